@@ -1,0 +1,2 @@
+// Plugin entry: filled by the rules issues.
+export default {};

@@ -1,0 +1,80 @@
+/**
+ * The contract every lock store implements (MemoryStore, RedisStore, and later a quorum store). The lock
+ * core (`src/lock.ts`) owns argument checking, deadlines, prefixes and retries; a store only performs
+ * single atomic operations on a full key (`prefix + name`) and announces releases.
+ *
+ * Times are integer milliseconds here; the lock core converts user durations before calling a store.
+ */
+
+/** One attempt to take `key` for `owner`. */
+export interface AcquireRequest {
+  /** Full key: the manager's prefix followed by the lock name. */
+  readonly key: string;
+  /** The owner token stored as the key's value. */
+  readonly owner: string;
+  /** Lease length in whole milliseconds; `0` means the lock never expires. */
+  readonly ttlMs: number;
+  /** Issue a fencing token: a per-key counter, incremented atomically with every successful acquisition. */
+  readonly fencing: boolean;
+}
+
+export type AcquireResult =
+  | {
+      readonly acquired: true;
+      /** Present when `fencing` was requested: strictly greater than every token issued before for the key. */
+      readonly fencingToken?: number;
+    }
+  | {
+      readonly acquired: false;
+      /**
+       * How long the current holder's lease has left, in ms, when the store learned it for free: `-1` for a
+       * lock without expiry, `undefined` when unknown. Waiters use it to bound their fallback re-check.
+       */
+      readonly remainingMs?: number;
+    };
+
+/**
+ * A live subscription to the releases of one key. Created before the retry that follows a failed attempt,
+ * so a release that happens between that retry and the wait is never missed.
+ */
+export interface ReleaseSubscription {
+  /**
+   * Waits for the next announced release of the key. Resolves `true` when one arrived (or had arrived since
+   * the previous call), `false` when `timeoutMs` elapsed or `signal` aborted. Never rejects.
+   */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Ends the subscription; pending `next()` calls resolve `false`. Idempotent. */
+  close(): void;
+}
+
+export interface LockStore {
+  /** Sets `key` to `owner` if it is absent (`SET key owner NX PX ttl` on Redis). Never overwrites. */
+  acquire(request: AcquireRequest): Promise<AcquireResult>;
+
+  /** Deletes `key` if its value is `owner` (atomic compare-and-delete). `true` when it did. Announces the release. */
+  release(key: string, owner: string): Promise<boolean>;
+
+  /** Deletes `key` whoever holds it. Announces the release. */
+  forceRelease(key: string): Promise<void>;
+
+  /**
+   * Sets the lease of `key` to `ttlMs` from now if its value is `owner` (atomic compare-and-extend);
+   * `ttlMs === 0` removes the expiry. `true` when it did.
+   */
+  refresh(key: string, owner: string, ttlMs: number): Promise<boolean>;
+
+  /** The owner token stored under `key`, or `null` when no one holds it. */
+  currentOwner(key: string): Promise<string | null>;
+
+  /**
+   * The lease left on `key` if `owner` holds it: milliseconds (> 0), `-1` when it never expires, `null` when
+   * `owner` does not hold it. Lease extension schedules itself from this value, not from a local guess.
+   */
+  remainingLease(key: string, owner: string): Promise<number | null>;
+
+  /** Starts listening for releases of `key`; resolves once the subscription is active. */
+  subscribe(key: string): Promise<ReleaseSubscription>;
+
+  /** Frees what the store itself opened (timers, its own connections); never the user's client. Idempotent. */
+  close(): Promise<void>;
+}
