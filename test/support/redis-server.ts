@@ -65,13 +65,22 @@ function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Prom
  * Starts `redis-server` on a free loopback port. `args` are extra command-line options, e.g.
  * `['--cluster-enabled', 'yes']`. Set `port` to restart a server on the port it had.
  */
-export async function startRedis(options: { args?: string[]; port?: number; dir?: string } = {}): Promise<RedisServer> {
+export async function startRedis(
+  options: {
+    args?: string[];
+    port?: number;
+    dir?: string;
+    /** A config file passed first on the command line (Sentinel needs a writable one). */
+    configFile?: string;
+  } = {},
+): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const port = options.port ?? (await freePort());
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'locksmith-redis-'));
     const child = spawn(
       'redis-server',
       [
+        ...(options.configFile === undefined ? [] : [options.configFile]),
         '--port', String(port),
         '--bind', '127.0.0.1',
         '--dir', dir,
