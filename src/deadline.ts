@@ -1,0 +1,58 @@
+import { formatSeconds } from './duration.js';
+import { LockStoreError } from './errors.js';
+
+/**
+ * Runs one store call under a deadline. A store failure, a synchronous throw, or a missed deadline becomes
+ * a {@link LockStoreError} naming the operation and the lock, with the store's error as `cause`. A call
+ * that settles after its deadline is ignored (never an unhandled rejection); `onLate` sees a late success,
+ * so a caller can undo an acquisition whose answer came too late.
+ */
+export function withDeadline<T>(
+  operation: string,
+  lockName: string,
+  timeoutMs: number,
+  call: () => Promise<T>,
+  onLate?: (value: T) => void,
+): Promise<T> {
+  let pending: Promise<T>;
+  try {
+    pending = Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(asStoreError(operation, lockName, error));
+  }
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    // Not unref()ed: a caller awaiting a store answer keeps the process alive until the deadline, like any I/O.
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(new LockStoreError(operation, lockName, `the store did not answer within ${formatSeconds(timeoutMs)}`));
+    }, timeoutMs);
+    pending.then(
+      (value) => {
+        if (settled) {
+          try {
+            onLate?.(value);
+          } catch {
+            // A clean-up hook must not turn into an unhandled rejection.
+          }
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(asStoreError(operation, lockName, error));
+      },
+    );
+  });
+}
+
+function asStoreError(operation: string, lockName: string, error: unknown): LockStoreError {
+  if (error instanceof LockStoreError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new LockStoreError(operation, lockName, message, { cause: error });
+}

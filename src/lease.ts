@@ -1,0 +1,203 @@
+/**
+ * Watches a held lock while a closure runs, and aborts the closure's `signal` with a {@link LockLostError}
+ * the moment the lock is known to be lost:
+ * - its lease ran out (a local timer, confirmed with the store before declaring the loss);
+ * - the store announced a release of the key and the key is no longer ours (force-release, takeover);
+ * - with `autoExtend`: an extension was refused, the store stayed unreachable until the lease ended, or the
+ *   event loop stalled past the lease (the extension timer fired too late to have kept it).
+ *
+ * With `autoExtend`, the lease is extended when a third of what the store reports as remaining has
+ * passed, so two more attempts fit before it lapses.
+ */
+import { performance } from 'node:perf_hooks';
+import { withDeadline } from './deadline.js';
+import { LockLostError } from './errors.js';
+import type { LockStore, ReleaseSubscription } from './stores/store.js';
+
+/** How long one wait on the release subscription lasts before it is simply renewed. */
+const WATCH_SLICE_MS = 60_000;
+/** Pause between extension attempts after a store failure (shortened near the end of the lease). */
+const RETRY_MS = 200;
+
+export interface LeaseTarget {
+  readonly lockName: string;
+  readonly key: string;
+  readonly owner: string;
+  readonly store: LockStore;
+  readonly timeoutMs: number;
+  readonly onError: (error: unknown) => void;
+}
+
+export class LeaseWatch {
+  readonly #target: LeaseTarget;
+  readonly #autoExtend: boolean;
+  readonly #controller = new AbortController();
+  #ttlMs: number;
+  /** `performance.now()` time by which the lease surely ends (measured from when a request was sent). */
+  #leaseEnd: number;
+  #timer: NodeJS.Timeout | undefined;
+  #subscription: ReleaseSubscription | undefined;
+  #stopped = false;
+
+  /**
+   * @param sentAt - `performance.now()` when the successful acquire was sent: the lease began after it.
+   */
+  constructor(target: LeaseTarget, ttlMs: number, autoExtend: boolean, sentAt: number) {
+    this.#target = target;
+    this.#ttlMs = ttlMs;
+    this.#autoExtend = autoExtend;
+    this.#leaseEnd = ttlMs === 0 ? Infinity : sentAt + ttlMs;
+  }
+
+  /** Aborts, with a {@link LockLostError} as reason, when the lock is lost. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  start(): void {
+    this.#schedule();
+    void this.#watchReleases();
+  }
+
+  /** The holder refreshed the lock itself (`lock.refresh()` inside the closure): follow the new lease. */
+  refreshed(ttlMs: number, sentAt: number): void {
+    if (this.#stopped) return;
+    this.#ttlMs = ttlMs;
+    this.#leaseEnd = ttlMs === 0 ? Infinity : sentAt + ttlMs;
+    this.#schedule();
+  }
+
+  /** Stops watching (before our own release, so that release is not mistaken for a loss). Idempotent. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#subscription?.close();
+  }
+
+  #lost(reason: string, cause?: unknown): void {
+    if (this.#stopped) return;
+    this.stop();
+    const options = cause === undefined ? undefined : { cause };
+    this.#controller.abort(new LockLostError(this.#target.lockName, reason, options));
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#stopped || this.#leaseEnd === Infinity) return;
+    const now = performance.now();
+    const left = this.#leaseEnd - now;
+    if (this.#autoExtend) this.#after(left / 3, () => void this.#extend());
+    else this.#after(left, () => void this.#confirmExpiry());
+  }
+
+  #after(ms: number, run: () => void): void {
+    this.#timer = setTimeout(run, Math.max(0, Math.ceil(ms))).unref();
+  }
+
+  async #confirmExpiry(): Promise<void> {
+    if (this.#stopped) return;
+    const sentAt = performance.now();
+    let remaining: number | null;
+    try {
+      remaining = await this.#call('remainingLease', (t) => t.store.remainingLease(t.key, t.owner));
+    } catch (error) {
+      this.#lost('expired', error);
+      return;
+    }
+    this.#follow(remaining, sentAt, 'expired');
+  }
+
+  async #extend(): Promise<void> {
+    if (this.#stopped) return;
+    const sentAt = performance.now();
+    if (sentAt >= this.#leaseEnd) {
+      this.#lost('the event loop stalled past the lease');
+      return;
+    }
+    let extended: boolean;
+    try {
+      const ttlMs = this.#ttlMs;
+      extended = await this.#call('refresh', (t) => t.store.refresh(t.key, t.owner, ttlMs), this.#leaseEnd - sentAt);
+    } catch (error) {
+      if (this.#stopped) return;
+      const left = this.#leaseEnd - performance.now();
+      if (left <= 0) this.#lost('the store was unreachable until the lease ended', error);
+      else this.#after(Math.min(RETRY_MS, left / 2), () => void this.#extend());
+      return;
+    }
+    if (this.#stopped) return;
+    if (!extended) {
+      this.#lost('extension refused: the lock expired or changed hands');
+      return;
+    }
+    this.#leaseEnd = sentAt + this.#ttlMs;
+    await this.#confirmLease();
+  }
+
+  /** Re-reads the lease the store reports and schedules from it. */
+  async #confirmLease(): Promise<void> {
+    const sentAt = performance.now();
+    let remaining: number | null;
+    try {
+      remaining = await this.#call('remainingLease', (t) => t.store.remainingLease(t.key, t.owner));
+    } catch {
+      // Keep the local estimate (measured from when the request was sent, so never optimistic).
+      this.#schedule();
+      return;
+    }
+    this.#follow(remaining, sentAt, 'force-released or taken over');
+  }
+
+  #follow(remaining: number | null, sentAt: number, reasonIfGone: string): void {
+    if (this.#stopped) return;
+    if (remaining === null) {
+      this.#lost(performance.now() >= this.#leaseEnd ? 'expired' : reasonIfGone);
+      return;
+    }
+    this.#leaseEnd = remaining < 0 ? Infinity : sentAt + remaining;
+    this.#schedule();
+  }
+
+  async #watchReleases(): Promise<void> {
+    let subscription: ReleaseSubscription;
+    try {
+      subscription = await this.#call('subscribe', (t) => t.store.subscribe(t.key));
+    } catch (error) {
+      // The lease timers still run; only takeover detection is missing. Say so.
+      if (!this.#stopped) this.#target.onError(error);
+      return;
+    }
+    if (this.#stopped) {
+      subscription.close();
+      return;
+    }
+    this.#subscription = subscription;
+    // A force-release between the acquisition and the subscription would otherwise go unnoticed.
+    await this.#confirmLease();
+    while (!this.#stopped) {
+      const released = await subscription.next(WATCH_SLICE_MS);
+      if (this.#stopped) return;
+      if (released) await this.#checkOwner();
+    }
+  }
+
+  async #checkOwner(): Promise<void> {
+    let owner: string | null;
+    try {
+      owner = await this.#call('currentOwner', (t) => t.store.currentOwner(t.key));
+    } catch {
+      return; // unreachable store: the lease timers decide
+    }
+    if (owner === this.#target.owner) return; // an announcement from before we held it
+    if (owner !== null) this.#lost('taken over by another owner');
+    else this.#lost(performance.now() >= this.#leaseEnd ? 'expired' : 'force-released');
+  }
+
+  #call<T>(operation: string, run: (target: LeaseTarget) => Promise<T>, maxMs = Infinity): Promise<T> {
+    const target = this.#target;
+    const timeoutMs = Math.max(1, Math.min(target.timeoutMs, Math.ceil(maxMs)));
+    return withDeadline(operation, target.lockName, timeoutMs, () => run(target));
+  }
+}

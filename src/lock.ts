@@ -1,0 +1,268 @@
+import { performance } from 'node:perf_hooks';
+import { withDeadline } from './deadline.js';
+import { parseDuration, type Duration } from './duration.js';
+import { LockStoreError, LockTimeoutError } from './errors.js';
+import { LeaseWatch, type LeaseTarget } from './lease.js';
+import type { AcquireResult, LockStore } from './stores/store.js';
+import {
+  assertOptionalFunction,
+  assertOptionalSignal,
+  assertOptions,
+  describe,
+  ttlMs as parseTtlMs,
+} from './validate.js';
+import { acquireWithin } from './waiting.js';
+
+/** Options of {@link LockManager.lock}. */
+export interface LockOptions {
+  /** The owner token to use instead of a fresh random one (a non-empty string). */
+  readonly owner?: string;
+  /**
+   * While a closure runs (`get(fn)`, `block(wait, fn)`), extend the lease before it lapses, scheduled from
+   * the lease the store reports. If the lock is lost anyway, the closure's `signal` aborts.
+   */
+  readonly autoExtend?: boolean;
+  /** Issue a strictly increasing {@link Lock.fencingToken} with every successful acquisition. */
+  readonly fencing?: boolean;
+}
+
+/** Options of {@link Lock.block}. */
+export interface BlockOptions {
+  /** Stops waiting early: `block()` then rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a closure passed to `get(fn)` / `block(wait, fn)` receives. */
+export interface LockContext {
+  /** Aborts, with a `LockLostError` as `reason`, if the lock is lost while the closure runs. */
+  readonly signal: AbortSignal;
+  /** The lock being held. */
+  readonly lock: Lock;
+}
+
+/** A critical section run while the lock is held. */
+export type LockCallback<T> = (context: LockContext) => T | PromiseLike<T>;
+
+/** What a {@link Lock} needs from its manager. Internal. */
+export interface LockRuntime {
+  readonly store: LockStore;
+  readonly prefix: string;
+  /** Deadline of each store call, in ms. */
+  readonly timeoutMs: number;
+  /** Longest a waiter sleeps without an announced release before re-checking, in ms. */
+  readonly recheckMs: number;
+  readonly onError: (error: unknown) => void;
+  readonly isClosed: () => boolean;
+}
+
+/**
+ * A named lock with one owner token, as returned by `locks.lock(name, ttl)` or `locks.restoreLock(name,
+ * owner)`. Acquisition, release and refresh act only for this owner. A `Lock` is a handle: it holds nothing
+ * by itself, and several handles may share a name (they exclude each other unless they share an owner).
+ */
+export class Lock {
+  /** The lock's name, without the manager's prefix. */
+  readonly name: string;
+  /** The owner token stored as the lock's value while this handle holds it. */
+  readonly owner: string;
+  /** The lease length in seconds (`0`: never expires); sub-millisecond TTLs are rounded up to 1 ms. */
+  readonly ttl: number;
+  /** Whether closures extend the lease automatically (see {@link LockOptions.autoExtend}). */
+  readonly autoExtend: boolean;
+  /** Whether acquisitions issue fencing tokens (see {@link LockOptions.fencing}). */
+  readonly fencing: boolean;
+
+  readonly #runtime: LockRuntime;
+  readonly #key: string;
+  readonly #ttlMs: number;
+  #fencingToken: number | undefined;
+  /** `performance.now()` when the last successful acquire was sent: the lease started after it. */
+  #acquiredSentAt = 0;
+  #watch: LeaseWatch | undefined;
+
+  /** @internal Use `locks.lock()` or `locks.restoreLock()`; arguments are validated there. */
+  constructor(
+    runtime: LockRuntime,
+    name: string,
+    ttlMs: number,
+    options: { owner: string; autoExtend: boolean; fencing: boolean },
+  ) {
+    this.#runtime = runtime;
+    this.name = name;
+    this.#key = runtime.prefix + name;
+    this.#ttlMs = ttlMs;
+    this.ttl = ttlMs / 1_000;
+    this.owner = options.owner;
+    this.autoExtend = options.autoExtend;
+    this.fencing = options.fencing;
+  }
+
+  /**
+   * The fencing token of this handle's latest successful acquisition (with `fencing: true`), strictly
+   * greater than every token issued before for the name; `undefined` before that, or without `fencing`.
+   */
+  get fencingToken(): number | undefined {
+    return this.#fencingToken;
+  }
+
+  /** One attempt to acquire: `true` when this owner now holds the lock. */
+  get(): Promise<boolean>;
+  /**
+   * One attempt to acquire; when it succeeds, runs `fn` and releases the lock afterwards (whether `fn`
+   * returns or throws). Resolves with `fn`'s result, or `false` without calling `fn` when the lock is held.
+   */
+  get<T>(fn: LockCallback<T>): Promise<Awaited<T> | false>;
+  async get<T>(fn?: LockCallback<T>): Promise<boolean | Awaited<T>> {
+    assertOptionalFunction(fn, 'fn');
+    const result = await this.#attempt();
+    if (!fn) return result.acquired;
+    if (!result.acquired) return false;
+    return this.#runHeld(fn);
+  }
+
+  /**
+   * Waits up to `wait` for the lock. Resolves `true` once acquired; rejects with a `LockTimeoutError` when
+   * the wait runs out (`block(0)` is a single attempt), or with `options.signal.reason` when aborted.
+   */
+  block(wait: Duration, options?: BlockOptions): Promise<true>;
+  /** Like `block(wait)`, then runs `fn` while holding the lock and releases it; resolves with `fn`'s result. */
+  block<T>(wait: Duration, fn: LockCallback<T>, options?: BlockOptions): Promise<Awaited<T>>;
+  async block<T>(
+    wait: Duration,
+    fnOrOptions?: LockCallback<T> | BlockOptions,
+    maybeOptions?: BlockOptions,
+  ): Promise<true | Awaited<T>> {
+    const waitMs = parseDuration(wait, 'wait');
+    let fn: LockCallback<T> | undefined;
+    let options: unknown;
+    if (typeof fnOrOptions === 'function') {
+      fn = fnOrOptions;
+      options = maybeOptions;
+    } else if (fnOrOptions === undefined) {
+      options = maybeOptions;
+    } else if (maybeOptions !== undefined) {
+      throw new TypeError(`locksmith: fn must be a function, got ${describe(fnOrOptions)}`);
+    } else {
+      options = fnOrOptions;
+    }
+    assertOptions(options, 'options', ['signal']);
+    const signal = (options as BlockOptions | undefined)?.signal as unknown;
+    assertOptionalSignal(signal, 'options.signal');
+
+    const acquired = await acquireWithin({
+      waitMs,
+      recheckMs: this.#runtime.recheckMs,
+      signal,
+      attempt: () => this.#attempt(),
+      subscribe: () => this.#call('subscribe', (store, key) => store.subscribe(key)),
+      abandon: () => void this.#releaseQuietly(),
+    });
+    if (!acquired) throw new LockTimeoutError(this.name, waitMs / 1_000);
+    return fn ? this.#runHeld(fn) : true;
+  }
+
+  /** Releases the lock if this owner holds it: `true` when it did (atomic compare-and-delete). */
+  async release(): Promise<boolean> {
+    this.#watch?.stop();
+    return this.#call('release', (store, key) => store.release(key, this.owner));
+  }
+
+  /** Deletes the lock whoever holds it (an administrative override; the holder's closure signal aborts). */
+  async forceRelease(): Promise<void> {
+    this.#watch?.stop();
+    await this.#call('forceRelease', (store, key) => store.forceRelease(key));
+  }
+
+  /**
+   * Resets the lease to `ttl` from now if this owner still holds the lock: `true` when it did.
+   * Without an argument the lock's own `ttl` is used; `refresh(0)` removes the expiry.
+   */
+  async refresh(ttl?: Duration): Promise<boolean> {
+    const ms = ttl === undefined ? this.#ttlMs : parseTtlMs(ttl, 'ttl');
+    const sentAt = performance.now();
+    const refreshed = await this.#call('refresh', (store, key) => store.refresh(key, this.owner, ms));
+    if (refreshed) this.#watch?.refreshed(ms, sentAt);
+    return refreshed;
+  }
+
+  /** `true` while this handle's owner token holds the lock. */
+  async isOwnedByCurrentProcess(): Promise<boolean> {
+    return (await this.#call('currentOwner', (store, key) => store.currentOwner(key))) === this.owner;
+  }
+
+  /** `true` while anyone holds the lock. */
+  async isLocked(): Promise<boolean> {
+    return (await this.#call('currentOwner', (store, key) => store.currentOwner(key))) !== null;
+  }
+
+  /** `await using lock = locks.lock(…)`: releases the lock at the end of the scope if this owner holds it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
+  }
+
+  async #attempt(): Promise<AcquireResult> {
+    const sentAt = performance.now();
+    const request = { key: this.#key, owner: this.owner, ttlMs: this.#ttlMs, fencing: this.fencing };
+    const result = await this.#call(
+      'acquire',
+      (store) => store.acquire(request),
+      // An acquisition whose answer missed the deadline must not keep the lock until it expires.
+      (late: AcquireResult) => {
+        if (late.acquired) void this.#releaseQuietly();
+      },
+    );
+    if (!result.acquired) return result;
+    this.#acquiredSentAt = sentAt;
+    if (this.fencing) {
+      if (typeof result.fencingToken !== 'number') {
+        void this.#releaseQuietly();
+        throw new LockStoreError('acquire', this.name, 'the store did not issue a fencing token');
+      }
+      this.#fencingToken = result.fencingToken;
+    }
+    return result;
+  }
+
+  async #runHeld<T>(fn: LockCallback<T>): Promise<Awaited<T>> {
+    const runtime = this.#runtime;
+    const target: LeaseTarget = {
+      lockName: this.name,
+      key: this.#key,
+      owner: this.owner,
+      store: runtime.store,
+      timeoutMs: runtime.timeoutMs,
+      onError: runtime.onError,
+    };
+    const watch = new LeaseWatch(target, this.#ttlMs, this.autoExtend, this.#acquiredSentAt);
+    this.#watch = watch;
+    watch.start();
+    try {
+      return await fn({ signal: watch.signal, lock: this });
+    } finally {
+      watch.stop();
+      if (this.#watch === watch) this.#watch = undefined;
+      // Never let a failing release hide the closure's own result or error: report it instead.
+      try {
+        await this.#call('release', (store, key) => store.release(key, this.owner));
+      } catch (error) {
+        runtime.onError(error);
+      }
+    }
+  }
+
+  async #releaseQuietly(): Promise<void> {
+    try {
+      await this.#call('release', (store, key) => store.release(key, this.owner));
+    } catch {
+      // Best effort: the lease expires on its own.
+    }
+  }
+
+  #call<T>(operation: string, run: (store: LockStore, key: string) => Promise<T>, onLate?: (value: T) => void) {
+    if (this.#runtime.isClosed()) {
+      return Promise.reject(new LockStoreError(operation, this.name, 'the lock manager is closed'));
+    }
+    const { store, timeoutMs } = this.#runtime;
+    return withDeadline(operation, this.name, timeoutMs, () => run(store, this.#key), onLate);
+  }
+}

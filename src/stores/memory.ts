@@ -1,0 +1,204 @@
+import { performance } from 'node:perf_hooks';
+import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription } from './store.js';
+
+/** setTimeout fires after 1 ms for delays above this (2^31 - 1 ms, ~24.8 days); longer leases re-arm. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+interface Held {
+  readonly owner: string;
+  /** `performance.now()` time at which the lease ends; `Infinity` when it never expires. */
+  expiresAt: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * An in-process {@link LockStore}: locks exclude each other only inside this process (every lock manager
+ * using the same MemoryStore instance). Leases expire both lazily (checked on every access) and by an
+ * `unref()`ed timer that announces the expiry, so a waiter takes an expired lock at once. Each announced
+ * release wakes one waiter, oldest first. Nothing here keeps the process alive.
+ */
+export class MemoryStore implements LockStore {
+  readonly #held = new Map<string, Held>();
+  readonly #fencing = new Map<string, number>();
+  readonly #subscribers = new Map<string, Set<MemorySubscription>>();
+  #closed = false;
+
+  async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    this.#assertOpen();
+    const { key, owner, ttlMs, fencing } = request;
+    const current = this.#live(key);
+    if (current) return { acquired: false, remainingMs: remainingOf(current) };
+    const held: Held = { owner, expiresAt: Infinity, timer: undefined };
+    this.#held.set(key, held);
+    this.#lease(key, held, ttlMs);
+    if (!fencing) return { acquired: true };
+    const fencingToken = (this.#fencing.get(key) ?? 0) + 1;
+    this.#fencing.set(key, fencingToken);
+    return { acquired: true, fencingToken };
+  }
+
+  async release(key: string, owner: string): Promise<boolean> {
+    this.#assertOpen();
+    const current = this.#live(key);
+    if (!current || current.owner !== owner) return false;
+    this.#delete(key, current);
+    return true;
+  }
+
+  async forceRelease(key: string): Promise<void> {
+    this.#assertOpen();
+    const current = this.#live(key);
+    if (current) this.#delete(key, current);
+  }
+
+  async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    this.#assertOpen();
+    const current = this.#live(key);
+    if (!current || current.owner !== owner) return false;
+    this.#lease(key, current, ttlMs);
+    return true;
+  }
+
+  async currentOwner(key: string): Promise<string | null> {
+    this.#assertOpen();
+    return this.#live(key)?.owner ?? null;
+  }
+
+  async remainingLease(key: string, owner: string): Promise<number | null> {
+    this.#assertOpen();
+    const current = this.#live(key);
+    return current && current.owner === owner ? remainingOf(current) : null;
+  }
+
+  async subscribe(key: string): Promise<ReleaseSubscription> {
+    this.#assertOpen();
+    let subscribers = this.#subscribers.get(key);
+    if (!subscribers) {
+      subscribers = new Set();
+      this.#subscribers.set(key, subscribers);
+    }
+    const subscription = new MemorySubscription(() => this.#unsubscribe(key, subscription));
+    subscribers.add(subscription);
+    return subscription;
+  }
+
+  /** Drops every lock, timer and subscription; later calls reject. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const held of this.#held.values()) clearTimeout(held.timer);
+    this.#held.clear();
+    this.#fencing.clear();
+    const subscriptions = [...this.#subscribers.values()].flatMap((set) => [...set]);
+    this.#subscribers.clear();
+    for (const subscription of subscriptions) subscription.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('locksmith: this MemoryStore is closed');
+  }
+
+  /** The entry for `key` if its lease has not ended; an ended one is removed and announced here. */
+  #live(key: string): Held | undefined {
+    const held = this.#held.get(key);
+    if (held && performance.now() >= held.expiresAt) {
+      this.#delete(key, held);
+      return undefined;
+    }
+    return held;
+  }
+
+  #lease(key: string, held: Held, ttlMs: number): void {
+    clearTimeout(held.timer);
+    held.timer = undefined;
+    held.expiresAt = ttlMs === 0 ? Infinity : performance.now() + ttlMs;
+    if (ttlMs !== 0) this.#arm(key, held);
+  }
+
+  #arm(key: string, held: Held): void {
+    const delay = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(held.expiresAt - performance.now())));
+    held.timer = setTimeout(() => {
+      held.timer = undefined;
+      if (this.#held.get(key) !== held) return;
+      // Timers may fire a fraction early, and very long leases need several rounds.
+      if (performance.now() < held.expiresAt) this.#arm(key, held);
+      else this.#delete(key, held);
+    }, delay).unref();
+  }
+
+  #delete(key: string, held: Held): void {
+    clearTimeout(held.timer);
+    this.#held.delete(key);
+    this.#announce(key);
+  }
+
+  /** Wakes the oldest subscriber not already holding a wake-up: one per release, no thundering herd. */
+  #announce(key: string): void {
+    const subscribers = this.#subscribers.get(key);
+    if (!subscribers) return;
+    for (const subscription of subscribers) {
+      if (subscription.wake()) return;
+    }
+  }
+
+  #unsubscribe(key: string, subscription: MemorySubscription): void {
+    const subscribers = this.#subscribers.get(key);
+    if (!subscribers?.delete(subscription)) return;
+    if (subscribers.size === 0) {
+      this.#subscribers.delete(key);
+      return;
+    }
+    // A waiter leaving while the key is free may have taken a wake-up meant for the next one: pass it on.
+    if (!this.#closed && !this.#live(key)) this.#announce(key);
+  }
+}
+
+function remainingOf(held: Held): number {
+  return held.expiresAt === Infinity ? -1 : Math.max(1, Math.ceil(held.expiresAt - performance.now()));
+}
+
+class MemorySubscription implements ReleaseSubscription {
+  #pending = false;
+  #closed = false;
+  #settle: ((released: boolean) => void) | undefined;
+
+  constructor(private readonly onClose: () => void) {}
+
+  /** Delivers one release; `false` when this subscription cannot take it (closed or already woken). */
+  wake(): boolean {
+    if (this.#closed || this.#pending) return false;
+    if (this.#settle) this.#settle(true);
+    else this.#pending = true;
+    return true;
+  }
+
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    this.#settle?.(false);
+    if (this.#closed || signal?.aborted) return Promise.resolve(false);
+    if (this.#pending) {
+      this.#pending = false;
+      return Promise.resolve(true);
+    }
+    return new Promise<boolean>((resolve) => {
+      const onAbort = (): void => settle(false);
+      const timer = setTimeout(onAbort, Math.max(0, timeoutMs)).unref();
+      const settle = (released: boolean): void => {
+        if (this.#settle !== settle) return;
+        this.#settle = undefined;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(released);
+      };
+      this.#settle = settle;
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#pending = false;
+    this.#settle?.(false);
+    this.onClose();
+  }
+}

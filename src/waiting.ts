@@ -1,0 +1,83 @@
+/**
+ * Blocking acquisition without a fixed-interval poll. A waiter sleeps until the store announces a release
+ * of the key, and re-checks on its own only when the holder's lease should have ended, or after a
+ * bounded ceiling (for releases nobody announces, such as another client's expiry or a Laravel app).
+ *
+ * Protocol: attempt → on failure subscribe (active once resolved) → attempt again (so a release between
+ * the first attempt and the subscription is never missed) → wait for the next announced release, at most
+ * min(remaining wait, holder's remaining lease, ceiling) → attempt … The subscription is closed at the end.
+ */
+import { performance } from 'node:perf_hooks';
+import type { AcquireResult, ReleaseSubscription } from './stores/store.js';
+
+export type Acquired = Extract<AcquireResult, { acquired: true }>;
+
+export interface WaitPlan {
+  /** How long to keep trying, in ms; `0` is a single attempt. */
+  readonly waitMs: number;
+  /** Longest sleep without an announced release before re-checking, in ms. */
+  readonly recheckMs: number;
+  /** Stops the wait early; the promise then rejects with the signal's reason. */
+  readonly signal: AbortSignal | undefined;
+  /** One acquisition attempt (already under a deadline). */
+  attempt(): Promise<AcquireResult>;
+  /** Subscribes to the key's releases (already under a deadline). */
+  subscribe(): Promise<ReleaseSubscription>;
+  /** Gives back a lock acquired after the signal aborted (fire and forget). */
+  abandon(): void;
+}
+
+/** Resolves with the successful attempt, or `undefined` when the wait ran out. */
+export async function acquireWithin(plan: WaitPlan): Promise<Acquired | undefined> {
+  const { signal } = plan;
+  signal?.throwIfAborted();
+  const deadline = performance.now() + plan.waitMs;
+  let result = await plan.attempt();
+  if (result.acquired) return keep(plan, result);
+  if (plan.waitMs === 0) return undefined;
+  signal?.throwIfAborted();
+
+  const subscription = await plan.subscribe();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      result = await plan.attempt();
+      if (result.acquired) return keep(plan, result);
+      const remainingWait = deadline - performance.now();
+      if (remainingWait <= 0) return undefined;
+      await sleepUntilRelease(subscription, sleepFor(remainingWait, result.remainingMs, plan.recheckMs), signal);
+    }
+  } finally {
+    subscription.close();
+  }
+}
+
+function keep(plan: WaitPlan, result: Acquired): Acquired {
+  if (plan.signal?.aborted) {
+    plan.abandon();
+    plan.signal.throwIfAborted();
+  }
+  return result;
+}
+
+function sleepFor(remainingWait: number, holderRemainingMs: number | undefined, recheckMs: number): number {
+  // Jitter keeps many waiters' fallback re-checks from landing on the store in the same instant.
+  let sleep = recheckMs * (0.8 + 0.4 * Math.random());
+  if (holderRemainingMs !== undefined && holderRemainingMs > 0) sleep = Math.min(sleep, holderRemainingMs);
+  return Math.max(1, Math.ceil(Math.min(sleep, remainingWait)));
+}
+
+async function sleepUntilRelease(
+  subscription: ReleaseSubscription,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  // The store's timers are unref()ed; this one keeps the process alive while a caller is blocked in
+  // block(), as any pending timer-based call would.
+  const keepAlive = setTimeout(() => undefined, ms);
+  try {
+    await subscription.next(ms, signal);
+  } finally {
+    clearTimeout(keepAlive);
+  }
+}
