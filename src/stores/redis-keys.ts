@@ -1,0 +1,86 @@
+/**
+ * Names RedisStore derives from a lock key: the release channel and the fencing counter. On Redis Cluster a
+ * script may only touch keys of one slot, and a sharded release announcement (SPUBLISH) reaches only the
+ * shard that owns the channel's slot, so every derived name must hash to the lock key's slot.
+ *
+ * Redis hashes the part between the first `{` and the first `}` after it when that part is non-empty (the
+ * hash tag), else the whole key. The lock key itself is never changed: it is exactly `prefix + name`, as a
+ * Laravel app sharing the Redis stores it.
+ */
+
+/** The key's hash tag (the text Redis Cluster hashes), or `undefined` when the whole key is hashed. */
+export function hashTag(key: string): string | undefined {
+  const open = key.indexOf('{');
+  if (open === -1) return undefined;
+  const close = key.indexOf('}', open + 1);
+  if (close === -1 || close === open + 1) return undefined;
+  return key.slice(open + 1, close);
+}
+
+/**
+ * A name that hashes to the same Cluster slot as `key`, unique to `key`, distinguished by `suffix` (which
+ * must contain no braces):
+ * - the key has a hash tag: `key + suffix` keeps that tag, since the tag is the key's first `{…}`;
+ * - the key contains no `}`: `{key}` + suffix makes the whole key the tag;
+ * - otherwise (e.g. `a}b` or `x{}y`, hashed whole but impossible to wrap): a short tag chosen to hash to the
+ *   key's slot, then the key itself for uniqueness: `{tag}key` + suffix.
+ */
+export function sameSlotName(key: string, suffix: string): string {
+  if (hashTag(key) !== undefined) return key + suffix;
+  if (!key.includes('}')) return `{${key}}${suffix}`;
+  return `{${tagForSlot(keySlot(key))}}${key}${suffix}`;
+}
+
+/** The channel a release of `key` is announced on. */
+export function releaseChannel(key: string): string {
+  return sameSlotName(key, ':locksmith:released');
+}
+
+/** The counter `fencing: true` increments on every acquisition of `key`. */
+export function fencingKey(key: string): string {
+  return sameSlotName(key, ':locksmith:fence');
+}
+
+/** Redis Cluster's slot of `key` (CRC16/XMODEM of the hash tag or the whole key, as UTF-8, mod 16384). */
+export function keySlot(key: string): number {
+  return crc16(Buffer.from(hashTag(key) ?? key, 'utf8')) % 16_384;
+}
+
+let crcTable: Uint16Array | undefined;
+
+function crc16(bytes: Uint8Array): number {
+  crcTable ??= buildCrcTable();
+  let crc = 0;
+  for (const byte of bytes) crc = ((crc << 8) & 0xff_ff) ^ (crcTable[((crc >> 8) ^ byte) & 0xff] ?? 0);
+  return crc;
+}
+
+function buildCrcTable(): Uint16Array {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80_00 ? ((crc << 1) ^ 0x10_21) & 0xff_ff : (crc << 1) & 0xff_ff;
+    table[i] = crc;
+  }
+  return table;
+}
+
+/** For each slot, the shortest decimal string that hashes to it; built only when a key needs it (rare). */
+let slotTags: string[] | undefined;
+
+function tagForSlot(slot: number): string {
+  if (!slotTags) {
+    const tags: string[] = new Array<string>(16_384);
+    let missing = 16_384;
+    for (let n = 0; missing > 0; n++) {
+      const tag = String(n);
+      const tagSlot = crc16(Buffer.from(tag, 'latin1')) % 16_384;
+      if (tags[tagSlot] === undefined) {
+        tags[tagSlot] = tag;
+        missing--;
+      }
+    }
+    slotTags = tags;
+  }
+  return slotTags[slot] as string;
+}

@@ -1,0 +1,153 @@
+/**
+ * RedisStore: locks in Redis through the user's ioredis client (`Redis`, including Sentinel, or `Cluster`).
+ *
+ * Layout, compatible with Laravel's RedisLock so PHP and TypeScript processes exclude each other:
+ * - the lock is the key `prefix + name` itself, its value the owner token, its expiry the lease
+ *   (`SET key owner NX PX ttl`; no expiry for ttl 0);
+ * - releases are announced on a channel derived from the key (same Cluster slot, see `redis-keys.ts`);
+ * - `fencing: true` keeps a counter next to the key (same slot).
+ */
+import { parseDuration, type Duration } from '../duration.js';
+import { openReleaseFeed, publishCommand } from './redis-feed.js';
+import { fencingKey, releaseChannel } from './redis-keys.js';
+import { ReleaseRegistry } from './redis-releases.js';
+import { runScript, type RedisClient } from './redis-script-runner.js';
+import { ACQUIRE, ACQUIRE_FENCED, FORCE_RELEASE, REFRESH, RELEASE, REMAINING_LEASE } from './redis-scripts.js';
+import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription } from './store.js';
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * Longest time a waiter goes without re-checking a lock it is waiting for, as a fallback for releases
+   * that are not announced: a lease that expired, a lock released by a client that does not publish (a
+   * Laravel app), a wake-up lost while the subscriber connection was down. Only the first local waiter of
+   * each key re-checks, so this costs one command per key per interval, however many wait.
+   * Seconds or a string with a unit. Default `'100ms'`.
+   */
+  readonly recheckInterval?: Duration;
+  /**
+   * Fail a command at once when the client is reconnecting instead of letting ioredis queue it (default
+   * `true`). A queued acquire could run after the caller gave up, holding the lock until its TTL with no one
+   * to release it. Set `false` to let ioredis's offline queue ride out short disconnections.
+   */
+  readonly failWhileReconnecting?: boolean;
+}
+
+const DEFAULT_RECHECK_MS = 100;
+/** How long a key's channel stays subscribed after its last local waiter left (hot keys are waited on again). */
+const LINGER_MS = 1_000;
+/** Longest `subscribe()` waits for the server's confirmation before waiting on with re-checks only. */
+const CONFIRM_MS = 1_000;
+
+const UNAVAILABLE = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
+
+/**
+ * A lock store on Redis, through your ioredis client (`Redis`, Sentinel included, or `Cluster`).
+ *
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const locks = createLocks({ store: new RedisStore(new Redis(process.env.REDIS_URL)), prefix: 'app:' });
+ * ```
+ *
+ * Commands go through your client; the store opens one extra connection of its own (a duplicate of your
+ * client, lazily, on the first wait) to receive release announcements. {@link RedisStore.close} closes that
+ * one, never yours.
+ */
+export class RedisStore implements LockStore {
+  /** The fallback re-check ceiling in ms (see {@link RedisStoreOptions.recheckInterval}). */
+  readonly recheckIntervalMs: number;
+  private readonly publish: 'PUBLISH' | 'SPUBLISH';
+  private readonly failWhileReconnecting: boolean;
+  private readonly releases: ReleaseRegistry;
+
+  /**
+   * @param client - an ioredis `Redis` or `Cluster`, connected or connecting; it must not use `keyPrefix`
+   *   (use `createLocks({ prefix })`: the store derives channel and counter names from the full key)
+   * @param options - see {@link RedisStoreOptions}
+   */
+  constructor(
+    private readonly client: RedisClient,
+    options: RedisStoreOptions = {},
+  ) {
+    if (hasKeyPrefix(client)) {
+      throw new TypeError(
+        "locksmith: RedisStore needs an ioredis client without keyPrefix; use createLocks({ prefix }) instead",
+      );
+    }
+    const recheckMs =
+      options.recheckInterval === undefined
+        ? DEFAULT_RECHECK_MS
+        : parseDuration(options.recheckInterval, 'recheckInterval');
+    if (recheckMs < 1) throw new RangeError('locksmith: recheckInterval must be at least 1ms');
+    this.recheckIntervalMs = Math.ceil(recheckMs);
+    this.publish = publishCommand(client);
+    this.failWhileReconnecting = options.failWhileReconnecting ?? true;
+    this.releases = new ReleaseRegistry(
+      (events) => openReleaseFeed(client, events),
+      releaseChannel,
+      { recheckMs: this.recheckIntervalMs, lingerMs: LINGER_MS, confirmMs: CONFIRM_MS },
+    );
+  }
+
+  async acquire({ key, owner, ttlMs, fencing }: AcquireRequest): Promise<AcquireResult> {
+    this.ensureConnected();
+    const reply = fencing
+      ? await runScript(this.client, ACQUIRE_FENCED, [key, fencingKey(key)], [owner, ttlMs])
+      : await runScript(this.client, ACQUIRE, [key], [owner, ttlMs]);
+    const [acquired, value] = reply as [number, number | undefined];
+    if (acquired === 1) return fencing ? { acquired: true, fencingToken: Number(value) } : { acquired: true };
+    // PTTL: -1 = no expiry; -2 (vanished) cannot happen inside the script, but would mean "free now".
+    return { acquired: false, remainingMs: value === -2 ? 0 : Number(value) };
+  }
+
+  async release(key: string, owner: string): Promise<boolean> {
+    this.ensureConnected();
+    const released = await runScript(this.client, RELEASE, [key, releaseChannel(key)], [owner, this.publish, key]);
+    return released === 1;
+  }
+
+  async forceRelease(key: string): Promise<void> {
+    this.ensureConnected();
+    await runScript(this.client, FORCE_RELEASE, [key, releaseChannel(key)], [this.publish, key]);
+  }
+
+  async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    this.ensureConnected();
+    return (await runScript(this.client, REFRESH, [key], [owner, ttlMs])) === 1;
+  }
+
+  async currentOwner(key: string): Promise<string | null> {
+    this.ensureConnected();
+    return this.client.get(key);
+  }
+
+  async remainingLease(key: string, owner: string): Promise<number | null> {
+    this.ensureConnected();
+    const pttl = Number(await runScript(this.client, REMAINING_LEASE, [key], [owner]));
+    if (pttl === -1) return -1;
+    if (pttl < 0) return null; // -3: someone else (or no one) holds it
+    return Math.max(1, pttl); // held with under a millisecond left: still held
+  }
+
+  subscribe(key: string): Promise<ReleaseSubscription> {
+    return this.releases.subscribe(key);
+  }
+
+  /** Closes the store's own subscriber connection and ends pending waits. Never closes your client. */
+  async close(): Promise<void> {
+    this.releases.close();
+  }
+
+  private ensureConnected(): void {
+    if (this.failWhileReconnecting && UNAVAILABLE.has(this.client.status)) {
+      throw new Error(
+        `locksmith: the Redis connection is ${this.client.status}; the command was not queued, since it could run after the caller gave up`,
+      );
+    }
+  }
+}
+
+function hasKeyPrefix(client: RedisClient): boolean {
+  const options = client.options as { keyPrefix?: string; redisOptions?: { keyPrefix?: string } };
+  return Boolean(options.keyPrefix || options.redisOptions?.keyPrefix);
+}
