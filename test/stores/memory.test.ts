@@ -1,0 +1,7 @@
+import { MemoryStore } from 'locksmith';
+import { describeStoreSuite } from './store-suite.js';
+
+describeStoreSuite('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, cleanup: () => store.close() };
+});
