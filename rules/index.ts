@@ -1,2 +1,89 @@
-// Plugin entry: filled by the rules issues.
-export default {};
+/**
+ * The locksmith ESLint plugin (flat config only): `import locksmith from 'locksmith/eslint-plugin'`, then
+ * `export default [locksmith.configs.recommended]`.
+ *
+ * Adding a rule: import it and add one entry to {@link rules}; the configs follow its `meta.docs.recommended`.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TSESLint } from '@typescript-eslint/utils';
+import * as tsParser from '@typescript-eslint/parser';
+import type { ESLint, Linter } from 'eslint';
+import requireReleaseInFinally from './require-release-in-finally.js';
+import type { LocksmithConfigName, LocksmithRuleDocs } from './utils.js';
+
+type LocksmithRule = TSESLint.RuleModule<string, readonly unknown[], LocksmithRuleDocs>;
+
+/** Every rule of the plugin, by id without the `locksmith/` prefix. */
+export const rules = {
+  'require-release-in-finally': requireReleaseInFinally,
+} satisfies Record<string, LocksmithRule>;
+
+/** The package's version, read from the nearest `package.json` named `locksmith` (source and `dist/` alike). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'locksmith' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No readable package.json here: keep walking up.
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return '0.0.0';
+    dir = parent;
+  }
+}
+
+/** Files every config applies to: an editor's ESLint server drops files that no config's `files` covers. */
+export const LINTED_FILES = ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'];
+
+const CONFIG_LEVELS: Record<LocksmithConfigName, readonly LocksmithConfigName[]> = {
+  recommended: ['recommended'],
+  strict: ['recommended', 'strict'],
+};
+
+function ruleLevels(config: LocksmithConfigName): Record<string, 'error'> {
+  const levels = CONFIG_LEVELS[config];
+  const entries = Object.entries(rules as Record<string, LocksmithRule>)
+    .filter(([, rule]) => rule.meta.docs !== undefined && levels.includes(rule.meta.docs.recommended))
+    .map(([id]) => [`locksmith/${id}`, 'error'] as const);
+  return Object.fromEntries(entries);
+}
+
+/** A config object that stands alone: name, files, parser, plugin and rules (ESLint's own config type). */
+export type LocksmithConfig = Linter.Config & {
+  name: string;
+  files: string[];
+  rules: Record<string, 'error'>;
+};
+
+/** The plugin object, typed as ESLint expects it (typescript-eslint's rule types are structurally looser). */
+export interface LocksmithPlugin extends ESLint.Plugin {
+  meta: { name: string; version: string };
+  rules: NonNullable<ESLint.Plugin['rules']>;
+  configs: Record<LocksmithConfigName, LocksmithConfig>;
+}
+
+const plugin: LocksmithPlugin = {
+  meta: { name: 'locksmith', version: packageVersion() },
+  rules: rules as unknown as NonNullable<ESLint.Plugin['rules']>,
+  configs: {} as Record<LocksmithConfigName, LocksmithConfig>,
+};
+
+function buildConfig(config: LocksmithConfigName): LocksmithConfig {
+  return {
+    name: `locksmith/${config}`,
+    files: [...LINTED_FILES],
+    plugins: { locksmith: plugin },
+    // @typescript-eslint/parser reads plain JavaScript too, so one object covers every listed extension.
+    languageOptions: { parser: tsParser as Linter.Parser },
+    rules: ruleLevels(config),
+  };
+}
+
+plugin.configs.recommended = buildConfig('recommended');
+plugin.configs.strict = buildConfig('strict');
+
+export default plugin;

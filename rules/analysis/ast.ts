@@ -1,0 +1,97 @@
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
+
+/** Strips what does not change the value: TS assertions, non-null `!`, `satisfies`, optional-chain wrappers. */
+export function unwrap(node: TSESTree.Node): TSESTree.Node {
+  let current = node;
+  for (;;) {
+    switch (current.type) {
+      case AST_NODE_TYPES.TSAsExpression:
+      case AST_NODE_TYPES.TSNonNullExpression:
+      case AST_NODE_TYPES.TSSatisfiesExpression:
+      case AST_NODE_TYPES.TSTypeAssertion:
+      case AST_NODE_TYPES.TSInstantiationExpression:
+        current = current.expression;
+        break;
+      case AST_NODE_TYPES.ChainExpression:
+        current = current.expression;
+        break;
+      default:
+        return current;
+    }
+  }
+}
+
+/** The static name of a member's property (`a.b`, `a['b']`, `a.#b` → `'#b'`), or `undefined` when computed. */
+export function propertyName(member: TSESTree.MemberExpression): string | undefined {
+  const { property } = member;
+  if (!member.computed) {
+    if (property.type === AST_NODE_TYPES.Identifier) return property.name;
+    if (property.type === AST_NODE_TYPES.PrivateIdentifier) return `#${property.name}`;
+    return undefined;
+  }
+  if (property.type === AST_NODE_TYPES.Literal && typeof property.value === 'string') return property.value;
+  if (property.type === AST_NODE_TYPES.TemplateLiteral && property.expressions.length === 0) {
+    return property.quasis[0]?.value.cooked ?? undefined;
+  }
+  return undefined;
+}
+
+/** The static name of a class member's key (`x`, `'x'`, `#x`), or `undefined` when computed. */
+export function keyName(key: TSESTree.Node, computed: boolean): string | undefined {
+  if (key.type === AST_NODE_TYPES.PrivateIdentifier) return `#${key.name}`;
+  if (!computed && key.type === AST_NODE_TYPES.Identifier) return key.name;
+  if (key.type === AST_NODE_TYPES.Literal && typeof key.value === 'string') return key.value;
+  return undefined;
+}
+
+/** A function node of any kind. */
+export type AnyFunction =
+  | TSESTree.ArrowFunctionExpression
+  | TSESTree.FunctionDeclaration
+  | TSESTree.FunctionExpression;
+
+export function isFunction(node: TSESTree.Node): node is AnyFunction {
+  return (
+    node.type === AST_NODE_TYPES.ArrowFunctionExpression ||
+    node.type === AST_NODE_TYPES.FunctionDeclaration ||
+    node.type === AST_NODE_TYPES.FunctionExpression
+  );
+}
+
+/** The innermost function containing `node` (not `node` itself), or the `Program`. */
+export function enclosingFunction(node: TSESTree.Node): AnyFunction | TSESTree.Program {
+  let current = node.parent;
+  while (current) {
+    if (isFunction(current) || current.type === AST_NODE_TYPES.Program) return current;
+    current = current.parent;
+  }
+  throw new Error('locksmith: node outside a Program');
+}
+
+/** Whether `inner` is `outer` or lies inside it. */
+export function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
+  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
+}
+
+/** The class whose `this` a node sees (arrow functions see through; other functions stop), if any. */
+export function thisClass(node: TSESTree.Node): TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined {
+  let current = node.parent;
+  while (current) {
+    if (current.type === AST_NODE_TYPES.ClassDeclaration || current.type === AST_NODE_TYPES.ClassExpression) {
+      return current;
+    }
+    if (
+      current.type === AST_NODE_TYPES.FunctionDeclaration ||
+      current.type === AST_NODE_TYPES.FunctionExpression
+    ) {
+      const owner = current.parent;
+      const isMember =
+        owner?.type === AST_NODE_TYPES.MethodDefinition ||
+        owner?.type === AST_NODE_TYPES.PropertyDefinition ||
+        owner?.type === AST_NODE_TYPES.TSAbstractMethodDefinition;
+      if (!isMember) return undefined;
+    }
+    current = current.parent;
+  }
+  return undefined;
+}

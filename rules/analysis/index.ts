@@ -1,0 +1,98 @@
+/**
+ * The analysis core of the locksmith ESLint plugin: every rule asks here what a lock is, where it is acquired,
+ * what its critical section is and whether it is released. No rule re-derives any of it.
+ *
+ * API overview (`import { getLockAnalysis } from './analysis/index.js'`):
+ *
+ * - {@link getLockAnalysis}`(context)` → {@link LockAnalysis} for the file being linted, computed once per file
+ *   (cached on `context.sourceCode`), never throws on valid input. Call it from a listener (e.g. `Program`).
+ *   - `creations`: every `manager.lock(name, ttl?)` / `manager.restoreLock(name, owner)` ({@link LockCreation}:
+ *     `call`, `name`, `ttl`, `owner`, `manager` nodes). Evaluate names/durations with `./static-values.js`.
+ *   - `calls`: every call of a lock method ({@link LockMethodCall}: `call`, `method`, `lock`, `receiver`,
+ *     `duration` (block's wait / refresh's ttl), `callback`, `closure`); `callOf(node)` looks one up.
+ *   - `acquisitions`: the `get()` / `block()` calls among them ({@link Acquisition}); `callback` set = closure form.
+ *   - `lockOf(expr)` → {@link LockRef} (`id`, `binding`, `creation(s)`, `variable`, `field`, `disposed`);
+ *     `sameLock(a, b)`; `releasesOf(lock)` → its `release()` / `forceRelease()` calls.
+ *   - `isManager(expr)`: a lock manager (`createLocks()` from `locksmith`, `settings.locksmith.lockFactories`
+ *     names, or typed).
+ *   - `criticalSection(acquisition)` → {@link CriticalSection} (`kind`: closure | if | else | guard | sequence,
+ *     `guarded`, `body` statements, `container`, `anchor`), or `undefined` for shapes it does not know.
+ *   - `protection(acquisition)` → {@link Protection}: callback | disposed | escapes | finally | unprotected
+ *     (with the {@link ReleaseProblem}).
+ * - {@link readSettings} / {@link DEFAULT_LOCK_FACTORIES}: `settings.locksmith`.
+ *
+ * What counts as a lock: see DESIGN.md, "What counts as a lock", and `resolve.ts`.
+ */
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { LockResolver } from './resolve.js';
+import { criticalSectionOf } from './sections.js';
+import { protectionOf } from './protection.js';
+import { readSettings } from './settings.js';
+import { createTypeOracle } from './types-oracle.js';
+import type { Acquisition, CriticalSection, LockAnalysis, LockRef, Protection } from './types.js';
+
+export * from './types.js';
+export { DEFAULT_LOCK_FACTORIES, readSettings, type LocksmithSettings } from './settings.js';
+export { LOCKSMITH_MODULE } from './locksmith-module.js';
+
+/** The part of a rule context the analysis reads. */
+export type AnalysisContext = Pick<Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, 'sourceCode' | 'settings'>;
+
+const cache = new WeakMap<object, LockAnalysis>();
+
+/** The lock analysis of the file `context` lints (computed on first use, then shared by every rule). */
+export function getLockAnalysis(context: AnalysisContext): LockAnalysis {
+  const { sourceCode } = context;
+  const cached = cache.get(sourceCode);
+  if (cached) return cached;
+  const analysis = analyze(sourceCode, context.settings as Readonly<Record<string, unknown>> | undefined);
+  cache.set(sourceCode, analysis);
+  return analysis;
+}
+
+function analyze(
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  settings: Readonly<Record<string, unknown>> | undefined,
+): LockAnalysis {
+  const resolver = new LockResolver({
+    ast: sourceCode.ast,
+    scopeManager: sourceCode.scopeManager,
+    visitorKeys: sourceCode.visitorKeys as Readonly<Record<string, readonly string[] | undefined>>,
+    lockFactories: readSettings(settings).lockFactories,
+    types: createTypeOracle(sourceCode.parserServices),
+  });
+  const calls = [...resolver.calls].sort((a, b) => a.call.range[0] - b.call.range[0]);
+  const creations = [...resolver.creations].sort((a, b) => a.call.range[0] - b.call.range[0]);
+  const acquisitions = calls.filter(
+    (call): call is Acquisition => call.method === 'get' || call.method === 'block',
+  );
+  const sections = new Map<Acquisition, CriticalSection | undefined>();
+  const protections = new Map<Acquisition, Protection>();
+  const releasesOf = (lock: LockRef) =>
+    calls.filter((call) => (call.method === 'release' || call.method === 'forceRelease') && call.lock.id === lock.id);
+
+  const analysis: LockAnalysis = {
+    creations,
+    calls,
+    acquisitions,
+    callOf: (node: TSESTree.Node) => resolver.callOf(node),
+    creationOf: (node: TSESTree.Node) => resolver.creationOf(node),
+    lockOf: (node: TSESTree.Node) => resolver.lockOf(node),
+    isManager: (node: TSESTree.Node) => resolver.isManager(node),
+    sameLock: (a, b) => a.id === b.id,
+    releasesOf,
+    criticalSection(acquisition) {
+      if (!sections.has(acquisition)) sections.set(acquisition, criticalSectionOf(acquisition, resolver));
+      return sections.get(acquisition);
+    },
+    protection(acquisition) {
+      let protection = protections.get(acquisition);
+      if (!protection) {
+        protection = protectionOf(acquisition, analysis);
+        protections.set(acquisition, protection);
+      }
+      return protection;
+    },
+  };
+  return analysis;
+}
