@@ -1,0 +1,146 @@
+/**
+ * `npm run bench` (`-- --quick` for a shorter run, `-- --only=floor,locksmith` for some subjects): starts its
+ * own redis-server on a free loopback port and measures the raw floor, locksmith's RedisStore and the peer
+ * libraries side by side, then prints the table and writes `bench/RESULTS.md`. A benchmark, not a test.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startRedis } from '../test/support/redis-server.js';
+import { describeMachine } from './machine.js';
+import { ContentionPool } from './metrics/contention.js';
+import { measureHandoff } from './metrics/handoff.js';
+import { measureHandoffCost } from './metrics/handoff-cost.js';
+import { measureThroughput } from './metrics/throughput.js';
+import { measureUncontended } from './metrics/uncontended.js';
+import { measureWaiters } from './metrics/waiters.js';
+import { connect, installedVersion } from './redis-client.js';
+import { markdown, table, targets, type RunResults, type SubjectResults } from './report.js';
+import { now } from './stats.js';
+import type { LockSubject } from './subject.js';
+import { SUBJECTS } from './subjects.js';
+
+const WAITING: Readonly<Record<string, string>> = {
+  floor: 'retry `SET NX` as soon as the previous attempt answers (busy loop)',
+  locksmith: 'wake on release (pub/sub, one subscriber connection per store), bounded fallback re-check',
+  'redis-semaphore': 'default: poll `SET NX` every 10 ms (retryInterval)',
+  'sesame-redlock': 'default: retryCount 10, retryDelay 200 ms ± 100 ms jitter',
+  redlock: 'default: retryCount 10, retryDelay 200 ms ± 100 ms jitter',
+};
+
+/** Polling peers with a 200 ms delay get fewer samples: each costs a few hundred ms. */
+const SLOW = new Set(['redlock', 'sesame-redlock']);
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const ids = Object.keys(SUBJECTS).filter((id) => !only || only.includes(id));
+
+const plan = quick
+  ? { cycles: 500, throughputMs: 1_000, handoff: [100, 40, 10], cost: [100, 40, 10], contentionMs: 2_000, idle: false, settleMs: 1_500 }
+  : { cycles: 2_000, throughputMs: 3_000, handoff: [300, 100, 30], cost: [200, 100, 20], contentionMs: 4_000, idle: true, settleMs: 2_000 };
+const tier = (id: string): 0 | 1 | 2 => (SLOW.has(id) ? 2 : id === 'redis-semaphore' ? 1 : 0);
+
+function log(message: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+async function attempt(results: SubjectResults, what: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    results.errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    log(`  ${results.id} ${what} failed: ${String(error)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = now();
+  const server = await startRedis();
+  const admin = await connect(server.url, 'bench-admin');
+  const machine = await describeMachine(admin, (await installedVersion('ioredis')).split('@')[1] ?? '?');
+  log(`redis-server ${machine.redis} on ${server.url}; subjects: ${ids.join(', ')}${quick ? ' (quick)' : ''}`);
+  const all: SubjectResults[] = ids.map((id) => ({ id, version: id, waiting: WAITING[id] ?? '', errors: [] }));
+  // Two instances per subject (separate connections): `a` holds or works, `b` waits.
+  const instances = new Map<string, [LockSubject, LockSubject]>();
+  for (const results of all) {
+    const factory = SUBJECTS[results.id];
+    if (!factory) continue;
+    await attempt(results, 'setup', async () => {
+      const pair: [LockSubject, LockSubject] = [await factory(server.url), await factory(server.url)];
+      results.version = pair[0].version;
+      instances.set(results.id, pair);
+    });
+  }
+  const byId = (id: string): SubjectResults | undefined => all.find((r) => r.id === id);
+  const primaries = [...instances.values()].map(([a]) => a);
+  try {
+    log('uncontended acquire + release (interleaved)');
+    for (const [id, result] of await measureUncontended(primaries, plan.cycles)) {
+      const results = byId(id);
+      if (results) results.uncontended = result;
+    }
+    log('throughput, 50 workers (interleaved)');
+    for (const [id, result] of await measureThroughput(primaries, 50, plan.throughputMs)) {
+      const results = byId(id);
+      if (results) results.throughput = result;
+    }
+    for (const [id, [a, b]] of instances) {
+      const results = byId(id);
+      if (!results) continue;
+      log(`${id}: handoff latency and cost`);
+      await attempt(results, 'handoff', async () => {
+        results.handoff = await measureHandoff(a, b, plan.handoff[tier(id)] ?? 10);
+        results.handoffCost = await measureHandoffCost(admin, a, b, 10, plan.cost[tier(id)] ?? 10);
+      });
+    }
+  } finally {
+    for (const [a, b] of instances.values()) {
+      await a.close();
+      await b.close();
+    }
+  }
+  const pool = await ContentionPool.start(8);
+  try {
+    for (const results of all) {
+      log(`${results.id}: contention, 8 processes`);
+      await attempt(results, 'contention', async () => {
+        results.contention = await pool.measure(admin, results.id, server.url, plan.contentionMs);
+      });
+    }
+  } finally {
+    pool.stop();
+  }
+  for (const results of all) {
+    if (plan.idle) {
+      log(`${results.id}: 100 waiters`);
+      await attempt(results, '100 waiters', async () => {
+        results.idle = await measureWaiters({ subject: results.id, url: server.url, waiters: 100, settleMs: 500, windowMs: 1_000 });
+      });
+    }
+    log(`${results.id}: 10,000 waiters`);
+    await attempt(results, '10,000 waiters', async () => {
+      results.waiters = await measureWaiters({
+        subject: results.id,
+        url: server.url,
+        waiters: 10_000,
+        settleMs: plan.settleMs,
+        windowMs: 1_000,
+      });
+    });
+  }
+  admin.disconnect();
+  await server.stop();
+  const run: RunResults = { machine, quick, durationS: (now() - started) / 1000, subjects: all };
+  process.stdout.write(`\n${table(run)}\n\n${targets(run)}\n`);
+  const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  writeFileSync(path, markdown(run));
+  log(`wrote ${path}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

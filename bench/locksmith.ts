@@ -1,0 +1,52 @@
+/**
+ * locksmith's `RedisStore` through the public API, exactly as a user writes it:
+ * `createLocks({ store: new RedisStore(redis) }).lock(key, ttl).block(wait)` and `release()`.
+ */
+import type { Redis } from 'ioredis';
+import { connect } from './redis-client.js';
+import type { Held, LockSubject } from './subject.js';
+
+/** The slice of locksmith's public API the benchmark drives (DESIGN.md), loaded at run time. */
+interface LocksmithApi {
+  createLocks(options: { store: unknown; prefix?: string }): {
+    lock(name: string, ttl: number): {
+      block(wait: number, options?: { signal?: AbortSignal }): Promise<boolean>;
+      release(): Promise<boolean>;
+    };
+    close(): Promise<void>;
+  };
+  RedisStore: new (redis: Redis) => unknown;
+}
+
+/** locksmith's public API, or the reason it cannot be benchmarked yet. */
+export async function loadLocksmith(): Promise<LocksmithApi | string> {
+  const api = (await import('../src/index.js')) as unknown as Partial<LocksmithApi>;
+  if (typeof api.createLocks !== 'function') return 'createLocks is not exported from src/index.ts yet';
+  if (typeof api.RedisStore !== 'function') return 'RedisStore is not exported from src/index.ts yet';
+  return api as LocksmithApi;
+}
+
+export async function createLocksmith(url: string): Promise<LockSubject> {
+  const api = await loadLocksmith();
+  if (typeof api === 'string') throw new Error(api);
+  const redis = await connect(url, 'bench-locksmith');
+  const locks = api.createLocks({ store: new api.RedisStore(redis), prefix: '' });
+  const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
+  return {
+    id: 'locksmith',
+    version: `locksmith@${version} (RedisStore)`,
+    async acquire(key, ttlMs, waitMs, signal): Promise<Held | null> {
+      const lock = locks.lock(key, ttlMs / 1000);
+      try {
+        if (!(await lock.block(waitMs / 1000, { signal }))) return null;
+      } catch {
+        return null;
+      }
+      return { release: async () => void (await lock.release()) };
+    },
+    async close() {
+      await locks.close();
+      redis.disconnect();
+    },
+  };
+}

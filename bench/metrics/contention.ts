@@ -1,0 +1,86 @@
+/**
+ * Contention: several OS processes fight over one key, each doing a non-atomic read-modify-write of a counter
+ * under the lock. Reports acquisitions per second (all processes, until the last one finished), lost updates
+ * (acquisitions minus the counter: anything above 0 means two holders overlapped), fairness (the fewest
+ * acquisitions of a process divided by the most) and Redis commands per acquisition.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type { ContentionOrder, ContentionReport } from '../contention-worker.js';
+import { commandDelta, commandStats, totalCalls } from '../redis-stats.js';
+
+export interface ContentionResult {
+  readonly processes: number;
+  readonly acquisitionsPerSecond: number;
+  readonly acquisitions: number;
+  readonly lostUpdates: number;
+  readonly fairness: number;
+  readonly perProcess: readonly number[];
+  readonly gaveUp: number;
+  readonly commandsPerAcquisition: number;
+}
+
+type WorkerMessage = { ready: true } | { ok: true; report: ContentionReport } | { ok: false; error: string };
+
+/** A pool of worker processes, started once and reused for every subject (tsx start-up is slow on 2 cores). */
+export class ContentionPool {
+  private constructor(private readonly workers: ChildProcess[]) {}
+
+  static async start(processes: number): Promise<ContentionPool> {
+    const script = fileURLToPath(new URL('../contention-worker.ts', import.meta.url));
+    const workers = Array.from({ length: processes }, () =>
+      fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    );
+    await Promise.all(workers.map((worker) => nextMessage(worker)));
+    return new ContentionPool(workers);
+  }
+
+  async measure(admin: Redis, subject: string, url: string, durationMs: number): Promise<ContentionResult> {
+    const key = `bench:contention:${subject}`;
+    const counterKey = `bench:contention-counter:${subject}`;
+    await admin.del(key, counterKey);
+    const before = await commandStats(admin);
+    const startAt = Date.now() + 1_500; // time for every process to build its subject and connect
+    const order: ContentionOrder = { subject, url, key, counterKey, startAt, durationMs };
+    const reports = await Promise.all(
+      this.workers.map(async (worker) => {
+        const reply = nextMessage(worker);
+        worker.send(order);
+        const message = await reply;
+        if ('ok' in message && message.ok) return message.report;
+        throw new Error(`contention worker failed: ${'error' in message ? message.error : 'no report'}`);
+      }),
+    );
+    const commands = totalCalls(commandDelta(before, await commandStats(admin)));
+    const counter = Number((await admin.get(counterKey)) ?? 0);
+    const perProcess = reports.map((report) => report.acquired);
+    const acquisitions = perProcess.reduce((a, b) => a + b, 0);
+    const elapsedMs = Math.max(...reports.map((report) => report.finishedAt)) - startAt;
+    return {
+      processes: this.workers.length,
+      acquisitionsPerSecond: acquisitions / (elapsedMs / 1000),
+      acquisitions,
+      lostUpdates: acquisitions - counter,
+      fairness: Math.max(...perProcess) === 0 ? 0 : Math.min(...perProcess) / Math.max(...perProcess),
+      perProcess,
+      gaveUp: reports.reduce((total, report) => total + report.gaveUp, 0),
+      commandsPerAcquisition: acquisitions === 0 ? Number.NaN : commands / acquisitions,
+    };
+  }
+
+  stop(): void {
+    for (const worker of this.workers) worker.kill();
+  }
+}
+
+function nextMessage(worker: ChildProcess): Promise<WorkerMessage> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`contention worker exited (${code})`));
+    worker.once('exit', onExit);
+    worker.once('message', (message: WorkerMessage) => {
+      worker.off('exit', onExit);
+      resolve(message);
+    });
+  });
+}

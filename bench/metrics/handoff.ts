@@ -1,0 +1,49 @@
+/**
+ * Handoff latency: a holder releases while one waiter is blocked on the same key; the time from the call to
+ * `release()` to the moment the waiter's acquire resolves, both read from this process's monotonic clock.
+ * Holder and waiter use separate subject instances (separate connections), like two processes would. The
+ * release comes a random 5-25 ms after the waiter started, so polling waiters are caught at every phase.
+ */
+import { now, percentile, sleep } from '../stats.js';
+import type { LockSubject } from '../subject.js';
+
+export interface HandoffResult {
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Waiters that gave up instead of getting the released lock. */
+  readonly missed: number;
+}
+
+export async function measureHandoff(holder: LockSubject, waiter: LockSubject, samples: number): Promise<HandoffResult> {
+  const latencies: number[] = [];
+  let missed = 0;
+  for (let i = 0; i < samples; i++) {
+    const key = `bench:handoff:${holder.id}:${i}`;
+    const held = await holder.acquire(key, 10_000, 1_000);
+    if (!held) throw new Error(`${holder.id}: could not take a free lock`);
+    let acquiredAt = 0;
+    const waiting = waiter.acquire(key, 10_000, 10_000).then((got) => {
+      acquiredAt = now();
+      return got;
+    });
+    await sleep(5 + Math.random() * 20);
+    const releasedAt = now();
+    await held.release();
+    const got = await waiting;
+    if (!got) {
+      missed++;
+      continue;
+    }
+    latencies.push(acquiredAt - releasedAt);
+    await got.release();
+  }
+  return {
+    samples: latencies.length,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: Math.max(...latencies),
+    missed,
+  };
+}
