@@ -164,7 +164,7 @@ describe('Redis stops or stalls while in use', () => {
       expect(await holder.get()).toBe(true);
       const waiters = [1, 2, 3].map(() => locks.lock('sub:killed', 60).block(10, async () => 'done'));
       await new Promise((resolve) => setTimeout(resolve, 150));
-      expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBe(1);
+      expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
       await holder.release(); // announced while the subscriber may be down
       expect(await Promise.all(waiters)).toEqual(['done', 'done', 'done']);
     } finally {
