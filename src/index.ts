@@ -3,6 +3,7 @@ export { createLocks, type LockManager, type LocksOptions } from './locks.js';
 export { Lock, type LockOptions, type BlockOptions, type LockContext, type LockCallback } from './lock.js';
 export { MemoryStore } from './stores/memory.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis.js';
+export { QuorumStore, QuorumUnavailableError, type QuorumStoreOptions } from './stores/redis-quorum.js';
 export { parseDuration, type Duration } from './duration.js';
 export { LockError, LockTimeoutError, LockLostError, LockStoreError } from './errors.js';
 export type { LockStore, AcquireRequest, AcquireResult, ReleaseSubscription } from './stores/store.js';
