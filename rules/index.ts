@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { TSESLint } from '@typescript-eslint/utils';
 import * as tsParser from '@typescript-eslint/parser';
 import type { ESLint, Linter } from 'eslint';
+import noFloatingLockCall from './no-floating-lock-call.js';
+import noTtlShorterThanWait from './no-ttl-shorter-than-wait.js';
 import requireReleaseInFinally from './require-release-in-finally.js';
 import type { LocksmithConfigName, LocksmithRuleDocs } from './utils.js';
 
@@ -18,6 +20,8 @@ type LocksmithRule = TSESLint.RuleModule<string, readonly unknown[], LocksmithRu
 /** Every rule of the plugin, by id without the `locksmith/` prefix. */
 export const rules = {
   'require-release-in-finally': requireReleaseInFinally,
+  'no-ttl-shorter-than-wait': noTtlShorterThanWait,
+  'no-floating-lock-call': noFloatingLockCall,
 } satisfies Record<string, LocksmithRule>;
 
 /** The package's version, read from the nearest `package.json` named `locksmith` (source and `dist/` alike). */

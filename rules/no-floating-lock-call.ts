@@ -1,0 +1,185 @@
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { getLockAnalysis } from './analysis/index.js';
+import { followPromise, readsOf, type PromiseFlow } from './analysis/promise-use.js';
+import type { LockMethodCall } from './analysis/types.js';
+import { createRule } from './utils.js';
+
+export type Options = [{ ignoreVoid?: boolean }];
+export type MessageIds = 'alwaysTruthy' | 'floating' | 'addAwait';
+
+/** Why a floating call of each method hurts, for the message. */
+function consequence(call: LockMethodCall): string {
+  switch (call.method) {
+    case 'get':
+      return call.callback
+        ? 'the caller does not wait for the closure and never learns of its error'
+        : 'the code after it runs whether or not the lock was acquired';
+    case 'block':
+      return call.callback
+        ? 'the caller does not wait for the closure and never learns of a timeout or of its error'
+        : 'the code after it runs before the lock is held, and a timeout is never seen';
+    case 'release':
+    case 'forceRelease':
+      return 'the code after it may run while the lock is still held, and a failure is never seen';
+    case 'refresh':
+      return 'a lost lock or a store failure is never noticed';
+    case 'isLocked':
+    case 'isOwnedByCurrentProcess':
+      return 'its answer is never read';
+  }
+}
+
+/** Node types `await x` can precede without parentheses changing what is awaited. */
+const AWAITABLE_AS_IS = new Set<AST_NODE_TYPES>([
+  AST_NODE_TYPES.CallExpression,
+  AST_NODE_TYPES.MemberExpression,
+  AST_NODE_TYPES.ChainExpression,
+  AST_NODE_TYPES.Identifier,
+  AST_NODE_TYPES.NewExpression,
+  AST_NODE_TYPES.TSNonNullExpression,
+]);
+
+export default createRule<Options, MessageIds>({
+  name: 'no-floating-lock-call',
+  meta: {
+    type: 'problem',
+    docs: {
+      description:
+        'Require the Promise of every lock call to be awaited, returned or handled, and never tested as a condition',
+      recommended: 'recommended',
+      usesTypeInformation: true,
+    },
+    hasSuggestions: true,
+    messages: {
+      alwaysTruthy:
+        '`{{method}}()` returns a Promise, and a Promise is always truthy: this condition does not depend on the lock. Await the call.',
+      floating:
+        '`{{method}}()` returns a Promise that is neither awaited, returned nor handled: {{consequence}}.',
+      addAwait: 'Add `await`.',
+    },
+    schema: [
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          ignoreVoid: {
+            type: 'boolean',
+            description: 'Whether `void lock.release()` counts as explicitly ignoring the Promise.',
+          },
+        },
+      },
+    ],
+    defaultOptions: [{ ignoreVoid: true }],
+  },
+  defaultOptions: [{ ignoreVoid: true }],
+  create(context, [options]) {
+    const ignoreVoid = options.ignoreVoid !== false;
+    const { sourceCode } = context;
+    const moduleAllowsTopLevelAwait = allowsTopLevelAwait(context);
+
+    /** Whether `await` may be written where `node` is. */
+    function canAwaitAt(node: TSESTree.Node): boolean {
+      for (let current = node.parent; current; current = current.parent) {
+        switch (current.type) {
+          case AST_NODE_TYPES.ArrowFunctionExpression:
+          case AST_NODE_TYPES.FunctionDeclaration:
+          case AST_NODE_TYPES.FunctionExpression:
+            return current.async;
+          case AST_NODE_TYPES.PropertyDefinition:
+          case AST_NODE_TYPES.AccessorProperty:
+          case AST_NODE_TYPES.StaticBlock:
+            return false;
+          case AST_NODE_TYPES.Program:
+            return moduleAllowsTopLevelAwait;
+          default:
+            break;
+        }
+      }
+      return false;
+    }
+
+    function awaitSuggestion(flow: PromiseFlow): TSESLint.ReportSuggestionArray<MessageIds> {
+      const { carrier, use } = flow;
+      if (!canAwaitAt(carrier)) return [];
+      return [
+        {
+          messageId: 'addAwait',
+          fix(fixer) {
+            if (use.kind === 'voided') {
+              const voidToken = sourceCode.getFirstToken(use.node);
+              if (voidToken) return fixer.replaceText(voidToken, 'await');
+            }
+            const wrapped = isParenthesized(carrier);
+            if (use.kind === 'condition' && use.node.type === AST_NODE_TYPES.UnaryExpression && !wrapped) {
+              // `!lock.get()` → `!(await lock.get())`: valid without the parentheses, but easier to read.
+              return [fixer.insertTextBefore(carrier, '(await '), fixer.insertTextAfter(carrier, ')')];
+            }
+            if (!AWAITABLE_AS_IS.has(carrier.type) && !wrapped) {
+              return [fixer.insertTextBefore(carrier, 'await ('), fixer.insertTextAfter(carrier, ')')];
+            }
+            return fixer.insertTextBefore(carrier, 'await ');
+          },
+        },
+      ];
+    }
+
+    function isParenthesized(node: TSESTree.Node): boolean {
+      const before = sourceCode.getTokenBefore(node);
+      const after = sourceCode.getTokenAfter(node);
+      return before?.value === '(' && after?.value === ')';
+    }
+
+    function report(call: LockMethodCall, messageId: 'alwaysTruthy' | 'floating', flow: PromiseFlow): void {
+      context.report({
+        node: call.call,
+        messageId,
+        data: { method: call.method, consequence: consequence(call) },
+        suggest: awaitSuggestion(flow),
+      });
+    }
+
+    function check(call: LockMethodCall): void {
+      const flow = followPromise(call.call, sourceCode);
+      const { use } = flow;
+      switch (use.kind) {
+        case 'condition':
+          report(call, 'alwaysTruthy', flow);
+          return;
+        case 'discarded':
+          report(call, 'floating', flow);
+          return;
+        case 'voided':
+          if (!ignoreVoid) report(call, 'floating', flow);
+          return;
+        case 'variable': {
+          const reads = readsOf(use.variable);
+          if (reads === undefined) return;
+          if (reads.length === 0) {
+            report(call, 'floating', flow);
+            return;
+          }
+          // `const ok = lock.get(); if (ok)`: the variable holds the Promise, so the test is always true.
+          if (reads.some((read) => followPromise(read, sourceCode).use.kind === 'condition')) {
+            report(call, 'alwaysTruthy', flow);
+          }
+          return;
+        }
+        default:
+          return;
+      }
+    }
+
+    return {
+      'Program:exit'() {
+        for (const call of getLockAnalysis(context).calls) check(call);
+      },
+    };
+  },
+});
+
+/** Top-level `await` exists in ES modules only, never in CommonJS files. */
+function allowsTopLevelAwait(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): boolean {
+  if (/\.c[jt]s$/.test(context.filename)) return false;
+  const sourceType = (context.languageOptions as { sourceType?: string } | undefined)?.sourceType;
+  return (sourceType ?? context.sourceCode.ast.sourceType) === 'module';
+}

@@ -1,0 +1,40 @@
+/**
+ * typescript-eslint's RuleTester wired to vitest (as typescript-eslint documents it), plus a `code` tag that
+ * strips the indentation of test snippets so that reported lines and columns read straight off the snippet.
+ */
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import type { TSESLint } from '@typescript-eslint/utils';
+import { afterAll, describe, it } from 'vitest';
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+
+export { RuleTester };
+
+/**
+ * A snippet of source code: the first line break and the trailing blank line are dropped, and the common
+ * indentation is removed, so line 1 is the snippet's first line and column 1 its left margin.
+ */
+export function code(strings: TemplateStringsArray, ...values: readonly unknown[]): string {
+  const text = strings.reduce((out, part, index) => out + part + (index < values.length ? String(values[index]) : ''), '');
+  const lines = text.replace(/^\n/, '').replace(/\n[ \t]*$/, '').split('\n');
+  const indents = lines.filter((line) => line.trim() !== '').map((line) => /^ */.exec(line)?.[0].length ?? 0);
+  const indent = indents.length > 0 ? Math.min(...indents) : 0;
+  return lines.map((line) => line.slice(indent)).join('\n');
+}
+
+/** A rule as `RuleTester.run` types it. */
+export type TestedRule<MessageIds extends string, Options extends readonly unknown[]> = Parameters<
+  typeof RuleTester.prototype.run<MessageIds, Options>
+>[1];
+
+/**
+ * The rule-tester release pins its own copy of `@typescript-eslint/utils`, one patch behind the plugin's, so the
+ * two `RuleModule` types differ only by where they were declared. Same runtime objects: this bridges the types.
+ */
+export function tested<MessageIds extends string, Options extends readonly unknown[]>(
+  rule: TSESLint.RuleModule<MessageIds, Options, unknown>,
+): TestedRule<MessageIds, Options> {
+  return rule as unknown as TestedRule<MessageIds, Options>;
+}
