@@ -139,23 +139,27 @@ export class QuorumStore implements LockStore {
     const started = performance.now();
     const nodeTimeoutMs = ttlMs > 0 ? Math.min(this.#nodeTimeoutMs, ttlMs) : this.#nodeTimeoutMs;
     const granted = (result: AcquireResult): boolean => result.acquired;
+    let succeeded = false;
     const tally = await this.#ask(
       'acquire',
       key,
       nodeTimeoutMs,
       (node) => node.acquire(request),
       (node, late) => {
-        // Too late to count: give it back as soon as it lands (a ttl-0 lock would otherwise stay forever).
-        if (late.acquired) node.release(key, owner).catch(() => undefined);
+        // A grant that comes too late to count is kept if the lock was granted anyway (the owner's release
+        // clears every node), else given back as soon as it lands: a ttl-0 lock would otherwise stay forever.
+        if (late.acquired && !succeeded) node.release(key, owner).catch(() => undefined);
       },
       (votes) => settledFor(votes, this.#majority, granted),
     );
     const { answered, accepted } = count(tally, granted);
     if (accepted >= this.#majority) {
+      succeeded = true;
       const token = request.fencing ? await this.#issueToken(key, tally) : undefined;
       if (token !== null && this.#validityLeft(ttlMs, performance.now() - started) > 0) {
         return token === undefined ? { acquired: true } : { acquired: true, fencingToken: token };
       }
+      succeeded = false;
       // Granted too slowly (or the token could not be made safe): the lease may already be gone somewhere.
       this.#releaseEverywhere(key, owner);
       return { acquired: false };
