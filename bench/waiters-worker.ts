@@ -4,7 +4,7 @@
  * connections open for them and the commands per second Redis executes while they are all blocked. It exits
  * without draining the waiters: the process is the clean-up.
  */
-import { commandDelta, commandStats, connectionCount, totalCalls } from './redis-stats.js';
+import { commandDelta, commandStats, connectionCount, formatCounts, totalCalls } from './redis-stats.js';
 import { connect } from './redis-client.js';
 import { SUBJECTS } from './subjects.js';
 
@@ -22,6 +22,8 @@ export interface WaitersReport {
   readonly heapDeltaBytes: number;
   readonly connections: number;
   readonly commandsPerSecond: number;
+  /** Commands per second by command (commandstats, Lua-internal included). */
+  readonly breakdown: string;
   /** Waiters that had already given up when the window closed (they stop costing anything). */
   readonly gaveUp: number;
 }
@@ -57,7 +59,8 @@ async function run(order: WaitersOrder): Promise<WaitersReport> {
   const before = await commandStats(admin);
   const start = performance.now();
   await sleep(order.windowMs);
-  const commands = totalCalls(commandDelta(before, await commandStats(admin)));
+  const delta = commandDelta(before, await commandStats(admin));
+  const commands = totalCalls(delta);
   const seconds = (performance.now() - start) / 1000;
   void pending;
   return {
@@ -66,6 +69,7 @@ async function run(order: WaitersOrder): Promise<WaitersReport> {
     heapDeltaBytes: heapDelta,
     connections,
     commandsPerSecond: commands / seconds,
+    breakdown: formatCounts(delta, seconds),
     gaveUp,
   };
 }
