@@ -11,6 +11,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import * as tsParser from '@typescript-eslint/parser';
 import type { ESLint, Linter } from 'eslint';
 import noFloatingLockCall from './no-floating-lock-call.js';
+import noUncheckedGet from './no-unchecked-get.js';
 import noTtlShorterThanWait from './no-ttl-shorter-than-wait.js';
 import requireReleaseInFinally from './require-release-in-finally.js';
 import type { LocksmithConfigName, LocksmithRuleDocs } from './utils.js';
@@ -22,6 +23,7 @@ export const rules = {
   'require-release-in-finally': requireReleaseInFinally,
   'no-ttl-shorter-than-wait': noTtlShorterThanWait,
   'no-floating-lock-call': noFloatingLockCall,
+  'no-unchecked-get': noUncheckedGet,
 } satisfies Record<string, LocksmithRule>;
 
 /** The package's version, read from the nearest `package.json` named `locksmith` (source and `dist/` alike). */

@@ -1,0 +1,185 @@
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { contains, isFunction, propertyName } from './analysis/ast.js';
+import { getLockAnalysis } from './analysis/index.js';
+import { followPromise, readsOf } from './analysis/promise-use.js';
+import type { LockMethodCall } from './analysis/types.js';
+import { createRule } from './utils.js';
+
+export type Options = [];
+export type MessageIds = 'discarded' | 'neverTested';
+
+/** What happens to the boolean an awaited `get()` resolves to. */
+type BooleanUse =
+  | { readonly kind: 'discarded' }
+  | { readonly kind: 'tested' }
+  | { readonly kind: 'variable'; readonly variable: TSESLint.Scope.Variable; readonly declarator: TSESTree.VariableDeclarator };
+
+function isTestOf(parent: TSESTree.Node, node: TSESTree.Node): boolean {
+  switch (parent.type) {
+    case AST_NODE_TYPES.IfStatement:
+    case AST_NODE_TYPES.WhileStatement:
+    case AST_NODE_TYPES.DoWhileStatement:
+    case AST_NODE_TYPES.ForStatement:
+    case AST_NODE_TYPES.ConditionalExpression:
+      return parent.test === node;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Follows the boolean of `await lock.get()` up the tree. Anything this does not recognise as dropping it counts as
+ * a test: passing it on, returning it, storing it on an object are all somebody looking at it.
+ */
+function followBoolean(start: TSESTree.Expression, sourceCode: Readonly<TSESLint.SourceCode>): BooleanUse {
+  let node: TSESTree.Node = start;
+  for (;;) {
+    const parent: TSESTree.Node | undefined = node.parent;
+    if (!parent) return { kind: 'tested' };
+    if (isTestOf(parent, node)) return { kind: 'tested' };
+    switch (parent.type) {
+      case AST_NODE_TYPES.TSAsExpression:
+      case AST_NODE_TYPES.TSNonNullExpression:
+      case AST_NODE_TYPES.TSSatisfiesExpression:
+      case AST_NODE_TYPES.TSTypeAssertion:
+      case AST_NODE_TYPES.ConditionalExpression:
+        node = parent;
+        continue;
+      case AST_NODE_TYPES.UnaryExpression:
+        if (parent.operator === 'void') return { kind: 'discarded' };
+        // `!ok` is as good a test as `ok`, wherever it goes next.
+        node = parent;
+        continue;
+      case AST_NODE_TYPES.LogicalExpression:
+        if (parent.left === node) return { kind: 'tested' };
+        node = parent;
+        continue;
+      case AST_NODE_TYPES.SequenceExpression:
+        if (parent.expressions[parent.expressions.length - 1] !== node) return { kind: 'discarded' };
+        node = parent;
+        continue;
+      case AST_NODE_TYPES.ExpressionStatement:
+        return { kind: 'discarded' };
+      case AST_NODE_TYPES.VariableDeclarator: {
+        if (parent.init !== node || parent.id.type !== AST_NODE_TYPES.Identifier) return { kind: 'tested' };
+        const variable = sourceCode.getDeclaredVariables(parent)[0];
+        return variable ? { kind: 'variable', variable, declarator: parent } : { kind: 'tested' };
+      }
+      default:
+        return { kind: 'tested' };
+    }
+  }
+}
+
+/** Whether `read` sits in a `finally` block that runs after the declaration's statements, not around it. */
+function isInLaterFinally(read: TSESTree.Node, declarator: TSESTree.Node): boolean {
+  for (let current = read.parent; current; current = current.parent) {
+    if (isFunction(current)) return false;
+    if (
+      current.parent?.type === AST_NODE_TYPES.TryStatement &&
+      current.parent.finalizer === current &&
+      !contains(current, declarator)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+export default createRule<Options, MessageIds>({
+  name: 'no-unchecked-get',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Require the boolean of `lock.get()` to be tested before the critical section runs',
+      recommended: 'recommended',
+      usesTypeInformation: true,
+    },
+    messages: {
+      discarded:
+        'The boolean from `get()` is discarded: the code after it runs whether or not the lock was acquired. Test it (`if (await lock.get())`), or use `block()` or the closure form.',
+      neverTested:
+        '`{{name}}` holds the boolean from `get()` but is never tested before the critical section runs: the code runs whether or not the lock was acquired.',
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    const { sourceCode } = context;
+
+    function checkAwaited(call: LockMethodCall, awaited: TSESTree.AwaitExpression): void {
+      const use = followBoolean(awaited, sourceCode);
+      if (use.kind === 'discarded') {
+        context.report({ node: call.call, messageId: 'discarded' });
+        return;
+      }
+      if (use.kind !== 'variable') return;
+      const reads = readsOf(use.variable);
+      if (reads === undefined) return;
+      if (reads.every((read) => isInLaterFinally(read, use.declarator))) {
+        context.report({ node: call.call, messageId: 'neverTested', data: { name: use.variable.name } });
+      }
+    }
+
+    /** `lock.get().then(() => work())`: the callback never looks at the boolean. */
+    function checkThen(call: LockMethodCall, then: TSESTree.CallExpression): void {
+      const callback = then.arguments[0];
+      if (!callback || !isFunction(callback)) return;
+      const [parameter] = callback.params;
+      if (parameter === undefined) {
+        context.report({ node: call.call, messageId: 'discarded' });
+        return;
+      }
+      if (parameter.type !== AST_NODE_TYPES.Identifier) return;
+      const variable = sourceCode.getDeclaredVariables(callback).find((v) => v.name === parameter.name);
+      if (variable && variable.references.length === 0) {
+        context.report({ node: call.call, messageId: 'discarded' });
+      }
+    }
+
+    function check(call: LockMethodCall): void {
+      if (call.method !== 'get' || call.callback || call.call.arguments.length > 0) return;
+      const flow = followPromise(call.call, sourceCode);
+      const { use, chain } = flow;
+      const first = chain[0];
+      if (first) {
+        // A floating chain is no-floating-lock-call's report; judge the callback only when the chain is used.
+        if (use.kind === 'discarded' || use.kind === 'condition' || use.kind === 'voided' || use.kind === 'variable') {
+          return;
+        }
+        const callee = first.callee;
+        if (callee.type === AST_NODE_TYPES.MemberExpression && propertyName(callee) === 'then') checkThen(call, first);
+        return;
+      }
+      // Only `await lock.get()` itself (through type assertions): other shapes are the floating rule's, or unknown.
+      if (use.kind === 'awaited' && flow.carrier === callOrWrapped(call.call, use.node)) {
+        checkAwaited(call, use.node);
+      }
+    }
+
+    return {
+      'Program:exit'() {
+        for (const call of getLockAnalysis(context).calls) check(call);
+      },
+    };
+  },
+});
+
+/** The argument of `awaited` when it is `call` itself or `call` under type assertions only. */
+function callOrWrapped(call: TSESTree.CallExpression, awaited: TSESTree.AwaitExpression): TSESTree.Node | undefined {
+  let node: TSESTree.Node = awaited.argument;
+  for (;;) {
+    if (node === call) return awaited.argument;
+    switch (node.type) {
+      case AST_NODE_TYPES.TSAsExpression:
+      case AST_NODE_TYPES.TSNonNullExpression:
+      case AST_NODE_TYPES.TSSatisfiesExpression:
+      case AST_NODE_TYPES.TSTypeAssertion:
+      case AST_NODE_TYPES.ChainExpression:
+        node = node.expression;
+        continue;
+      default:
+        return undefined;
+    }
+  }
+}
