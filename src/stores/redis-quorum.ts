@@ -92,7 +92,7 @@ type Granted = Extract<AcquireResult, { acquired: true }>;
  *
  * - `acquire` asks every node at once, each under its own deadline, and grants the lock only when a majority
  *   granted it with validity left (`ttl − elapsed − (ttl·driftFactor + 2 ms)` > 0). Otherwise it releases
- *   what it got, everywhere; an acquisition that lands on a node after its deadline is released when it lands.
+ *   what it was granted; a grant that lands on a node after its deadline is released when it lands.
  * - `release`/`refresh` act on every node and succeed when a majority did. `forceRelease` deletes everywhere.
  * - `currentOwner` is the owner a majority agrees on; `remainingLease` the shortest lease on that majority.
  * - Fewer than a majority answering (3 of 5 nodes down) rejects with {@link QuorumUnavailableError}: the
@@ -161,10 +161,10 @@ export class QuorumStore implements LockStore {
       }
       succeeded = false;
       // Granted too slowly (or the token could not be made safe): the lease may already be gone somewhere.
-      this.#releaseEverywhere(key, owner);
+      this.#releaseGranted(key, owner, tally);
       return { acquired: false };
     }
-    this.#releaseEverywhere(key, owner);
+    this.#releaseGranted(key, owner, tally);
     if (answered < this.#majority) throw this.#unavailable(tally);
     if (accepted > 0) await splitVoteBackoff();
     return { acquired: false, remainingMs: holderRemaining(tally) };
@@ -314,11 +314,17 @@ export class QuorumStore implements LockStore {
     return ttlMs - elapsedMs - (ttlMs * this.#driftFactor + 2);
   }
 
-  /** Compare-and-delete on every node, in the background: safe anywhere (only this owner's value goes). */
-  #releaseEverywhere(key: string, owner: string): void {
-    for (const node of this.#nodes) {
+  /**
+   * Gives back, in the background, what this attempt was granted. Only those nodes: a node that refused may
+   * hold the key for this very owner from an earlier acquisition (a repeated `get()`), which a blanket
+   * release would delete. A node that did not answer in time is handled when its answer lands (`onLate`).
+   */
+  #releaseGranted(key: string, owner: string, tally: Tally<AcquireResult>): void {
+    tally.forEach((vote, index) => {
+      if (!vote?.ok || !vote.value.acquired) return;
+      const node = this.#nodes[index] as RedisStore;
       void withDeadline('release', key, this.#nodeTimeoutMs, () => node.release(key, owner)).catch(() => undefined);
-    }
+    });
   }
 
   #unavailable(tally: Tally<unknown>): QuorumUnavailableError {
