@@ -3,10 +3,15 @@
  * connection, wake-ups. Runs on the shared redis-server under this file's own prefix; anything destructive
  * (SCRIPT FLUSH) runs on a private server.
  */
+import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, RedisStore, type LockManager } from 'locksmith';
+import { fencingKey, hashTag, keySlot, releaseChannel } from '../../src/stores/redis-keys.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
+
+/** ioredis's own slot function (untyped CommonJS): the reference our derived names are checked against. */
+const clusterKeySlot = createRequire(import.meta.url)('cluster-key-slot') as (key: string) => number;
 
 const PREFIX = 'test:redis-store:';
 /** Laravel's RedisLock release script (LuaScripts::releaseLock), verbatim. */
@@ -361,5 +366,41 @@ describe('configuration', () => {
     expect(() => new RedisStore(redis, { recheckInterval: -1 })).toThrow(/recheckInterval/);
     expect(() => new RedisStore(redis, { recheckInterval: '30' as never })).toThrow(TypeError);
     expect(() => new RedisStore(redis, { recheckInterval: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('derived names (channel, fencing counter) stay in the lock key slot', () => {
+  it.each([
+    'app:process:package:1A4',
+    '{user42}:sync',
+    'prefix:{tag}:a{b}c',
+    'a}b',
+    'x{}y',
+    '}a{b',
+    'a{b',
+    '{',
+    '}',
+    '{}',
+    '{{a}}',
+    'héllo:ключ:🔒',
+  ])('%j', (key) => {
+    const slot = clusterKeySlot(key);
+    expect(keySlot(key)).toBe(slot);
+    expect(clusterKeySlot(releaseChannel(key))).toBe(slot);
+    expect(clusterKeySlot(fencingKey(key))).toBe(slot);
+    expect(releaseChannel(key)).not.toBe(key);
+    expect(fencingKey(key)).not.toBe(releaseChannel(key));
+  });
+
+  it('keeps a valid hash tag and wraps a key without one', () => {
+    expect(hashTag('a{b}c')).toBe('b');
+    expect(hashTag('x{}y')).toBeUndefined();
+    expect(releaseChannel('a{b}c')).toBe('a{b}c:locksmith:released');
+    expect(fencingKey('app:x')).toBe('{app:x}:locksmith:fence');
+  });
+
+  it('gives distinct keys distinct channels, even keys that share a slot', () => {
+    expect(releaseChannel('a}b')).not.toBe(releaseChannel('a}c'));
+    expect(releaseChannel('{t}1')).not.toBe(releaseChannel('{t}2'));
   });
 });
