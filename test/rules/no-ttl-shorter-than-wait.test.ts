@@ -1,11 +1,11 @@
-import espree from 'espree';
+import * as espree from 'espree';
 import rule from '../../rules/no-ttl-shorter-than-wait.js';
-import { code, RuleTester } from './support/rule-tester.js';
+import { code, RuleTester, tested } from './support/rule-tester.js';
 
 const ruleTester = new RuleTester();
 const javascript = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
 
-ruleTester.run('no-ttl-shorter-than-wait', rule, {
+ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
   valid: [
     // The document's examples that take a lock and wait: each TTL exceeds its wait.
     code`

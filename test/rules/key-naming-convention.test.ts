@@ -1,0 +1,209 @@
+import * as espree from 'espree';
+import rule from '../../rules/key-naming-convention.js';
+import { code, RuleTester, tested } from './support/rule-tester.js';
+
+const ruleTester = new RuleTester();
+const javascript = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
+const FORM = '{action}:{entity}:{scope}';
+const DEFAULT_SEGMENTS = '/^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/u';
+const bad = (name: string, segment: string, segmentPattern = DEFAULT_SEGMENTS) => ({ name, segment, segmentPattern, expected: FORM });
+
+ruleTester.run('key-naming-convention', tested(rule), {
+  valid: [
+    // The document's convention, each example.
+    'export const f = (label: string) => Cache.lock(`process:package:${label}`, 120);',
+    'export const f = (facility: string) => Cache.lock(`sync:facility:${facility}`, 60);',
+    'export const f = (batchId: string) => Cache.lock(`import:batch:${batchId}`, 120);',
+    'export const f = (facility: string, tag: string) => Cache.lock(`label:generate:${facility}:${tag}`, 300);',
+    'export const f = (facility: string) => Cache.lock(`metrc:fetch:${facility}`, 300);',
+    'export const f = (endpoint: string) => Cache.lock(`api:call:${endpoint}`, 60);',
+    // The scope is data: any case, any characters.
+    "locks.lock('process:package:1A4', 30);",
+    "locks.lock('sync:facility:Main Street #2', 30);",
+    "locks.lock('import:batch:2024-01-01T00:00:00Z', 30);",
+    // Kebab, snake, digits.
+    "locks.lock('api-call:third-party:x', 30);",
+    "locks.lock('label_generate:package_tag:x', 30);",
+    "locks.lock('v2:sync:x', 30);",
+    // More segments than the minimum.
+    "locks.lock('label:generate:facility-1:tag-2', 30);",
+    // Through a const, in a loop, as the document writes it.
+    code`
+      export async function generateLabels(tags: string[], facility: string): Promise<void> {
+        for (const tag of tags) {
+          const lockKey = \`label:generate:\${facility}:\${tag}\`;
+          const lock = Cache.lock(lockKey, 300);
+          if (await lock.get()) {
+            try {
+              await dispatch(tag);
+            } finally {
+              await lock.release();
+            }
+          }
+        }
+      }
+    `,
+    // Concatenation with a known prefix.
+    "const PREFIX = 'import:batch:'; export const f = (id: string) => locks.lock(PREFIX + id, 60);",
+    // A const object `as const`.
+    "const KEYS = { sync: 'sync:facility' } as const; export const f = (id: string) => locks.lock(`${KEYS.sync}:${id}`);",
+    // Names not known statically, whose known prefix breaks nothing.
+    'export const f = (key: string) => locks.lock(key, 60);',
+    'export const f = (id: string) => locks.lock(keyFor(id), 60);',
+    'export const f = (ns: string, id: string) => locks.lock(`${ns}:${id}`, 60);',
+    'export const f = (id: string) => locks.lock(`resource:${id}`, 120);',
+    'export const f = (id: string) => locks.lock(`process:${id}`, 120);',
+    'import { LOCK_PREFIX } from "./keys"; export const f = (id: string) => locks.lock(LOCK_PREFIX + id);',
+    'export function f(key: string) { Cache.lock(key).forceRelease(); }',
+    // restoreLock with a good name.
+    'export const f = (id: string, owner: string) => locks.restoreLock(`process:package:${id}`, owner);',
+    // Not lock creations.
+    "Cache.get('Resource');",
+    "cache.put('SomeKey', 1);",
+    "mutex.lock('Resource');",
+    "door.lock('front');",
+    // No name argument.
+    'locks.lock();',
+    'export const f = (args: [string, number]) => locks.lock(...args);',
+    // Options: fewer segments allowed.
+    { code: "locks.lock('quick:op', 10);", options: [{ minSegments: 2 }] },
+    // Options: allowed actions.
+    { code: "locks.lock('sync:facility:a', 10);", options: [{ allowedActions: ['sync', 'process'] }] },
+    { code: 'export const f = (a: string) => locks.lock(`${a}:facility:x`, 10);', options: [{ allowedActions: ['sync'] }] },
+    // Options: a segment pattern of one's own.
+    { code: "locks.lock('Process:Package:x', 10);", options: [{ segmentPattern: '^[A-Z][a-zA-Z]*$' }] },
+    // Options: a full pattern replaces the other checks; dynamic names are not judged against it.
+    { code: "locks.lock('app.resource', 10);", options: [{ pattern: '^app\\.[a-z]+$' }] },
+    { code: 'export const f = (id: string) => locks.lock(`x${id}`, 10);', options: [{ pattern: '^app\\.' }] },
+    // A class with the manager in a field.
+    code`
+      import { createLocks } from 'locksmith';
+      export class Sync {
+        private readonly locks = createLocks();
+        run(facility: string) {
+          return this.locks.lock(\`sync:facility:\${facility}\`, 60).block(10, () => this.sync(facility));
+        }
+      }
+    `,
+    // Plain JavaScript.
+    { code: 'export const f = (id) => locks.lock(`import:batch:${id}`, 60);', languageOptions: javascript },
+  ],
+  invalid: [
+    {
+      // The document's short anti-pattern names.
+      code: 'const lock = Cache.lock("resource", 60);',
+      errors: [
+        { messageId: 'tooFewSegments', data: { name: 'resource', count: 1, expected: FORM }, line: 1, column: 25, endLine: 1, endColumn: 35 },
+      ],
+    },
+    {
+      code: 'await Cache.lock("quick:op", 10).block(5, () => quickOp());',
+      errors: [
+        { messageId: 'tooFewSegments', data: { name: 'quick:op', count: 2, expected: FORM }, line: 1, column: 18, endLine: 1, endColumn: 28 },
+      ],
+    },
+    {
+      code: "locks.lock('Process:package:x', 30);",
+      errors: [{ messageId: 'badSegment', data: bad('Process:package:x', 'Process'), line: 1, column: 12, endLine: 1, endColumn: 31 }],
+    },
+    {
+      code: "locks.lock('process:packageName:x', 30);",
+      errors: [{ messageId: 'badSegment', data: bad('process:packageName:x', 'packageName'), line: 1, column: 12, endLine: 1, endColumn: 35 }],
+    },
+    {
+      code: "locks.lock('sync facility:main:x', 30);",
+      errors: [{ messageId: 'badSegment', data: bad('sync facility:main:x', 'sync facility'), line: 1, column: 12, endLine: 1, endColumn: 34 }],
+    },
+    {
+      // A dynamic name whose static prefix already breaks the convention.
+      code: 'export const f = (facility: string) => locks.lock(`Sync:Facility:${facility}`, 60);',
+      errors: [
+        { messageId: 'badSegment', data: bad('Sync:Facility:${facility}', 'Sync'), line: 1, column: 51, endLine: 1, endColumn: 78 },
+      ],
+    },
+    {
+      code: "export const f = (id: string) => locks.lock('sync:' + 'Facility:' + id, 60);",
+      errors: [{ messageId: 'badSegment', data: bad('sync:Facility:${id}', 'Facility'), line: 1, column: 45, endLine: 1, endColumn: 71 }],
+    },
+    {
+      code: "locks.lock('process::x', 30);",
+      errors: [{ messageId: 'emptySegment', data: { name: 'process::x', expected: FORM }, line: 1, column: 12, endLine: 1, endColumn: 24 }],
+    },
+    {
+      code: 'export const f = (id: string) => locks.lock(`:package:${id}`, 30);',
+      errors: [{ messageId: 'emptySegment', line: 1, column: 45, endLine: 1, endColumn: 61 }],
+    },
+    {
+      code: "locks.lock('process:package:', 30);",
+      errors: [{ messageId: 'emptySegment', line: 1, column: 12, endLine: 1, endColumn: 30 }],
+    },
+    {
+      // Through a const: reported at the argument, the message shows the evaluated name.
+      code: code`
+        const KEY = 'resource';
+        export async function run() {
+          await locks.lock(KEY, 60).block(5, () => work());
+        }
+      `,
+      errors: [{ messageId: 'tooFewSegments', data: { name: 'resource', count: 1, expected: FORM }, line: 3, column: 20, endLine: 3, endColumn: 23 }],
+    },
+    {
+      code: 'export const f = (owner: string) => locks.restoreLock("Resource", owner);',
+      errors: [{ messageId: 'tooFewSegments', line: 1, column: 55, endLine: 1, endColumn: 65 }],
+    },
+    {
+      code: "locks.lock('import:batch:1', 30);",
+      options: [{ allowedActions: ['process', 'sync'] }],
+      errors: [
+        { messageId: 'actionNotAllowed', data: { name: 'import:batch:1', action: 'import', allowed: 'process, sync', expected: FORM }, line: 1, column: 12, endLine: 1, endColumn: 28 },
+      ],
+    },
+    {
+      code: 'export const f = (id: string) => locks.lock(`import:batch:${id}`, 30);',
+      options: [{ allowedActions: ['process', 'sync'] }],
+      errors: [{ messageId: 'actionNotAllowed', data: { name: 'import:batch:${id}', action: 'import', allowed: 'process, sync', expected: FORM }, line: 1, column: 45, endLine: 1, endColumn: 65 }],
+    },
+    {
+      code: "locks.lock('sync:facility:a', 30);",
+      options: [{ minSegments: 4 }],
+      errors: [
+        {
+          messageId: 'tooFewSegments',
+          data: { name: 'sync:facility:a', count: 3, expected: '{action}:{entity}:{segment}:{scope}' },
+          line: 1,
+          column: 12,
+          endLine: 1,
+          endColumn: 29,
+        },
+      ],
+    },
+    {
+      code: "locks.lock('api-call:x:y', 30);",
+      options: [{ segmentPattern: '^[a-z]+$' }],
+      errors: [{ messageId: 'badSegment', data: bad('api-call:x:y', 'api-call', '/^[a-z]+$/u'), line: 1, column: 12, endLine: 1, endColumn: 26 }],
+    },
+    {
+      code: "locks.lock('process:package:1', 30);",
+      options: [{ pattern: '^app:[a-z]+:[a-z]+:.+$' }],
+      errors: [{ messageId: 'patternMismatch', data: { name: 'process:package:1', pattern: '/^app:[a-z]+:[a-z]+:.+$/u', expected: FORM }, line: 1, column: 12, endLine: 1, endColumn: 31 }],
+    },
+    {
+      // In a class, through `this.locks` created with createLocks().
+      code: code`
+        import { createLocks } from 'locksmith';
+        export class Jobs {
+          private readonly locks = createLocks();
+          async run(): Promise<void> {
+            await this.locks.lock('longJob', 120).block(30, () => this.work());
+          }
+        }
+      `,
+      errors: [{ messageId: 'tooFewSegments', line: 5, column: 27, endLine: 5, endColumn: 36 }],
+    },
+    {
+      code: "const lock = locks.lock('long:job', 10);",
+      languageOptions: javascript,
+      errors: [{ messageId: 'tooFewSegments', data: { name: 'long:job', count: 2, expected: FORM }, line: 1, column: 25, endLine: 1, endColumn: 35 }],
+    },
+  ],
+});
