@@ -1,7 +1,21 @@
-import { getLockAnalysis } from './analysis/index.js';
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import {
+  getLockAnalysis,
+  type Acquisition,
+  type CriticalSection,
+  type LockMethodCall,
+} from './analysis/index.js';
 import { createRule } from './utils.js';
 
-export default createRule({
+type MessageId =
+  | 'noRelease'
+  | 'releaseNotInFinally'
+  | 'releaseInCatchOnly'
+  | 'statementsBeforeTry'
+  | 'finallyReleasesOtherLock'
+  | 'suggestTryFinally';
+
+export default createRule<[], MessageId>({
   name: 'require-release-in-finally',
   meta: {
     type: 'problem',
@@ -13,29 +27,111 @@ export default createRule({
     hasSuggestions: true,
     schema: [],
     messages: {
-      noRelease: 'This lock is acquired but never released: release it in a `finally` (or use the closure form).',
+      noRelease:
+        'This lock is acquired but never released: it stays held until its TTL expires. Release it in a `finally` (or use the closure form).',
       releaseNotInFinally:
         'This lock is released outside a `finally`: an exception before the release keeps it held until its TTL expires.',
       releaseInCatchOnly:
         'This lock is released only in `catch`: when the critical section succeeds it stays held. Release it in `finally`.',
       statementsBeforeTry:
-        'Code runs between acquiring this lock and the `try` whose `finally` releases it: an exception there leaks the lock.',
+        'Code runs between acquiring this lock and the `try` whose `finally` releases it: an exception there leaks the lock. Start the `try` right after the acquisition.',
       finallyReleasesOtherLock:
-        'The `finally` after this acquisition releases a different lock, not this one.',
+        'The `finally` that follows this acquisition releases a different lock, not this one.',
       suggestTryFinally: 'Wrap the critical section in `try { … } finally { await {{lock}}.release(); }`.',
     },
   },
   defaultOptions: [],
   create(context) {
+    const { sourceCode } = context;
     return {
-      'Program:exit'() {
+      Program() {
         const analysis = getLockAnalysis(context);
         for (const acquisition of analysis.acquisitions) {
           const protection = analysis.protection(acquisition);
           if (protection.kind !== 'unprotected') continue;
-          context.report({ node: acquisition.call, messageId: protection.problem });
+          const section = analysis.criticalSection(acquisition);
+          const fix =
+            section && (protection.problem === 'noRelease' || protection.problem === 'releaseNotInFinally')
+              ? tryFinallyFix(sourceCode, acquisition, section, protection.releases)
+              : undefined;
+          const lock = sourceCode.getText(acquisition.receiver);
+          context.report({
+            node: acquisition.call,
+            messageId: protection.problem,
+            suggest: fix ? [{ messageId: 'suggestTryFinally', data: { lock }, fix }] : [],
+          });
         }
       },
     };
   },
 });
+
+/**
+ * Rewrites the simple shapes into try/finally: the section's statements (up to a trailing
+ * `await lock.release();` directly in it, if any) go into `try`, the release into `finally`.
+ */
+function tryFinallyFix(
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  acquisition: Acquisition,
+  section: CriticalSection,
+  releases: readonly LockMethodCall[],
+): TSESLint.ReportFixFunction | undefined {
+  if (acquisition.lock.binding === 'chain' || section.kind === 'closure') return undefined;
+  if ((section.kind === 'if' || section.kind === 'else') && section.container.type !== AST_NODE_TYPES.BlockStatement) {
+    return undefined;
+  }
+  const statements = section.body as readonly TSESTree.Statement[];
+  let end = statements.length;
+  let releaseStatement: TSESTree.Statement | undefined;
+  if (releases.length > 0) {
+    const [release] = releases;
+    if (releases.length !== 1 || !release) return undefined;
+    const index = statements.findIndex((statement) => isReleaseStatement(statement, release));
+    if (index < 0) return undefined;
+    end = index;
+    releaseStatement = statements[index];
+  }
+  const wrapped = statements.slice(0, end);
+  const first = wrapped[0];
+  const last = wrapped[wrapped.length - 1];
+  if (!first || !last) return undefined;
+  const range: [number, number] = [first.range[0], (releaseStatement ?? last).range[1]];
+  if (hasMultilineTemplate(sourceCode, range)) return undefined;
+
+  const lock = sourceCode.getText(acquisition.receiver);
+  const body = sourceCode.text.slice(first.range[0], last.range[1]);
+  const line = sourceCode.lines[first.loc.start.line - 1] ?? '';
+  const indent = /^\s*/.exec(line)?.[0] ?? '';
+  const startsLine = indent.length === first.loc.start.column;
+  const release = `await ${lock}.release();`;
+  let text: string;
+  if (!startsLine) {
+    text = `try { ${body} } finally { ${release} }`;
+  } else {
+    const unit = indent.includes('\t') ? '\t' : '  ';
+    const reindented = body
+      .split('\n')
+      .map((text, i) => (i === 0 || text.trim() === '' ? text : unit + text))
+      .join('\n');
+    text = `try {\n${indent}${unit}${reindented}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
+  }
+  return (fixer) => fixer.replaceTextRange(range, text);
+}
+
+function isReleaseStatement(statement: TSESTree.Statement, release: LockMethodCall): boolean {
+  if (statement.type !== AST_NODE_TYPES.ExpressionStatement) return false;
+  let expression: TSESTree.Node = statement.expression;
+  if (expression.type === AST_NODE_TYPES.AwaitExpression) expression = expression.argument;
+  return expression === release.call;
+}
+
+/** Re-indenting would change a template literal that spans lines. */
+function hasMultilineTemplate(sourceCode: Readonly<TSESLint.SourceCode>, range: [number, number]): boolean {
+  return sourceCode.ast.tokens.some(
+    (token) =>
+      token.type === 'Template' &&
+      token.range[0] >= range[0] &&
+      token.range[1] <= range[1] &&
+      token.loc.start.line !== token.loc.end.line,
+  );
+}

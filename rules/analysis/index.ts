@@ -82,7 +82,7 @@ function analyze(
     sameLock: (a, b) => a.id === b.id,
     releasesOf,
     criticalSection(acquisition) {
-      if (!sections.has(acquisition)) sections.set(acquisition, criticalSectionOf(acquisition, resolver));
+      if (!sections.has(acquisition)) sections.set(acquisition, criticalSectionOf(acquisition));
       return sections.get(acquisition);
     },
     protection(acquisition) {

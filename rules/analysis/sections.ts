@@ -1,18 +1,222 @@
-import type { LockResolver } from './resolve.js';
+/**
+ * Critical sections: where an acquisition holds its lock, read from the statement structure around the
+ * acquiring call (closure bodies, `if` tests of the result, guard clauses, statements after `block()`).
+ */
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import type { Acquisition, CriticalSection } from './types.js';
 
-/** Where `acquisition` holds its lock (see {@link CriticalSection}), or `undefined` for unknown shapes. */
-export function criticalSectionOf(acquisition: Acquisition, _resolver: LockResolver): CriticalSection | undefined {
+/** How the acquiring call's value reaches the statement that uses it. */
+export interface AcquisitionUse {
+  /** The outermost expression that still carries the acquisition's result (through `await`, `!`, `&&`). */
+  readonly top: TSESTree.Node;
+  /** Whether the result is negated an odd number of times on the way (`!(await lock.get())`). */
+  readonly negated: boolean;
+  /** Whether the result is awaited. */
+  readonly awaited: boolean;
+}
+
+/** Climbs from the acquiring call through `await`, `!`, non-null/`as` wrappers and positive `&&`. */
+export function acquisitionUse(call: TSESTree.CallExpression): AcquisitionUse {
+  let top: TSESTree.Node = call;
+  let negated = false;
+  let awaited = false;
+  for (;;) {
+    const parent: TSESTree.Node | undefined = top.parent;
+    if (!parent) break;
+    if (parent.type === AST_NODE_TYPES.AwaitExpression) awaited = true;
+    else if (parent.type === AST_NODE_TYPES.UnaryExpression && parent.operator === '!') negated = !negated;
+    else if (
+      parent.type === AST_NODE_TYPES.ChainExpression ||
+      parent.type === AST_NODE_TYPES.TSNonNullExpression ||
+      parent.type === AST_NODE_TYPES.TSAsExpression ||
+      parent.type === AST_NODE_TYPES.TSSatisfiesExpression
+    ) {
+      // transparent
+    } else if (parent.type === AST_NODE_TYPES.LogicalExpression && parent.operator === '&&' && !negated && awaited) {
+      // `if (await a.get() && await b.get())`: the consequent runs only when both were acquired.
+    } else break;
+    top = parent;
+  }
+  return { top, negated, awaited };
+}
+
+/** A statement list that can hold a section: a block, the program, a `case`, a static block. */
+export type StatementList = TSESTree.BlockStatement | TSESTree.Program | TSESTree.SwitchCase | TSESTree.StaticBlock;
+
+/** The list `statement` sits in directly, with its position, or `undefined` (e.g. an `if` without braces). */
+export function statementPosition(
+  statement: TSESTree.Node,
+): { list: StatementList; statements: readonly TSESTree.Statement[]; index: number } | undefined {
+  const parent = statement.parent;
+  if (!parent) return undefined;
+  let statements: readonly TSESTree.Node[] | undefined;
+  if (
+    parent.type === AST_NODE_TYPES.BlockStatement ||
+    parent.type === AST_NODE_TYPES.Program ||
+    parent.type === AST_NODE_TYPES.StaticBlock
+  ) {
+    statements = parent.body;
+  } else if (parent.type === AST_NODE_TYPES.SwitchCase) {
+    statements = parent.consequent;
+  }
+  if (!statements) return undefined;
+  const index = statements.indexOf(statement);
+  if (index < 0) return undefined;
+  return { list: parent as StatementList, statements: statements as readonly TSESTree.Statement[], index };
+}
+
+/** The statements of a branch: a block's body, or the single statement. */
+export function branchStatements(branch: TSESTree.Statement): readonly TSESTree.Statement[] {
+  return branch.type === AST_NODE_TYPES.BlockStatement ? branch.body : [branch];
+}
+
+/** Whether control never falls out of `statement` (it ends in return / throw / break / continue). */
+export function exits(statement: TSESTree.Statement): boolean {
+  switch (statement.type) {
+    case AST_NODE_TYPES.ReturnStatement:
+    case AST_NODE_TYPES.ThrowStatement:
+    case AST_NODE_TYPES.BreakStatement:
+    case AST_NODE_TYPES.ContinueStatement:
+      return true;
+    case AST_NODE_TYPES.BlockStatement: {
+      const last = statement.body[statement.body.length - 1];
+      return last !== undefined && exits(last);
+    }
+    case AST_NODE_TYPES.IfStatement:
+      return statement.alternate !== null && exits(statement.consequent) && exits(statement.alternate);
+    default:
+      return false;
+  }
+}
+
+/** The statement directly containing `node` in a statement list (walking up through expressions). */
+export function enclosingStatement(node: TSESTree.Node): TSESTree.Statement | undefined {
+  let current: TSESTree.Node | undefined = node;
+  while (current) {
+    if (statementPosition(current)) return current as TSESTree.Statement;
+    if (
+      current.type === AST_NODE_TYPES.ArrowFunctionExpression ||
+      current.type === AST_NODE_TYPES.FunctionExpression ||
+      current.type === AST_NODE_TYPES.FunctionDeclaration
+    ) {
+      return undefined;
+    }
+    current = current.parent;
+  }
+  return undefined;
+}
+
+/** Whether `test` is `name` or `!name` (any number of `!`), and which. */
+function testsVariable(test: TSESTree.Expression, name: string): { negated: boolean } | undefined {
+  let node: TSESTree.Node = test;
+  let negated = false;
+  while (node.type === AST_NODE_TYPES.UnaryExpression && node.operator === '!') {
+    negated = !negated;
+    node = node.argument;
+  }
+  return node.type === AST_NODE_TYPES.Identifier && node.name === name ? { negated } : undefined;
+}
+
+/** Where `acquisition` holds its lock, or `undefined` for shapes the analysis does not know. */
+export function criticalSectionOf(acquisition: Acquisition): CriticalSection | undefined {
   if (acquisition.closure) {
     const { body } = acquisition.closure;
     return {
       acquisition,
       kind: 'closure',
       guarded: true,
-      body: body.type === 'BlockStatement' ? body.body : [body],
+      body: body.type === AST_NODE_TYPES.BlockStatement ? body.body : [body],
       container: acquisition.closure,
       anchor: undefined,
+      statement: undefined,
+    };
+  }
+  if (acquisition.callback) return undefined;
+  const use = acquisitionUse(acquisition.call);
+  const parent = use.top.parent;
+  if (!parent || !use.awaited) return undefined;
+  const isBlock = acquisition.method === 'block';
+
+  if (parent.type === AST_NODE_TYPES.IfStatement && parent.test === use.top) {
+    return fromIf(acquisition, parent, use.negated, parent);
+  }
+  if (parent.type === AST_NODE_TYPES.WhileStatement && parent.test === use.top && use.negated) {
+    // `while (!(await lock.get())) await sleep(50);` — retried until acquired, then the statements after.
+    return following(acquisition, parent, 'sequence', true, parent);
+  }
+  if (parent.type === AST_NODE_TYPES.ExpressionStatement && !use.negated) {
+    return following(acquisition, parent, 'sequence', isBlock, parent);
+  }
+  if (
+    parent.type === AST_NODE_TYPES.VariableDeclarator &&
+    parent.init === use.top &&
+    !use.negated &&
+    parent.id.type === AST_NODE_TYPES.Identifier &&
+    parent.parent.type === AST_NODE_TYPES.VariableDeclaration
+  ) {
+    const declaration = parent.parent;
+    const position = statementPosition(declaration);
+    if (!position) return undefined;
+    const name = parent.id.name;
+    // `const acquired = await lock.get(); … if (!acquired) return;` — the first `if` that tests it.
+    for (const later of position.statements.slice(position.index + 1)) {
+      if (later.type !== AST_NODE_TYPES.IfStatement) continue;
+      const tested = testsVariable(later.test, name);
+      if (tested) return fromIf(acquisition, later, tested.negated, declaration);
+    }
+    return following(acquisition, declaration, 'sequence', isBlock, declaration);
+  }
+  return undefined;
+}
+
+function fromIf(
+  acquisition: Acquisition,
+  ifStatement: TSESTree.IfStatement,
+  negated: boolean,
+  statement: TSESTree.Statement,
+): CriticalSection | undefined {
+  if (!negated) {
+    return {
+      acquisition,
+      kind: 'if',
+      guarded: true,
+      body: branchStatements(ifStatement.consequent),
+      container: ifStatement.consequent,
+      anchor: ifStatement,
+      statement,
+    };
+  }
+  if (exits(ifStatement.consequent)) return following(acquisition, ifStatement, 'guard', true, statement);
+  if (ifStatement.alternate) {
+    return {
+      acquisition,
+      kind: 'else',
+      guarded: true,
+      body: branchStatements(ifStatement.alternate),
+      container: ifStatement.alternate,
+      anchor: ifStatement,
+      statement,
     };
   }
   return undefined;
+}
+
+function following(
+  acquisition: Acquisition,
+  anchor: TSESTree.Statement,
+  kind: 'guard' | 'sequence',
+  guarded: boolean,
+  statement: TSESTree.Statement,
+): CriticalSection | undefined {
+  const position = statementPosition(anchor);
+  if (!position) return undefined;
+  return {
+    acquisition,
+    kind,
+    guarded,
+    body: position.statements.slice(position.index + 1),
+    container: position.list,
+    anchor,
+    statement,
+  };
 }

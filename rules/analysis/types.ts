@@ -125,6 +125,12 @@ export interface CriticalSection {
    * `undefined` for closures.
    */
   readonly anchor: TSESTree.Statement | undefined;
+  /**
+   * The statement holding the acquiring call: the `anchor` itself, or for `const ok = await lock.get(); …
+   * if (!ok) return;` the declaration (statements between it and the `anchor` run before the section is
+   * known to hold the lock). `undefined` for closures.
+   */
+  readonly statement: TSESTree.Statement | undefined;
 }
 
 /** Why a lock held without a callback is (or is not) released on every path. */
@@ -137,6 +143,8 @@ export type Protection =
   | { readonly kind: 'escapes'; readonly how: EscapeKind; readonly node: TSESTree.Node }
   /** Released in a `finally` that covers the whole critical section. */
   | { readonly kind: 'finally'; readonly tryStatement: TSESTree.TryStatement; readonly release: LockMethodCall }
+  /** A shape the analysis does not follow (a promise chain, `return lock.get()`): rules stay silent. */
+  | { readonly kind: 'unknown' }
   /** Not released on every path; `problem` says how. */
   | {
       readonly kind: 'unprotected';

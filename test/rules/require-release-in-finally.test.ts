@@ -1,0 +1,834 @@
+import * as espree from 'espree';
+import { fileURLToPath } from 'node:url';
+import rule from '../../rules/require-release-in-finally.js';
+import { code, RuleTester, tested } from './support/rule-tester.js';
+
+const ruleTester = new RuleTester();
+const tester = tested(rule);
+
+const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'commonjs' } as const;
+const esm = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
+
+// Type information from a real tsconfig, whose `paths` map `locksmith` to this repository's runtime.
+const typedRoot = fileURLToPath(new URL('./typed-release/', import.meta.url));
+const typed = {
+  languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: typedRoot } },
+  filename: 'file.ts',
+} as const;
+
+ruleTester.run('require-release-in-finally', tester, {
+  valid: [
+    // 1. The document's basic pattern.
+    code`
+      import { createLocks } from 'locksmith';
+      const locks = createLocks();
+      export async function processPackage(label: string): Promise<void> {
+        const lock = locks.lock(\`processing:package:\${label}\`, 30);
+        if (await lock.get()) {
+          try {
+            await processIt(label);
+          } finally {
+            await lock.release();
+          }
+        } else {
+          log('Lock', \`Package \${label} already being processed\`);
+        }
+      }
+    `,
+    // 2. Guard clause, manager on `this.locks` (a parameter property).
+    code`
+      import { createLocks, type LockManager } from 'locksmith';
+      export class PackageService {
+        constructor(private readonly locks: LockManager) {}
+        async process(label: string): Promise<void> {
+          const lock = this.locks.lock(\`process:package:\${label}\`, 120);
+          if (!(await lock.get())) {
+            this.log(\`Package \${label} already being processed, skipping\`);
+            return;
+          }
+          try {
+            await this.fetch(label);
+          } finally {
+            await lock.release();
+          }
+        }
+      }
+    `,
+    // 3. block() then try/finally.
+    code`
+      const lock = Cache.lock(\`sync:facility:\${facility}\`, 60);
+      async function sync() {
+        await lock.block(10);
+        try {
+          await syncFacilityData(facility);
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
+    // 4. if (await lock.block(w)).
+    code`
+      async function sync(facility: string) {
+        const lock = Cache.lock(\`sync:facility:\${facility}\`, 60);
+        if (await lock.block(10)) {
+          try {
+            await syncFacilityData(facility);
+          } finally {
+            await lock.release();
+          }
+        } else {
+          throw new Error(\`Could not acquire lock for \${facility}\`);
+        }
+      }
+    `,
+    // 5. Closure forms, chained and through a variable.
+    code`
+      async function importBatch(batchId: string) {
+        await Cache.lock(\`import:batch:\${batchId}\`, 120).block(30, async () => { await doImport(batchId); });
+        const lock = Cache.lock(\`api:call:\${batchId}\`, 60);
+        return lock.get(async ({ signal }) => callApi(batchId, signal));
+      }
+    `,
+    // 6. Closure given by reference: the library releases it.
+    code`
+      class Importer {
+        constructor(private readonly locks: Locks) {}
+        run = async () => this.locks.lock('import:job:all', 300).block(30, this.importJob);
+        importJob = async () => {};
+      }
+    `,
+    // 7. await using: disposal releases.
+    code`
+      import { createLocks } from 'locksmith';
+      const locks = createLocks();
+      export async function once(id: string) {
+        await using held = locks.lock(\`report:build:\${id}\`, 30);
+        if (!(await held.get())) return;
+        await buildReport(id);
+      }
+    `,
+    // 8. Acquisition inside the try whose finally releases.
+    code`
+      async function work(locks) {
+        const lock = locks.lock('sync:all:nightly', 600);
+        try {
+          await lock.block(30);
+          await syncEverything();
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
+    // 9. Result in a variable, tested by a guard.
+    code`
+      async function run(id: string) {
+        const lock = locks.lock(\`job:run:\${id}\`, 60);
+        const acquired = await lock.get();
+        if (!acquired) return false;
+        try {
+          await runJob(id);
+          return true;
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
+    // 10. The lock is returned: the caller releases it.
+    code`
+      export async function acquireFor(id: string) {
+        const lock = locks.lock(\`tenant:migrate:\${id}\`, 300);
+        if (!(await lock.get())) return undefined;
+        return lock;
+      }
+    `,
+    // 11. Stored outside the function (a field) for a later release.
+    code`
+      class Leader {
+        private held: unknown;
+        async campaign() {
+          const lock = this.locks.lock('leader:elect:primary', 30);
+          if (await lock.get()) this.held = lock;
+        }
+      }
+    `,
+    // 12. Passed to another function, which takes over.
+    code`
+      async function start(id: string) {
+        const lock = locks.lock(\`job:start:\${id}\`, 60);
+        await lock.block(5);
+        scheduleRelease(lock, 30_000);
+      }
+    `,
+    // 13. The document's Owner Tokens example: the owner token leaves for a later restoreLock().
+    code`
+      async function reserve(id: string, session: Session) {
+        const lock = Cache.lock(\`resource:\${id}\`, 120);
+        const owner = lock.owner;
+        if (await lock.get()) {
+          session.put('lock_owner', owner);
+          if (session.get('lock_owner') === lock.owner) {
+            await lock.release();
+          }
+        }
+      }
+    `,
+    // 14. Unrelated objects with lock/get/release methods.
+    code`
+      async function unrelated(mutex: Mutex, db: Db, redis: Redis, map: Map<string, number>) {
+        await mutex.lock();
+        if (await db.lock('accounts').get()) { await db.query('x'); }
+        const value = await redis.get('k');
+        map.get('x');
+        const data = Cache.get(key);
+        await pool.block(5);
+        return [value, data];
+      }
+    `,
+    // 15. A lock field acquired in start() and released in stop(): the class holds it.
+    code`
+      class Heartbeat {
+        private readonly lock = this.locks.lock('heartbeat:node:a', 30);
+        constructor(private readonly locks: LockManager) {}
+        async start() { await this.lock.block(10); }
+        async stop() { await this.lock.release(); }
+      }
+    `,
+    // 16. A lock given as a parameter is the caller's to release.
+    code`
+      import type { Lock } from 'locksmith';
+      export async function withHeld(lock: Lock) {
+        if (await lock.get()) {
+          await work();
+        }
+      }
+    `,
+    // 17. Loop over labels, each with its own lock and try/finally.
+    code`
+      async function generateLabels(tags: string[], facility: string) {
+        for (const tag of tags) {
+          const lock = Cache.lock(\`label:generate:\${facility}:\${tag}\`, 300);
+          if (await lock.get()) {
+            try {
+              await dispatchLabel(tag, facility);
+            } finally {
+              await lock.release();
+            }
+          } else {
+            log('Label', \`Skipping duplicate generation for \${tag}\`);
+          }
+        }
+      }
+    `,
+    // 18. Nested locks, released in reverse order.
+    code`
+      async function transfer(from: string, to: string) {
+        const a = locks.lock(\`account:debit:\${from}\`, 30);
+        const b = locks.lock(\`account:credit:\${to}\`, 30);
+        await a.block(5);
+        try {
+          await b.block(5);
+          try {
+            await move(from, to);
+          } finally {
+            await b.release();
+          }
+        } finally {
+          await a.release();
+        }
+      }
+    `,
+    // 19. A conditional release inside finally.
+    code`
+      async function maybe(id: string) {
+        const lock = locks.lock(\`cache:warm:\${id}\`, 30);
+        let acquired = false;
+        try {
+          acquired = await lock.get();
+          if (!acquired) return;
+          await warm(id);
+        } finally {
+          if (acquired) await lock.release();
+        }
+      }
+    `,
+    // 20. CommonJS require with destructuring.
+    {
+      code: code`
+        const { createLocks } = require('locksmith');
+        const manager = createLocks();
+        module.exports.run = async function run(id) {
+          const lock = manager.lock('job:run:' + id, 60);
+          if (!(await lock.get())) return;
+          try { await doRun(id); } finally { await lock.release(); }
+        };
+      `,
+      languageOptions: commonjs,
+    },
+    // 21. Namespace import and espree.
+    {
+      code: code`
+        import * as locksmith from 'locksmith';
+        const manager = locksmith.createLocks();
+        export async function tick() {
+          await manager.lock('tick:clock:main', 5).block(1, async () => tickOnce());
+        }
+      `,
+      languageOptions: esm,
+    },
+    // 22. Retry loop until acquired, then try/finally.
+    code`
+      async function waitTurn(id: string) {
+        const lock = locks.lock(\`queue:turn:\${id}\`, 30);
+        while (!(await lock.get())) await sleep(50);
+        try {
+          await takeTurn(id);
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
+    // 23. Promise chain: not a shape the rule follows, so it stays silent.
+    code`
+      function fire(id: string) {
+        const lock = locks.lock(\`job:fire:\${id}\`, 30);
+        return lock.get().then((ok) => (ok ? run(id).finally(() => lock.release()) : undefined));
+      }
+    `,
+    // 24. A class keeping the lock in a field, acquire and release in one method.
+    code`
+      class Exporter {
+        #lock = this.locks.lock('export:all:daily', 600);
+        constructor(private locks: LockManager) {}
+        async export() {
+          if (!(await this.#lock.get())) return;
+          try {
+            await this.writeFiles();
+          } finally {
+            await this.#lock.release();
+          }
+        }
+      }
+    `,
+    // 25. Manager from a custom factory name configured in settings, properly released.
+    {
+      code: code`
+        async function run(id: string) {
+          const lock = mutexes.lock(\`job:run:\${id}\`, 60);
+          await lock.block(5);
+          try { await go(id); } finally { await lock.release(); }
+        }
+      `,
+      settings: { locksmith: { lockFactories: ['mutexes'] } },
+    },
+    // 26. Without the setting, an unknown receiver's lock() is not a lock.
+    code`
+      async function run(id: string) {
+        const lock = mutexes.lock(\`job:run:\${id}\`, 60);
+        await lock.block(5);
+        await go(id);
+      }
+    `,
+    // 27. Aliased named import and a lock in a switch case.
+    code`
+      import { createLocks as makeLocks } from 'locksmith';
+      const registry = makeLocks();
+      export async function handle(kind: string, id: string) {
+        switch (kind) {
+          case 'sync': {
+            const lock = registry.lock(\`sync:item:\${id}\`, 30);
+            if (!(await lock.get())) return;
+            try { await syncItem(id); } finally { await lock.release(); }
+            break;
+          }
+          default:
+            break;
+        }
+      }
+    `,
+    // 28. API handler: guard response, then try/finally, with forceRelease counted as a release.
+    code`
+      app.post('/admin/reindex', async (req, res) => {
+        const lock = locks.lock('search:reindex:all', 900);
+        if (!(await lock.get())) return res.status(409).end();
+        try {
+          await reindex();
+          res.status(204).end();
+        } finally {
+          await lock.forceRelease();
+        }
+      });
+    `,
+    // 29. Two conditions: the consequent runs only when both hold.
+    code`
+      async function both(id: string, enabled: boolean) {
+        const lock = locks.lock(\`feature:sync:\${id}\`, 30);
+        if (enabled && (await lock.get())) {
+          try { await syncFeature(id); } finally { await lock.release(); }
+        }
+      }
+    `,
+    // 30. Exported module-level lock acquired in one function: other modules may release it.
+    code`
+      export const maintenance = locks.lock('maintenance:mode:global', 0);
+      export async function enterMaintenance() {
+        await maintenance.block(30);
+      }
+    `,
+    // 31. Module-level lock released in another function of the file.
+    code`
+      const leader = locks.lock('leader:elect:scheduler', 30);
+      export async function lead() { if (await leader.get()) startScheduler(); }
+      export async function resign() { await leader.release(); }
+    `,
+    // 32. Closure's lock parameter used for refresh inside.
+    code`
+      async function longJob(id: string) {
+        return locks.lock(\`job:long:\${id}\`, 60).block(10, async ({ lock, signal }) => {
+          for (const chunk of chunks(id)) {
+            await processChunk(chunk, signal);
+            await lock.refresh();
+          }
+        });
+      }
+    `,
+    // 33. restoreLock in a later request, released in finally.
+    code`
+      async function finish(id: string, owner: string) {
+        const lock = locks.restoreLock(\`resource:\${id}\`, owner);
+        if (await lock.isOwnedByCurrentProcess()) {
+          await lock.release();
+        }
+      }
+    `,
+    // 34. Getter, optional chaining and computed members stay quiet.
+    code`
+      class Store {
+        get lock() { return this.mutex; }
+        async touch(key: string) {
+          await this.lock?.get?.();
+          await this['lock'].release();
+          return cache?.get(key);
+        }
+      }
+    `,
+  ],
+  invalid: [
+    // The document's anti-pattern: forgetting to release.
+    {
+      code: code`
+        async function process() {
+          const lock = Cache.lock('resource', 60);
+          if (await lock.get()) {
+            await this.process();
+          }
+        }
+      `,
+      errors: [
+        {
+          messageId: 'noRelease',
+          line: 3,
+          column: 13,
+          endLine: 3,
+          endColumn: 23,
+          suggestions: [
+            {
+              messageId: 'suggestTryFinally',
+              data: { lock: 'lock' },
+              output: code`
+                async function process() {
+                  const lock = Cache.lock('resource', 60);
+                  if (await lock.get()) {
+                    try {
+                      await this.process();
+                    } finally {
+                      await lock.release();
+                    }
+                  }
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // Release at the end of the try body (not in finally), with a catch.
+    {
+      code: code`
+        async function sync(id: string) {
+          const lock = locks.lock(\`sync:item:\${id}\`, 30);
+          await lock.block(10);
+          try {
+            await syncItem(id);
+            await lock.release();
+          } catch (error) {
+            report(error);
+          }
+        }
+      `,
+      errors: [{ messageId: 'releaseNotInFinally', line: 3, column: 9, endLine: 3, endColumn: 23, suggestions: [] }],
+    },
+    // Release after the work, no try at all: suggestion wraps the work.
+    {
+      code: code`
+        async function sync(id: string) {
+          const lock = locks.lock(\`sync:item:\${id}\`, 30);
+          await lock.block(10);
+          await syncItem(id);
+          await notify(id);
+          await lock.release();
+          log('done');
+        }
+      `,
+      errors: [
+        {
+          messageId: 'releaseNotInFinally',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 23,
+          suggestions: [
+            {
+              messageId: 'suggestTryFinally',
+              data: { lock: 'lock' },
+              output: code`
+                async function sync(id: string) {
+                  const lock = locks.lock(\`sync:item:\${id}\`, 30);
+                  await lock.block(10);
+                  try {
+                    await syncItem(id);
+                    await notify(id);
+                  } finally {
+                    await lock.release();
+                  }
+                  log('done');
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // Release in catch only.
+    {
+      code: code`
+        async function sync(id: string) {
+          const lock = locks.lock(\`sync:item:\${id}\`, 30);
+          if (!(await lock.get())) return;
+          try {
+            await syncItem(id);
+          } catch (error) {
+            await lock.release();
+            throw error;
+          }
+        }
+      `,
+      errors: [{ messageId: 'releaseInCatchOnly', line: 3, column: 15, endLine: 3, endColumn: 25, suggestions: [] }],
+    },
+    // Statements between the acquisition and the try.
+    {
+      code: code`
+        async function sync(id: string) {
+          const lock = locks.lock(\`sync:item:\${id}\`, 30);
+          await lock.block(10);
+          const item = await loadItem(id);
+          try {
+            await syncItem(item);
+          } finally {
+            await lock.release();
+          }
+        }
+      `,
+      errors: [{ messageId: 'statementsBeforeTry', line: 3, column: 9, endLine: 3, endColumn: 23, suggestions: [] }],
+    },
+    // Statements inside the if before the try.
+    {
+      code: code`
+        class Worker {
+          async handle(job: Job) {
+            const lock = this.locks.lock(\`job:handle:\${job.id}\`, 60);
+            if (await lock.get()) {
+              this.metrics.increment('locked');
+              try {
+                await job.run();
+              } finally {
+                await lock.release();
+              }
+            }
+          }
+        }
+      `,
+      errors: [{ messageId: 'statementsBeforeTry', line: 4, column: 15, endLine: 4, endColumn: 25, suggestions: [] }],
+    },
+    // The finally releases another lock.
+    {
+      code: code`
+        async function transfer(from: string, to: string) {
+          const debit = locks.lock(\`account:debit:\${from}\`, 30);
+          const credit = locks.lock(\`account:credit:\${to}\`, 30);
+          await debit.block(5);
+          try {
+            await move(from, to);
+          } finally {
+            await credit.release();
+          }
+        }
+      `,
+      errors: [
+        { messageId: 'finallyReleasesOtherLock', line: 4, column: 9, endLine: 4, endColumn: 23, suggestions: [] },
+      ],
+    },
+    // Chained acquisition never released (no way to release it): no try/finally suggestion.
+    {
+      code: code`
+        async function ping(id: string) {
+          if (await locks.lock(\`ping:host:\${id}\`, 10).get()) {
+            await sendPing(id);
+          }
+        }
+      `,
+      errors: [{ messageId: 'noRelease', line: 2, column: 13, endLine: 2, endColumn: 52, suggestions: [] }],
+    },
+    // Guard clause with no release: the suggestion wraps the rest of the function.
+    {
+      code: code`
+        import { createLocks } from 'locksmith';
+        const manager = createLocks();
+        export async function run(id: string) {
+          const job = manager.lock(\`job:run:\${id}\`, 60);
+          if (!(await job.get())) return;
+          await runJob(id);
+          await audit(id);
+        }
+      `,
+      errors: [
+        {
+          messageId: 'noRelease',
+          line: 5,
+          column: 15,
+          endLine: 5,
+          endColumn: 24,
+          suggestions: [
+            {
+              messageId: 'suggestTryFinally',
+              data: { lock: 'job' },
+              output: code`
+                import { createLocks } from 'locksmith';
+                const manager = createLocks();
+                export async function run(id: string) {
+                  const job = manager.lock(\`job:run:\${id}\`, 60);
+                  if (!(await job.get())) return;
+                  try {
+                    await runJob(id);
+                    await audit(id);
+                  } finally {
+                    await job.release();
+                  }
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // CommonJS, the namespace required whole.
+    {
+      code: code`
+        const locksmith = require('locksmith');
+        const registry = locksmith.createLocks();
+        exports.handler = async (event) => {
+          const lock = registry.lock('event:handle:' + event.id, 30);
+          await lock.block(5);
+          await handle(event);
+          await lock.release();
+        };
+      `,
+      languageOptions: commonjs,
+      errors: [
+        {
+          messageId: 'releaseNotInFinally',
+          line: 5,
+          column: 9,
+          endLine: 5,
+          endColumn: 22,
+          suggestions: [
+            {
+              messageId: 'suggestTryFinally',
+              data: { lock: 'lock' },
+              output: code`
+                const locksmith = require('locksmith');
+                const registry = locksmith.createLocks();
+                exports.handler = async (event) => {
+                  const lock = registry.lock('event:handle:' + event.id, 30);
+                  await lock.block(5);
+                  try {
+                    await handle(event);
+                  } finally {
+                    await lock.release();
+                  }
+                };
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // A module-level lock acquired and never released anywhere in the file.
+    {
+      code: code`
+        const nightly = locks.lock('report:build:nightly', 3600);
+        async function build() {
+          if (await nightly.get()) await buildReport();
+        }
+      `,
+      errors: [{ messageId: 'noRelease', line: 3, column: 13, endLine: 3, endColumn: 26, suggestions: [] }],
+    },
+    // A lock field released in the same method, but not in finally.
+    {
+      code: code`
+        class Sync {
+          private lock = this.locks.lock('sync:all:hourly', 3600);
+          constructor(private locks: LockManager) {}
+          async run() {
+            await this.lock.block(5);
+            await this.syncAll();
+            await this.lock.release();
+          }
+        }
+      `,
+      errors: [
+        {
+          messageId: 'releaseNotInFinally',
+          line: 5,
+          column: 11,
+          endLine: 5,
+          endColumn: 29,
+          suggestions: [
+            {
+              messageId: 'suggestTryFinally',
+              data: { lock: 'this.lock' },
+              output: code`
+                class Sync {
+                  private lock = this.locks.lock('sync:all:hourly', 3600);
+                  constructor(private locks: LockManager) {}
+                  async run() {
+                    await this.lock.block(5);
+                    try {
+                      await this.syncAll();
+                    } finally {
+                      await this.lock.release();
+                    }
+                  }
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // Result in a variable, if (acquired) without release.
+    {
+      code: code`
+        async function once(id: string) {
+          const lock = locks.lock(\`once:run:\${id}\`, 30);
+          const acquired = await lock.get();
+          if (acquired) { await runOnce(id); }
+        }
+      `,
+      errors: [
+        {
+          messageId: 'noRelease',
+          line: 3,
+          column: 26,
+          endLine: 3,
+          endColumn: 36,
+          suggestions: [
+            {
+              messageId: 'suggestTryFinally',
+              data: { lock: 'lock' },
+              output: code`
+                async function once(id: string) {
+                  const lock = locks.lock(\`once:run:\${id}\`, 30);
+                  const acquired = await lock.get();
+                  if (acquired) { try { await runOnce(id); } finally { await lock.release(); } }
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // Typed path: a manager typed as locksmith's, whose name is no factory.
+    {
+      ...typed,
+      code: code`
+        import { createLocks } from 'locksmith';
+        const registry = { main: createLocks() };
+        export async function run(id: string): Promise<void> {
+          const lock = registry.main.lock(\`job:run:\${id}\`, 60);
+          await lock.block(5);
+          await Promise.resolve(id);
+        }
+      `,
+      errors: [{ messageId: 'noRelease', line: 5, column: 9, endLine: 5, endColumn: 22, suggestions: [
+        {
+          messageId: 'suggestTryFinally',
+          data: { lock: 'lock' },
+          output: code`
+            import { createLocks } from 'locksmith';
+            const registry = { main: createLocks() };
+            export async function run(id: string): Promise<void> {
+              const lock = registry.main.lock(\`job:run:\${id}\`, 60);
+              await lock.block(5);
+              try {
+                await Promise.resolve(id);
+              } finally {
+                await lock.release();
+              }
+            }
+          `,
+        },
+      ] }],
+    },
+  ],
+});
+
+// The same snippet without type information: `registry.main` is unknown, so nothing is reported.
+ruleTester.run('require-release-in-finally (no type information needed, none invented)', tester, {
+  valid: [
+    code`
+      import { createLocks } from 'locksmith';
+      const registry = { main: createLocks() };
+      export async function run(id: string): Promise<void> {
+        const lock = registry.main.lock(\`job:run:\${id}\`, 60);
+        await lock.block(5);
+        await Promise.resolve(id);
+      }
+    `,
+    // Typed, and correct.
+    {
+      ...typed,
+      code: code`
+        import { createLocks } from 'locksmith';
+        const registry = { main: createLocks() };
+        export async function run(id: string): Promise<void> {
+          const lock = registry.main.lock(\`job:run:\${id}\`, 60);
+          await lock.block(5);
+          try { await Promise.resolve(id); } finally { await lock.release(); }
+        }
+      `,
+    },
+    // Typed: an unrelated class with the same method names is not a lock.
+    {
+      ...typed,
+      code: code`
+        class Gate { async get() { return true; } async release() {} lock() { return this; } }
+        const registry = { main: new Gate() };
+        export async function run(): Promise<void> {
+          const lock = registry.main.lock();
+          if (await lock.get()) await Promise.resolve(1);
+        }
+      `,
+    },
+  ],
+  invalid: [],
+});
