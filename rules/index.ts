@@ -12,6 +12,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import type { ESLint, Linter } from 'eslint';
 import noFloatingLockCall from './no-floating-lock-call.js';
 import noUncheckedGet from './no-unchecked-get.js';
+import keyNamingConvention from './key-naming-convention.js';
 import noTtlShorterThanWait from './no-ttl-shorter-than-wait.js';
 import requireReleaseInFinally from './require-release-in-finally.js';
 import type { LocksmithConfigName, LocksmithRuleDocs } from './utils.js';
@@ -22,6 +23,7 @@ type LocksmithRule = TSESLint.RuleModule<string, readonly unknown[], LocksmithRu
 export const rules = {
   'require-release-in-finally': requireReleaseInFinally,
   'no-ttl-shorter-than-wait': noTtlShorterThanWait,
+  'key-naming-convention': keyNamingConvention,
   'no-floating-lock-call': noFloatingLockCall,
   'no-unchecked-get': noUncheckedGet,
 } satisfies Record<string, LocksmithRule>;
