@@ -209,6 +209,8 @@ export class ReleaseRegistry {
     const left = Math.max(0, pending.deadline - performance.now());
     const ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
     pending.timer = setTimeout(() => this.settle(waiter, false), ms);
+    // The caller (the lock core) keeps the process alive while it waits; a store timer must not on its own.
+    pending.timer.unref();
   }
 
   /** The first waiter of its key that has started waiting: the one that re-checks for everyone. */
