@@ -18,6 +18,9 @@ import type { LockStore, ReleaseSubscription } from './stores/store.js';
 const WATCH_SLICE_MS = 60_000;
 /** Pause between extension attempts after a store failure (shortened near the end of the lease). */
 const RETRY_MS = 200;
+/** Stores report leases in whole ms (rounded up): a lease may end this much before our estimate. */
+const ROUNDING_SLACK_MS = 5;
+const UNREACHABLE = 'the store was unreachable until the lease ended';
 
 export interface LeaseTarget {
   readonly lockName: string;
@@ -38,6 +41,8 @@ export class LeaseWatch {
   #timer: NodeJS.Timeout | undefined;
   #subscription: ReleaseSubscription | undefined;
   #stopped = false;
+  /** The last extension failure since the last success, if any. */
+  #failure: { error: unknown } | undefined;
 
   /**
    * @param sentAt - `performance.now()` when the successful acquire was sent: the lease began after it.
@@ -113,7 +118,9 @@ export class LeaseWatch {
     if (this.#stopped) return;
     const sentAt = performance.now();
     if (sentAt >= this.#leaseEnd) {
-      this.#lost('the event loop stalled past the lease');
+      // A retry after failures lands here when the store never came back; otherwise the timer ran late.
+      if (this.#failure === undefined) this.#lost('the event loop stalled past the lease');
+      else this.#lost(UNREACHABLE, this.#failure.error);
       return;
     }
     let extended: boolean;
@@ -122,11 +129,13 @@ export class LeaseWatch {
       extended = await this.#call('refresh', (t) => t.store.refresh(t.key, t.owner, ttlMs), this.#leaseEnd - sentAt);
     } catch (error) {
       if (this.#stopped) return;
+      this.#failure = { error };
       const left = this.#leaseEnd - performance.now();
-      if (left <= 0) this.#lost('the store was unreachable until the lease ended', error);
+      if (left <= 1) this.#lost(UNREACHABLE, error);
       else this.#after(Math.min(RETRY_MS, left / 2), () => void this.#extend());
       return;
     }
+    this.#failure = undefined;
     if (this.#stopped) return;
     if (!extended) {
       this.#lost('extension refused: the lock expired or changed hands');
@@ -153,7 +162,7 @@ export class LeaseWatch {
   #follow(remaining: number | null, sentAt: number, reasonIfGone: string): void {
     if (this.#stopped) return;
     if (remaining === null) {
-      this.#lost(performance.now() >= this.#leaseEnd ? 'expired' : reasonIfGone);
+      this.#gone(reasonIfGone);
       return;
     }
     this.#leaseEnd = remaining < 0 ? Infinity : sentAt + remaining;
@@ -192,7 +201,19 @@ export class LeaseWatch {
     }
     if (owner === this.#target.owner) return; // an announcement from before we held it
     if (owner !== null) this.#lost('taken over by another owner');
-    else this.#lost(performance.now() >= this.#leaseEnd ? 'expired' : 'force-released');
+    else this.#gone('force-released');
+  }
+
+  /** Whether the lease has run out, give or take the store's whole-millisecond rounding. */
+  #leaseOver(): boolean {
+    return performance.now() >= this.#leaseEnd - ROUNDING_SLACK_MS;
+  }
+
+  /** The lock is gone from the store: say why as precisely as we know. */
+  #gone(reasonIfNotExpired: string): void {
+    if (!this.#leaseOver()) this.#lost(reasonIfNotExpired);
+    else if (this.#failure !== undefined) this.#lost(UNREACHABLE, this.#failure.error);
+    else this.#lost('expired');
   }
 
   #call<T>(operation: string, run: (target: LeaseTarget) => Promise<T>, maxMs = Infinity): Promise<T> {

@@ -21,8 +21,10 @@ export interface LocksOptions {
   /** Deadline of every store call (default 5 s): a call that misses it rejects with a `LockStoreError`. */
   readonly timeout?: Duration;
   /**
-   * Longest a blocked waiter sleeps without an announced release before it re-checks the lock itself
-   * (default 0.5 s; sooner when the holder's lease ends sooner). Only releases nobody announces need it.
+   * Last-resort ceiling on how long a blocked waiter sleeps without an announced release before it
+   * re-checks the lock itself (default 2 s, jittered; sooner when the holder's lease ends sooner). The
+   * bundled stores do not depend on it: MemoryStore announces every release and expiry, and RedisStore
+   * re-checks unannounced releases itself (its own, shorter `recheckInterval`, one waiter per key).
    */
   readonly recheckInterval?: Duration;
   /**
@@ -54,7 +56,7 @@ export interface LockManager {
 }
 
 const DEFAULT_TIMEOUT: Duration = 5;
-const DEFAULT_RECHECK: Duration = 0.5;
+const DEFAULT_RECHECK: Duration = 2;
 const STORE_METHODS = [
   'acquire',
   'release',

@@ -1,0 +1,105 @@
+/**
+ * Waiting is wake-on-release, not polling: a blocked waiter makes no store calls until a release is
+ * announced, one release wakes one waiter, and the fallback re-check covers releases nobody announces.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { createLocks, type ReleaseSubscription } from 'locksmith';
+import { SwitchStore } from './doubles.js';
+
+describe('waiting', () => {
+  it('makes no store calls while blocked, however long', async () => {
+    const store = new SwitchStore();
+    const locks = createLocks({ store, recheckInterval: 60 });
+    const holder = locks.lock('wait:quiet:1'); // ttl 0: no lease end to re-check for
+    await holder.get();
+    const waiters = Array.from({ length: 5 }, () => locks.lock('wait:quiet:1', 30).block(30, () => sleep(5)));
+    await sleep(100);
+    const settled = store.count('acquire');
+    // Each waiter: one attempt, subscribe, one attempt after subscribing.
+    expect(settled).toBe(1 + 5 * 2);
+    await sleep(700);
+    expect(store.count('acquire')).toBe(settled);
+
+    // One release wakes one waiter (no thundering herd); each winner's release wakes the next.
+    await holder.release();
+    for (const waiter of waiters) await waiter;
+    expect(store.count('acquire')).toBe(settled + 5);
+  });
+
+  it('hands the lock to waiters in the order they started waiting (MemoryStore is FIFO)', async () => {
+    const locks = createLocks({ store: new SwitchStore() });
+    const holder = locks.lock('wait:fifo:1', 30);
+    await holder.get();
+    const order: number[] = [];
+    const waiters = [];
+    for (let i = 0; i < 6; i++) {
+      waiters.push(
+        locks.lock('wait:fifo:1', 30).block(30, async () => {
+          order.push(i);
+          await sleep(1);
+        }),
+      );
+      await sleep(10);
+    }
+    await holder.release();
+    await Promise.all(waiters);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('passes a wake-up on when the woken waiter has given up', async () => {
+    const store = new SwitchStore();
+    const locks = createLocks({ store, recheckInterval: 60 });
+    const holder = locks.lock('wait:pass:1');
+    await holder.get();
+    const controller = new AbortController();
+    const first = locks.lock('wait:pass:1', 30).block(30, { signal: controller.signal });
+    await sleep(20);
+    const second = locks.lock('wait:pass:1', 30).block(30);
+    await sleep(50);
+    controller.abort();
+    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+    await holder.release();
+    expect(await second).toBe(true);
+  });
+
+  it('re-checks at the recheck ceiling when a release is never announced', async () => {
+    const store = new SwitchStore();
+    // A store that never delivers announcements (like a release by a client that does not publish).
+    store.override.set('subscribe', async (): Promise<ReleaseSubscription> => {
+      let timer: NodeJS.Timeout | undefined;
+      let wake: ((value: boolean) => void) | undefined;
+      return {
+        next: (timeoutMs) =>
+          new Promise<boolean>((resolve) => {
+            wake = resolve;
+            timer = setTimeout(() => resolve(false), timeoutMs);
+          }),
+        close: () => {
+          clearTimeout(timer);
+          wake?.(false);
+        },
+      };
+    });
+    const locks = createLocks({ store, recheckInterval: '100ms' });
+    await locks.lock('wait:silent:1').get();
+    const waiting = locks.lock('wait:silent:1', 30).block(20);
+    await sleep(150);
+    await store.inner.forceRelease('wait:silent:1');
+    expect(await waiting).toBe(true);
+  });
+
+  it('re-checks when the holder lease should have ended, even with a long ceiling', async () => {
+    const store = new SwitchStore();
+    const locks = createLocks({ store, recheckInterval: 60 });
+    // Leave expiry unannounced: the store reports the lease, the waiter must come back by itself.
+    store.override.set('subscribe', async (): Promise<ReleaseSubscription> => ({
+      next: (timeoutMs) => sleep(timeoutMs, false, { ref: false }),
+      close: () => undefined,
+    }));
+    await locks.lock('wait:lease:1', 0.3).get();
+    const started = Date.now();
+    expect(await locks.lock('wait:lease:1', 30).block(30)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(20_000); // bound: far below the 60 s ceiling
+  });
+});
