@@ -77,6 +77,10 @@ try {
     await waiter.release();
   }
   console.log(`handoff release() → waiter acquired: ${summary(latencies)}`);
+  if (process.env.HANDOFF_DETAIL) {
+    const sorted = [...latencies].sort((a, b) => a - b);
+    console.log([80, 90, 95, 97, 98, 99, 100].map((p) => `p${p} ${percentile(sorted, p).toFixed(2)}`).join(", "));
+  }
   const total = [...perHandoff.values()].reduce((a, b) => a + b, 0);
   console.log(
     `Redis commands per handoff: ${(total / HANDOFFS).toFixed(2)} (${[...perHandoff]

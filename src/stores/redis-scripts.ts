@@ -62,12 +62,14 @@ return {0, redis.call('PTTL', KEYS[1])}
  * Deleting only the caller's own token is what makes release safe after an expiry (Laravel's release script
  * does the same compare). ARGV: owner, publish command (`PUBLISH`, or `SPUBLISH` on Cluster so the message
  * stays on the key's shard), message (the lock key). Returns 1 when released, 0 when not held by owner.
+ * The announcement is a `pcall`: it only speeds waiters up, so a server that refuses it (SPUBLISH on a
+ * Redis 6 Cluster) must not fail the release; waiters then notice through their re-check.
  */
 export const RELEASE = script(
   'release',
   `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
-  redis.call(ARGV[2], KEYS[2], ARGV[3])
+  redis.pcall(ARGV[2], KEYS[2], ARGV[3])
   return 1
 end
 return 0
@@ -81,7 +83,7 @@ return 0
 export const FORCE_RELEASE = script(
   'force-release',
   `local deleted = redis.call('DEL', KEYS[1])
-if deleted > 0 then redis.call(ARGV[1], KEYS[2], ARGV[2]) end
+if deleted > 0 then redis.pcall(ARGV[1], KEYS[2], ARGV[2]) end
 return deleted
 `,
 );
