@@ -86,6 +86,36 @@ function isInLaterFinally(read: TSESTree.Node, declarator: TSESTree.Node): boole
   return false;
 }
 
+/** A value that runs nothing: `undefined`, `null`, a literal, a name, `void 0`. */
+function isInert(node: TSESTree.Node | null | undefined): boolean {
+  if (!node) return true;
+  switch (node.type) {
+    case AST_NODE_TYPES.Literal:
+    case AST_NODE_TYPES.Identifier:
+      return true;
+    case AST_NODE_TYPES.UnaryExpression:
+      return node.operator === 'void' && isInert(node.argument);
+    case AST_NODE_TYPES.TemplateLiteral:
+      return node.expressions.length === 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a `.then()` callback does anything that would need the lock. `() => undefined` (turning the result
+ * into "no error", as tests of a rejection do) runs no critical section, so ignoring the boolean there is harmless.
+ */
+function doesWork(callback: TSESTree.Node & { body: TSESTree.Node }): boolean {
+  const { body } = callback;
+  if (body.type !== AST_NODE_TYPES.BlockStatement) return !isInert(body);
+  return body.body.some(
+    (statement) =>
+      statement.type !== AST_NODE_TYPES.EmptyStatement &&
+      !(statement.type === AST_NODE_TYPES.ReturnStatement && isInert(statement.argument)),
+  );
+}
+
 export default createRule<Options, MessageIds>({
   name: 'no-unchecked-get',
   meta: {
@@ -124,7 +154,7 @@ export default createRule<Options, MessageIds>({
     /** `lock.get().then(() => work())`: the callback never looks at the boolean. */
     function checkThen(call: LockMethodCall, then: TSESTree.CallExpression): void {
       const callback = then.arguments[0];
-      if (!callback || !isFunction(callback)) return;
+      if (!callback || !isFunction(callback) || !doesWork(callback)) return;
       const [parameter] = callback.params;
       if (parameter === undefined) {
         context.report({ node: call.call, messageId: 'discarded' });

@@ -224,6 +224,19 @@ ruleTester.run('no-unchecked-get', tested(rule), {
         });
       }
     `,
+    // A .then() that only turns the outcome into "no error" (a test of a rejection): no work runs.
+    code`
+      import { createLocks } from 'locksmith';
+      const locks = createLocks();
+      it('rejects when the store is down', async () => {
+        const error = await locks.lock('quorum:outage:2', 10).get().then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        const none = await locks.lock('quorum:outage:3', 10).get().then(() => {}, String);
+        expect([error, none]).toBeDefined();
+      });
+    `,
     // A floating get() is no-floating-lock-call's report, never this rule's.
     code`
       import { createLocks } from 'locksmith';
@@ -510,6 +523,22 @@ ruleTester.run('no-unchecked-get', tested(rule), {
         { messageId: 'discarded', line: 4, column: 9, endLine: 4, endColumn: 34, suggestions: [] },
         { messageId: 'discarded', line: 5, column: 3, endLine: 5, endColumn: 28, suggestions: [] },
       ],
+    },
+    // A .then() with a rejection handler whose fulfilment callback works without looking at the boolean.
+    {
+      code: code`
+        import { createLocks } from 'locksmith';
+        const locks = createLocks();
+        export function run(key: string) {
+          return locks.lock(key, 30).get().then(
+            () => {
+              return work();
+            },
+            (error: unknown) => report(error),
+          );
+        }
+      `,
+      errors: [{ messageId: 'discarded', line: 4, column: 10, endLine: 4, endColumn: 35, suggestions: [] }],
     },
     // The Cache facade spelling (a default factory name), the last statement of the function.
     {
