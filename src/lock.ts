@@ -151,7 +151,9 @@ export class Lock {
 
     const acquired = await acquireWithin({
       waitMs,
-      recheckMs: this.#runtime.recheckMs,
+      // A store that re-checks for its waiters itself (recheckIntervalMs) needs no per-waiter ceiling here.
+      recheckMs:
+        this.#runtime.store.recheckIntervalMs === undefined ? this.#runtime.recheckMs : Number.POSITIVE_INFINITY,
       signal,
       attempt: () => this.#attempt(),
       subscribe: () => this.#call('subscribe', (store, key) => store.subscribe(key)),

@@ -46,6 +46,8 @@ export interface ReleaseRegistryOptions {
   readonly confirmMs: number;
 }
 
+const MAX_TIMER_MS = 2_147_483_647;
+
 interface PendingNext {
   readonly resolve: (released: boolean) => void;
   /** Absolute time (ms, `performance.now()`) at which this `next()` gives up. */
@@ -208,7 +210,8 @@ export class ReleaseRegistry {
     clearTimeout(pending.timer);
     const left = Math.max(0, pending.deadline - performance.now());
     const ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
-    pending.timer = setTimeout(() => this.settle(waiter, false), ms);
+    // Beyond 2^31-1 ms Node fires a timer after 1 ms: a very long wait would turn into a busy poll.
+    pending.timer = setTimeout(() => this.settle(waiter, false), Math.min(ms, MAX_TIMER_MS));
     // The caller (the lock core) keeps the process alive while it waits; a store timer must not on its own.
     pending.timer.unref();
   }

@@ -75,6 +75,13 @@ export interface LockStore {
   /** Starts listening for releases of `key`; resolves once the subscription is active. */
   subscribe(key: string): Promise<ReleaseSubscription>;
 
+  /**
+   * Set by a store that runs the fallback re-check for its own waiters (RedisStore: only the first waiting
+   * waiter of each key re-checks, every `recheckIntervalMs`, so 10,000 waiters do not poll). The lock core
+   * then bounds each `next()` only by the remaining wait and the holder's lease, not by its own ceiling.
+   */
+  readonly recheckIntervalMs?: number;
+
   /** Frees what the store itself opened (timers, its own connections); never the user's client. Idempotent. */
   close(): Promise<void>;
 }
