@@ -1,7 +1,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { contains, isFunction, propertyName } from './analysis/ast.js';
 import { getLockAnalysis } from './analysis/index.js';
-import { followPromise, readsOf } from './analysis/promise-use.js';
+import { followPromise, isExported, readsOf } from './analysis/promise-use.js';
 import type { LockMethodCall } from './analysis/types.js';
 import { createRule } from './utils.js';
 
@@ -61,7 +61,9 @@ function followBoolean(start: TSESTree.Expression, sourceCode: Readonly<TSESLint
       case AST_NODE_TYPES.ExpressionStatement:
         return { kind: 'discarded' };
       case AST_NODE_TYPES.VariableDeclarator: {
-        if (parent.init !== node || parent.id.type !== AST_NODE_TYPES.Identifier) return { kind: 'tested' };
+        if (parent.init !== node || parent.id.type !== AST_NODE_TYPES.Identifier || isExported(parent)) {
+          return { kind: 'tested' };
+        }
         const variable = sourceCode.getDeclaredVariables(parent)[0];
         return variable ? { kind: 'variable', variable, declarator: parent } : { kind: 'tested' };
       }

@@ -172,7 +172,7 @@ export function followPromise(start: TSESTree.Expression, sourceCode: Readonly<T
         }
         return finish({ kind: 'passed', node: parent });
       case AST_NODE_TYPES.VariableDeclarator: {
-        if (parent.init !== node || parent.id.type !== AST_NODE_TYPES.Identifier) {
+        if (parent.init !== node || parent.id.type !== AST_NODE_TYPES.Identifier || isExported(parent)) {
           return finish({ kind: 'passed', node: parent });
         }
         const variable = sourceCode.getDeclaredVariables(parent)[0];
@@ -183,6 +183,11 @@ export function followPromise(start: TSESTree.Expression, sourceCode: Readonly<T
         return finish({ kind: 'passed', node: parent });
     }
   }
+}
+
+/** Whether `declarator` declares an exported binding (`export const p = …`): other modules may read it. */
+export function isExported(declarator: TSESTree.VariableDeclarator): boolean {
+  return declarator.parent.parent?.type === AST_NODE_TYPES.ExportNamedDeclaration;
 }
 
 /**

@@ -342,6 +342,12 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         log('Admin', \`Force-released lock: \${key}\`);
       }
     `,
+    // An exported Promise: other modules read it.
+    code`
+      import { createLocks } from 'locksmith';
+      const locks = createLocks();
+      export const ready = locks.lock('boot:warmup:all', 60).block(30);
+    `,
     // Plain JavaScript, ES module, parsed by espree.
     {
       code: code`

@@ -369,6 +369,12 @@ ruleTester.run('no-unchecked-get', tested(rule), {
         return locks;
       }
     `,
+    // An exported result at the top level of a module: other modules test it.
+    code`
+      import { createLocks } from 'locksmith';
+      const locks = createLocks();
+      export const leader = await locks.lock('cluster:leader:election', 30).get();
+    `,
     // Plain JavaScript, ES module, parsed by espree.
     {
       code: code`
