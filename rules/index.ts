@@ -13,6 +13,7 @@ import type { ESLint, Linter } from 'eslint';
 import noFloatingLockCall from './no-floating-lock-call.js';
 import noUncheckedGet from './no-unchecked-get.js';
 import keyNamingConvention from './key-naming-convention.js';
+import noLockAroundRead from './no-lock-around-read.js';
 import noTtlShorterThanWait from './no-ttl-shorter-than-wait.js';
 import requireReleaseInFinally from './require-release-in-finally.js';
 import type { LocksmithConfigName, LocksmithRuleDocs } from './utils.js';
@@ -23,6 +24,7 @@ type LocksmithRule = TSESLint.RuleModule<string, readonly unknown[], LocksmithRu
 export const rules = {
   'require-release-in-finally': requireReleaseInFinally,
   'no-ttl-shorter-than-wait': noTtlShorterThanWait,
+  'no-lock-around-read': noLockAroundRead,
   'key-naming-convention': keyNamingConvention,
   'no-floating-lock-call': noFloatingLockCall,
   'no-unchecked-get': noUncheckedGet,
