@@ -73,6 +73,13 @@ function isTestOf(parent: TSESTree.Node, node: TSESTree.Node): boolean {
   }
 }
 
+/** Whether a `.then()` / `.catch()` argument can handle a rejection: present, not spread, not `undefined`/`null`. */
+function isRejectionHandler(argument: TSESTree.CallExpressionArgument | undefined): boolean {
+  if (!argument || argument.type === AST_NODE_TYPES.SpreadElement) return false;
+  if (argument.type === AST_NODE_TYPES.Identifier && argument.name === 'undefined') return false;
+  return !(argument.type === AST_NODE_TYPES.Literal && argument.value === null);
+}
+
 /** Whether `parent` only changes the static type of `node`, not its value. */
 function isTransparent(parent: TSESTree.Node, node: TSESTree.Node): boolean {
   switch (parent.type) {
@@ -114,11 +121,8 @@ export function followPromise(start: TSESTree.Expression, sourceCode: Readonly<T
     const chained = chainedCall(node);
     if (chained) {
       chain.push(chained.call);
-      if (chained.method === 'catch' || (chained.method === 'then' && chained.call.arguments.length >= 2)) {
-        handler = chained.call;
-      } else if (chained.method === 'then') {
-        handler = undefined;
-      }
+      const onRejected = chained.call.arguments[chained.method === 'catch' ? 0 : 1];
+      if (chained.method !== 'finally') handler = isRejectionHandler(onRejected) ? chained.call : undefined;
       node = chained.call;
       continue;
     }

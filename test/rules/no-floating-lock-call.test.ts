@@ -863,6 +863,23 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         },
       ],
     },
+    // .catch() without a handler, .then(f, undefined), and a handler undone by a later .then(f).
+    {
+      code: code`
+        import { createLocks } from 'locksmith';
+        const locks = createLocks();
+        export function release(key: string) {
+          locks.lock(key).release().catch();
+          locks.lock(key).release().then(log, undefined);
+          locks.lock(key).release().catch(report).then(log);
+        }
+      `,
+      errors: [
+        { messageId: 'floating', line: 4, column: 3, endLine: 4, endColumn: 28, suggestions: [] },
+        { messageId: 'floating', line: 5, column: 3, endLine: 5, endColumn: 28, suggestions: [] },
+        { messageId: 'floating', line: 6, column: 3, endLine: 6, endColumn: 28, suggestions: [] },
+      ],
+    },
     // A Promise stored and never read again.
     {
       code: code`
