@@ -12,7 +12,7 @@ import { openReleaseFeed, publishCommand } from './redis-feed.js';
 import { fencingKey, releaseChannel } from './redis-keys.js';
 import { ReleaseRegistry } from './redis-releases.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
-import { ACQUIRE, ACQUIRE_FENCED, FORCE_RELEASE, REFRESH, RELEASE, REMAINING_LEASE } from './redis-scripts.js';
+import { ACQUIRE_FENCED, FORCE_RELEASE, REFRESH, RELEASE, REMAINING_LEASE } from './redis-scripts.js';
 import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription } from './store.js';
 
 /** Options of {@link RedisStore}. */
@@ -91,11 +91,15 @@ export class RedisStore implements LockStore {
 
   async acquire({ key, owner, ttlMs, fencing }: AcquireRequest): Promise<AcquireResult> {
     this.ensureConnected();
-    const reply = fencing
-      ? await runScript(this.client, ACQUIRE_FENCED, [key, fencingKey(key)], [owner, ttlMs])
-      : await runScript(this.client, ACQUIRE, [key], [owner, ttlMs]);
-    const [acquired, value] = reply as [number, number | undefined];
-    if (acquired === 1) return fencing ? { acquired: true, fencingToken: Number(value) } : { acquired: true };
+    if (!fencing) {
+      // Plain SET NX: the floor. A failure does not learn the holder's lease (that would cost a script or a
+      // second command); the head waiter's re-check bounds the wait for an expiring lease instead.
+      const set = ttlMs > 0 ? this.client.set(key, owner, 'PX', ttlMs, 'NX') : this.client.set(key, owner, 'NX');
+      return (await set) === 'OK' ? { acquired: true } : { acquired: false };
+    }
+    const reply = await runScript(this.client, ACQUIRE_FENCED, [key, fencingKey(key)], [owner, ttlMs]);
+    const [acquired, value] = reply as [number, number];
+    if (acquired === 1) return { acquired: true, fencingToken: Number(value) };
     // PTTL: -1 = no expiry; -2 (vanished) cannot happen inside the script, but would mean "free now".
     return { acquired: false, remainingMs: value === -2 ? 0 : Number(value) };
   }

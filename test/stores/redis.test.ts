@@ -135,17 +135,19 @@ describe('leases', () => {
     expect(await store.remainingLease(key, lock.owner)).toBeNull();
   });
 
-  it('a failed acquire reports the holder lease left', async () => {
+  it('a failed fenced acquire reports the holder lease left (the script reads PTTL in the same step)', async () => {
     const key = `${PREFIX}ttl:report`;
     expect(await store.acquire({ key, owner: 'a', ttlMs: 8_000, fencing: false })).toEqual({ acquired: true });
-    const result = await store.acquire({ key, owner: 'b', ttlMs: 8_000, fencing: false });
+    // Without fencing the acquire is a plain SET NX PX: a failure does not learn the lease.
+    expect(await store.acquire({ key, owner: 'b', ttlMs: 8_000, fencing: false })).toEqual({ acquired: false });
+    const result = await store.acquire({ key, owner: 'b', ttlMs: 8_000, fencing: true });
     expect(result.acquired).toBe(false);
     const remaining = result.acquired ? undefined : result.remainingMs;
     expect(remaining).toBeGreaterThan(0);
     expect(remaining).toBeLessThanOrEqual(8_000);
     await store.forceRelease(key);
     expect(await store.acquire({ key, owner: 'p', ttlMs: 0, fencing: false })).toEqual({ acquired: true });
-    expect(await store.acquire({ key, owner: 'q', ttlMs: 0, fencing: false })).toEqual({
+    expect(await store.acquire({ key, owner: 'q', ttlMs: 0, fencing: true })).toEqual({
       acquired: false,
       remainingMs: -1,
     });
@@ -338,13 +340,17 @@ describe('scripts', () => {
     const mine = createLocks({ store: own, prefix: PREFIX });
     try {
       for (let i = 0; i < 5; i++) {
-        const lock = mine.lock('sha:only', 10);
+        const lock = mine.lock('sha:only', 10, { fencing: true });
         expect(await lock.get()).toBe(true);
         expect(await lock.release()).toBe(true);
+        const plain = mine.lock('sha:only', 10);
+        expect(await plain.get()).toBe(true); // a plain SET NX PX, no script
+        expect(await plain.release()).toBe(true);
       }
       const stats = (await client.info('commandstats')) as string;
-      expect(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1]).toBe('2'); // acquire and release, once each
-      expect(Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1])).toBe(10);
+      expect(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1]).toBe('2'); // acquire-fenced and release, once each
+      expect(Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1])).toBe(5 + 10);
+      expect(Number(/cmdstat_set:calls=(\d+)/.exec(stats)?.[1])).toBe(5 + 5); // 5 plain, 5 inside the script
     } finally {
       await mine.close();
     }
