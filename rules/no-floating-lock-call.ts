@@ -1,4 +1,4 @@
-import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { ASTUtils, AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { getLockAnalysis } from './analysis/index.js';
 import { followPromise, readsOf, type PromiseFlow } from './analysis/promise-use.js';
 import type { LockMethodCall } from './analysis/types.js';
@@ -109,7 +109,8 @@ export default createRule<Options, MessageIds>({
               const voidToken = sourceCode.getFirstToken(use.node);
               if (voidToken) return fixer.replaceText(voidToken, 'await');
             }
-            const wrapped = isParenthesized(carrier);
+            // Only the expression's own parentheses count, not those of `if (…)` or a call.
+            const wrapped = ASTUtils.isParenthesized(carrier, sourceCode);
             if (use.kind === 'condition' && use.node.type === AST_NODE_TYPES.UnaryExpression && !wrapped) {
               // `!lock.get()` → `!(await lock.get())`: valid without the parentheses, but easier to read.
               return [fixer.insertTextBefore(carrier, '(await '), fixer.insertTextAfter(carrier, ')')];
@@ -121,12 +122,6 @@ export default createRule<Options, MessageIds>({
           },
         },
       ];
-    }
-
-    function isParenthesized(node: TSESTree.Node): boolean {
-      const before = sourceCode.getTokenBefore(node);
-      const after = sourceCode.getTokenAfter(node);
-      return before?.value === '(' && after?.value === ')';
     }
 
     function report(call: LockMethodCall, messageId: 'alwaysTruthy' | 'floating', flow: PromiseFlow): void {

@@ -614,6 +614,39 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         },
       ],
     },
+    // A condition whose Promise comes through `??`: the await goes around the whole expression.
+    {
+      code: code`
+        import { createLocks } from 'locksmith';
+        const locks = createLocks();
+        export async function check(key: string, cached?: boolean) {
+          if (cached ?? locks.lock(key).isLocked()) return 'busy';
+          return 'free';
+        }
+      `,
+      errors: [
+        {
+          messageId: 'alwaysTruthy',
+          line: 4,
+          column: 17,
+          endLine: 4,
+          endColumn: 43,
+          suggestions: [
+            {
+              messageId: 'addAwait',
+              output: code`
+                import { createLocks } from 'locksmith';
+                const locks = createLocks();
+                export async function check(key: string, cached?: boolean) {
+                  if (await (cached ?? locks.lock(key).isLocked())) return 'busy';
+                  return 'free';
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
     // A variable holding the Promise, then tested.
     {
       code: code`
