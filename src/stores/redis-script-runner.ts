@@ -10,18 +10,16 @@ import type { RedisScript } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
-export async function runScript(
+export function runScript(
   client: RedisClient,
   script: RedisScript,
   keys: readonly string[],
   args: readonly (string | number)[],
 ): Promise<unknown> {
-  try {
-    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-  } catch (error) {
+  return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
     if (!isNoScript(error)) throw error;
     return client.eval(script.source, keys.length, ...keys, ...args);
-  }
+  });
 }
 
 function isNoScript(error: unknown): boolean {
