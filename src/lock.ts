@@ -156,7 +156,13 @@ export class Lock {
         this.#runtime.store.recheckIntervalMs === undefined ? this.#runtime.recheckMs : Number.POSITIVE_INFINITY,
       signal,
       attempt: () => this.#attempt(),
-      subscribe: () => this.#call('subscribe', (store, key) => store.subscribe(key)),
+      // A subscription that arrives after its deadline has no owner left to close it: close it here.
+      subscribe: () =>
+        this.#call(
+          'subscribe',
+          (store, key) => store.subscribe(key),
+          (late) => late.close(),
+        ),
       abandon: () => void this.#releaseQuietly(),
     });
     if (!acquired) throw new LockTimeoutError(this.name, waitMs / 1_000);
