@@ -1,0 +1,20 @@
+/**
+ * The fault scenarios beyond the CI subset, run by `npm run test:faults` (with the CI ones). Not matched by
+ * `npm test`'s `*.test.ts` pattern: together they take a few minutes of worker processes.
+ */
+import { describe, it } from 'vitest';
+import { runAndCheck } from './support/scenarios.js';
+
+describe('fault injection (full suite)', { timeout: 180_000 }, () => {
+  it('Redis restarted mid-hold with AOF (fsync always): the lock survives, no overlap, no lost update', async () => {
+    await runAndCheck('redis-restart-aof');
+  });
+
+  it('Redis paused with SIGSTOP past the TTL, then resumed: nothing hangs, fencing reveals any stale write', async () => {
+    await runAndCheck('redis-sigstop');
+  });
+
+  it('quorum of 5 with 2 nodes SIGKILLed and restarted empty mid-run: no overlap, no lost update', async () => {
+    await runAndCheck('quorum-minority-restart');
+  });
+});

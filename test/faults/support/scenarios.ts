@@ -1,0 +1,177 @@
+/**
+ * The fault scenarios and what each must show. `exclusive`: the store can keep exclusion through this fault,
+ * so overlaps and lost updates must be 0. `fenced`: it cannot (the lock's state is lost or its holder outlives
+ * its lease); the numbers are recorded, and the fencing check must reveal every stale write (no accepted fenced
+ * write is lost, and no unfenced update is lost without the fence refusing a stale access).
+ */
+import { appendFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
+import { redisCli } from '../../support/redis-topology.js';
+import { RESOURCE_KEYS } from './resource.js';
+import { runScenario, tableRow, type ScenarioOptions, type ScenarioReport } from './harness.js';
+import type { WorkerEvent } from './worker.js';
+
+export interface Scenario extends ScenarioOptions {
+  readonly expectation: 'exclusive' | 'fenced';
+  /** Checks specific to the scenario, after the common ones. */
+  readonly check?: (report: ScenarioReport, facts: Record<string, number>) => void;
+}
+
+/** Facts an injection records for its scenario's check (e.g. when it killed the holder). */
+type Facts = Record<string, number>;
+
+const wallNow = (): number => performance.timeOrigin + performance.now();
+
+export const SCENARIO_IDS = [
+  'holder-sigkill',
+  'client-kill',
+  'holder-sigstop',
+  'redis-restart',
+  'redis-restart-aof',
+  'redis-sigstop',
+  'quorum-minority-restart',
+] as const;
+
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
+  const facts = {
+    holderSigkill: {} as Facts,
+    holderSigstop: {} as Facts,
+  };
+  return {
+    'holder-sigkill': {
+      name: 'holder SIGKILLed mid-hold',
+      expectation: 'exclusive',
+      facts: facts.holderSigkill,
+      async inject(context) {
+        await sleep(1_500);
+        const holder = await context.holder();
+        holder.killedOnPurpose = true;
+        holder.process.kill('SIGKILL');
+        facts.holderSigkill.killedAt = wallNow();
+        facts.holderSigkill.victim = Number(holder.id.slice(1));
+        // A dead process cannot leave its critical section: the harness does it for it.
+        await context.resource.srem(RESOURCE_KEYS.holders, holder.id);
+      },
+      check(report, recorded) {
+        const victim = `w${recorded.victim}`;
+        const acquisitions = report.events.filter((e): e is Extract<WorkerEvent, { ev: 'acquired' }> => e.ev === 'acquired');
+        const last = acquisitions.filter((e) => e.id === victim).at(-1);
+        expect(last, 'the victim held the lock').toBeDefined();
+        const next = acquisitions.find((e) => e.id !== victim && e.at > (recorded.killedAt ?? 0));
+        expect(next, 'another worker acquired after the kill').toBeDefined();
+        // Not before the victim's lease ran out: it began no earlier than the victim sent its acquire
+        // (1 ms of slack for the two processes' clocks).
+        expect(next!.at).toBeGreaterThanOrEqual((last?.sentAt ?? 0) + 1_000 - 1);
+      },
+    },
+    'client-kill': {
+      name: 'connections dropped (CLIENT KILL)',
+      expectation: 'exclusive',
+      facts: {},
+      async inject(context) {
+        const port = context.lockServers[0]!.port;
+        for (let round = 0; round < 10; round++) {
+          await sleep(300);
+          await redisCli(port, 'CLIENT', 'KILL', 'TYPE', round % 2 === 0 ? 'normal' : 'pubsub');
+        }
+      },
+    },
+    'holder-sigstop': {
+      name: 'holder paused (SIGSTOP) past the TTL',
+      expectation: 'fenced',
+      facts: facts.holderSigstop,
+      async inject(context) {
+        await sleep(1_500);
+        const holder = await context.holder();
+        holder.process.kill('SIGSTOP');
+        try {
+          await sleep(context.options.ttlMs + 1_500);
+        } finally {
+          holder.process.kill('SIGCONT');
+        }
+      },
+      check(report) {
+        // The pause really produced two holders at once (the fault bites), and the stale one was caught.
+        expect(report.overlaps).toBeGreaterThanOrEqual(1);
+      },
+    },
+    'redis-restart': {
+      name: 'Redis restarted mid-hold (no persistence)',
+      expectation: 'fenced',
+      // Sections longer than the restart, so the holder is still inside when the others get the lost lock.
+      sectionMs: 600,
+      ttlMs: 2_000,
+      facts: {},
+      async inject(context) {
+        await sleep(1_500);
+        await context.holder();
+        await context.restartLockServer(0, { signal: 'SIGKILL' });
+      },
+    },
+    'redis-restart-aof': {
+      name: 'Redis restarted mid-hold (AOF, fsync always)',
+      expectation: 'exclusive',
+      lockServerArgs: ['--appendonly', 'yes', '--appendfsync', 'always'],
+      sectionMs: 600,
+      ttlMs: 2_000,
+      facts: {},
+      async inject(context) {
+        await sleep(1_500);
+        await context.holder();
+        await context.restartLockServer(0, { signal: 'SIGKILL' });
+      },
+    },
+    'redis-sigstop': {
+      name: 'Redis paused (SIGSTOP) past the TTL',
+      expectation: 'fenced',
+      facts: {},
+      async inject(context) {
+        await sleep(1_500);
+        await context.holder();
+        const server = context.lockServers[0]!;
+        server.pause();
+        try {
+          await sleep(context.options.ttlMs + 1_500);
+        } finally {
+          server.resume();
+        }
+      },
+    },
+    'quorum-minority-restart': {
+      name: 'quorum of 5: 2 nodes SIGKILLed, restarted empty',
+      expectation: 'exclusive',
+      lockServers: 5,
+      facts: {},
+      async inject(context) {
+        await sleep(1_500);
+        await context.holder();
+        await Promise.all([0, 1].map((index) => context.restartLockServer(index, { signal: 'SIGKILL', downMs: 1_500 })));
+      },
+    },
+  };
+}
+
+/** Runs a scenario, prints its table row, and asserts what it must show. */
+export async function runAndCheck(id: ScenarioId): Promise<ScenarioReport> {
+  const scenario = scenarios()[id];
+  const report = await runScenario(scenario);
+  const row = tableRow(report);
+  console.log(`${row}  (${Math.round(report.durationMs)} ms)`);
+  if (process.env.FAULT_TABLE) appendFileSync(process.env.FAULT_TABLE, row + '\n');
+
+  // Every scenario: progress, nothing hung, nothing unhandled, and the fence never lets a write get lost.
+  expect(report.sections, 'critical sections completed').toBeGreaterThan(0);
+  expect(report.hung, 'hung lock calls or workers').toBe(0);
+  expect(report.unhandled, 'unhandled rejections in workers').toBe(0);
+  expect(report.fencedLost, 'accepted fenced writes lost').toBe(0);
+  if (report.lostUpdates > 0) expect(report.staleRefused, 'a lost update the fence did not reveal').toBeGreaterThan(0);
+  if (scenario.expectation === 'exclusive') {
+    expect(report.overlaps, 'two holders at once').toBe(0);
+    expect(report.lostUpdates, 'lost updates').toBe(0);
+  }
+  scenario.check?.(report, scenario.facts);
+  return report;
+}
