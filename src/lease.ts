@@ -172,7 +172,12 @@ export class LeaseWatch {
   async #watchReleases(): Promise<void> {
     let subscription: ReleaseSubscription;
     try {
-      subscription = await this.#call('subscribe', (t) => t.store.subscribe(t.key));
+      subscription = await this.#call(
+        'subscribe',
+        (t) => t.store.subscribe(t.key, { watch: true }),
+        Infinity,
+        (late) => late.close(), // arrived after its deadline: nobody else will close it
+      );
     } catch (error) {
       // The lease timers still run; only takeover detection is missing. Say so.
       if (!this.#stopped) this.#target.onError(error);
@@ -216,9 +221,14 @@ export class LeaseWatch {
     else this.#lost('expired');
   }
 
-  #call<T>(operation: string, run: (target: LeaseTarget) => Promise<T>, maxMs = Infinity): Promise<T> {
+  #call<T>(
+    operation: string,
+    run: (target: LeaseTarget) => Promise<T>,
+    maxMs = Infinity,
+    onLate?: (value: T) => void,
+  ): Promise<T> {
     const target = this.#target;
     const timeoutMs = Math.max(1, Math.min(target.timeoutMs, Math.ceil(maxMs)));
-    return withDeadline(operation, target.lockName, timeoutMs, () => run(target));
+    return withDeadline(operation, target.lockName, timeoutMs, () => run(target), onLate);
   }
 }

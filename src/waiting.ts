@@ -10,6 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import type { AcquireResult, ReleaseSubscription } from './stores/store.js';
 
+const MAX_TIMER_MS = 2_147_483_647;
+
 export type Acquired = Extract<AcquireResult, { acquired: true }>;
 
 export interface WaitPlan {
@@ -64,7 +66,8 @@ function sleepFor(remainingWait: number, holderRemainingMs: number | undefined, 
   // Jitter keeps many waiters' fallback re-checks from landing on the store in the same instant.
   let sleep = recheckMs * (0.8 + 0.4 * Math.random());
   if (holderRemainingMs !== undefined && holderRemainingMs > 0) sleep = Math.min(sleep, holderRemainingMs);
-  return Math.max(1, Math.ceil(Math.min(sleep, remainingWait)));
+  // Node fires longer timers after 1 ms; a longer wait simply takes several rounds.
+  return Math.max(1, Math.min(MAX_TIMER_MS, Math.ceil(Math.min(sleep, remainingWait))));
 }
 
 async function sleepUntilRelease(

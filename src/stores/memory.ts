@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription } from './store.js';
+import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** setTimeout fires after 1 ms for delays above this (2^31 - 1 ms, ~24.8 days); longer leases re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -18,9 +18,17 @@ interface Held {
  * release wakes one waiter, oldest first. Nothing here keeps the process alive.
  */
 export class MemoryStore implements LockStore {
+  /**
+   * Every release and every expiry is announced here, so waiters never need a fallback re-check: the lock
+   * core skips its own re-check ceiling for this store.
+   */
+  readonly recheckIntervalMs = Number.POSITIVE_INFINITY;
   readonly #held = new Map<string, Held>();
   readonly #fencing = new Map<string, number>();
+  /** Waiters per key, oldest first: each release wakes one. */
   readonly #subscribers = new Map<string, Set<MemorySubscription>>();
+  /** Watchers per key (holders running a closure): each release wakes all of them. */
+  readonly #watchers = new Map<string, Set<MemorySubscription>>();
   #closed = false;
 
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
@@ -70,14 +78,15 @@ export class MemoryStore implements LockStore {
     return current && current.owner === owner ? remainingOf(current) : null;
   }
 
-  async subscribe(key: string): Promise<ReleaseSubscription> {
+  async subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription> {
     this.#assertOpen();
-    let subscribers = this.#subscribers.get(key);
+    const registry = options?.watch ? this.#watchers : this.#subscribers;
+    let subscribers = registry.get(key);
     if (!subscribers) {
       subscribers = new Set();
-      this.#subscribers.set(key, subscribers);
+      registry.set(key, subscribers);
     }
-    const subscription = new MemorySubscription(() => this.#unsubscribe(key, subscription));
+    const subscription = new MemorySubscription(() => this.#unsubscribe(registry, key, subscription));
     subscribers.add(subscription);
     return subscription;
   }
@@ -89,8 +98,9 @@ export class MemoryStore implements LockStore {
     for (const held of this.#held.values()) clearTimeout(held.timer);
     this.#held.clear();
     this.#fencing.clear();
-    const subscriptions = [...this.#subscribers.values()].flatMap((set) => [...set]);
+    const subscriptions = [...this.#subscribers.values(), ...this.#watchers.values()].flatMap((set) => [...set]);
     this.#subscribers.clear();
+    this.#watchers.clear();
     for (const subscription of subscriptions) subscription.close();
   }
 
@@ -132,8 +142,13 @@ export class MemoryStore implements LockStore {
     this.#announce(key);
   }
 
-  /** Wakes the oldest subscriber not already holding a wake-up: one per release, no thundering herd. */
+  /**
+   * Wakes every watcher, and the oldest waiter not already holding a wake-up: one waiter per release, no
+   * thundering herd.
+   */
   #announce(key: string): void {
+    const watchers = this.#watchers.get(key);
+    if (watchers) for (const watcher of watchers) watcher.wake();
     const subscribers = this.#subscribers.get(key);
     if (!subscribers) return;
     for (const subscription of subscribers) {
@@ -141,13 +156,18 @@ export class MemoryStore implements LockStore {
     }
   }
 
-  #unsubscribe(key: string, subscription: MemorySubscription): void {
-    const subscribers = this.#subscribers.get(key);
+  #unsubscribe(
+    registry: Map<string, Set<MemorySubscription>>,
+    key: string,
+    subscription: MemorySubscription,
+  ): void {
+    const subscribers = registry.get(key);
     if (!subscribers?.delete(subscription)) return;
     if (subscribers.size === 0) {
-      this.#subscribers.delete(key);
+      registry.delete(key);
       return;
     }
+    if (registry === this.#watchers) return;
     // A waiter leaving while the key is free may have taken a wake-up meant for the next one: pass it on.
     if (!this.#closed && !this.#live(key)) this.#announce(key);
   }
@@ -181,7 +201,7 @@ class MemorySubscription implements ReleaseSubscription {
     }
     return new Promise<boolean>((resolve) => {
       const onAbort = (): void => settle(false);
-      const timer = setTimeout(onAbort, Math.max(0, timeoutMs)).unref();
+      const timer = setTimeout(onAbort, Math.min(MAX_TIMER_MS, Math.max(0, timeoutMs))).unref();
       const settle = (released: boolean): void => {
         if (this.#settle !== settle) return;
         this.#settle = undefined;

@@ -17,7 +17,7 @@ import { AnyNodeSubscription } from './redis-quorum-subscription.js';
 import { count, gather, majorityOf, settledFor, type Tally, type Vote } from './redis-quorum-votes.js';
 import { runScript } from './redis-script-runner.js';
 import type { RedisScript } from './redis-scripts.js';
-import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription } from './store.js';
+import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link QuorumStore}. */
 export interface QuorumStoreOptions {
@@ -224,7 +224,7 @@ export class QuorumStore implements LockStore {
     return shortest;
   }
 
-  async subscribe(key: string): Promise<ReleaseSubscription> {
+  async subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription> {
     this.#assertOpen();
     // A majority of subscriptions is enough: every holder's release is announced on a majority, and two
     // majorities share a node. A slower node's subscription is closed when it lands.
@@ -232,7 +232,7 @@ export class QuorumStore implements LockStore {
       'subscribe',
       key,
       this.#nodeTimeoutMs,
-      (node) => node.subscribe(key),
+      (node) => node.subscribe(key, options),
       (_node, late) => late.close(),
       (votes) => count(votes, () => true).answered >= this.#majority,
     );

@@ -58,6 +58,11 @@ interface PendingNext {
 }
 
 class Waiter {
+  /**
+   * A watcher (`subscribe(key, { watch: true })`: a holder's closure watching its own lock) hears every
+   * release, outside the waiters' wake-one queue, and never re-checks on their behalf.
+   */
+  watcher = false;
   /** An announced release this waiter has not consumed yet. */
   woken = false;
   /** Has waited at least once: only such waiters re-check for the others (see `isHead`). */
@@ -97,10 +102,11 @@ export class ReleaseRegistry {
     return this.entries.size;
   }
 
-  async subscribe(key: string): Promise<ReleaseSubscription> {
+  async subscribe(key: string, watch = false): Promise<ReleaseSubscription> {
     if (this.closed) throw new Error('locksmith: RedisStore is closed');
     const entry = this.entryOf(key);
     const waiter = new Waiter(entry);
+    waiter.watcher = watch;
     entry.waiters.add(waiter);
     const subscription: ReleaseSubscription = {
       next: (timeoutMs, signal) => this.next(waiter, timeoutMs, signal),
@@ -222,7 +228,7 @@ export class ReleaseRegistry {
   }
 
   private headOf(entry: KeyEntry): Waiter | undefined {
-    for (const candidate of entry.waiters) if (candidate.active) return candidate;
+    for (const candidate of entry.waiters) if (candidate.active && !candidate.watcher) return candidate;
     return undefined;
   }
 
@@ -236,16 +242,23 @@ export class ReleaseRegistry {
     pending.resolve(released);
   }
 
-  /** One announced release: wakes the first waiter not already woken (FIFO). */
+  /** One announced release: wakes every watcher, and the first waiter not already woken (FIFO). */
   private wakeOne(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
+    for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
     for (const waiter of entry.waiters) {
-      if (waiter.woken) continue;
+      if (waiter.woken || waiter.watcher) continue;
       if (waiter.pending) this.settle(waiter, true);
       else waiter.woken = true;
       return;
     }
+  }
+
+  /** Delivers one release to `waiter` now, or keeps it for its next `next()`. */
+  private wake(waiter: Waiter): void {
+    if (waiter.pending) this.settle(waiter, true);
+    else waiter.woken = true;
   }
 
   private leave(waiter: Waiter): void {
@@ -255,10 +268,10 @@ export class ReleaseRegistry {
     waiter.closed = true;
     this.settle(waiter, false);
     entry.waiters.delete(waiter);
-    if (waiter.woken) this.wakeOne(entry.key); // the wake-up it never used belongs to the next waiter
+    if (waiter.woken && !waiter.watcher) this.wakeOne(entry.key); // the unused wake-up belongs to the next waiter
     if (wasHead) {
       const head = this.headOf(entry);
-      if (head) this.arm(head);
+      if (head && false) this.arm(head);
     }
     if (entry.waiters.size === 0 && !this.closed) this.linger(entry);
   }
@@ -279,11 +292,10 @@ export class ReleaseRegistry {
   private resume(): void {
     for (const entry of this.entries.values()) {
       if (!entry.confirmed) this.sendSubscribe(entry);
-      const head = entry.waiters.values().next().value;
-      if (head && !head.woken) {
-        if (head.pending) this.settle(head, true);
-        else head.woken = true;
-      }
+      // Watchers may have missed a release too: they re-check their own lock.
+      for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+      const head = [...entry.waiters].find((waiter) => !waiter.watcher);
+      if (head && !head.woken) this.wake(head);
     }
   }
 }

@@ -13,7 +13,7 @@ import { fencingKey, releaseChannel } from './redis-keys.js';
 import { ReleaseRegistry } from './redis-releases.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import { ACQUIRE_FENCED, FORCE_RELEASE, REFRESH, RELEASE, REMAINING_LEASE } from './redis-scripts.js';
-import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription } from './store.js';
+import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -133,8 +133,8 @@ export class RedisStore implements LockStore {
     return Math.max(1, pttl); // held with under a millisecond left: still held
   }
 
-  subscribe(key: string): Promise<ReleaseSubscription> {
-    return this.releases.subscribe(key);
+  subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription> {
+    return this.releases.subscribe(key, options?.watch === true);
   }
 
   /** Closes the store's own subscriber connection and ends pending waits. Never closes your client. */

@@ -47,6 +47,17 @@ export interface ReleaseSubscription {
   close(): void;
 }
 
+/** Options of {@link LockStore.subscribe}. */
+export interface SubscribeOptions {
+  /**
+   * Watch the key instead of waiting for it: the lock core of a holder running a closure uses this to hear
+   * of a force-release or takeover. A watcher receives EVERY announced release of the key and stays out of
+   * the waiters' wake-one queue (it neither takes a waiter's wake-up nor misses a release that woke one),
+   * and never re-checks on a waiter's behalf. A store that cannot tell watchers apart may ignore it.
+   */
+  readonly watch?: boolean;
+}
+
 export interface LockStore {
   /** Sets `key` to `owner` if it is absent (`SET key owner NX PX ttl` on Redis). Never overwrites. */
   acquire(request: AcquireRequest): Promise<AcquireResult>;
@@ -73,7 +84,7 @@ export interface LockStore {
   remainingLease(key: string, owner: string): Promise<number | null>;
 
   /** Starts listening for releases of `key`; resolves once the subscription is active. */
-  subscribe(key: string): Promise<ReleaseSubscription>;
+  subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription>;
 
   /**
    * Set by a store that runs the fallback re-check for its own waiters (RedisStore: only the first waiting

@@ -438,6 +438,30 @@ export function describeStoreSuite(label: string, setup: () => Promise<StoreSetu
       await other.release();
     });
 
+    it('aborts a closure signal on force-release while another waiter queues and takes over', async () => {
+      const name = fresh();
+      const first = locks.lock(name); // ttl 0: no lease end to notice the loss by
+      await first.get();
+      let holderSignal: AbortSignal | undefined;
+      const holding = locks.lock(name, 30).block(20, ({ signal }) => {
+        holderSignal = signal;
+        return aborted(signal);
+      });
+      await sleep(100);
+      const next = locks.lock(name, 30);
+      const nextWaiting = next.block(20); // queued behind `holding`, and before its watch subscribes
+      await sleep(100);
+      await first.release(); // `holding` (first in line) takes the lock; `next` keeps waiting
+      await until(async () => holderSignal !== undefined);
+      await sleep(100);
+      await locks.lock(name).forceRelease(); // wakes `next`, which takes the lock
+      expect(await nextWaiting).toBe(true);
+      const reason = await holding;
+      expect(reason).toBeInstanceOf(LockLostError);
+      expect(await next.isOwnedByCurrentProcess()).toBe(true); // the loser's release did not free it
+      await next.release();
+    });
+
     it('aborts a closure signal when the ttl elapses', async () => {
       const name = fresh();
       const lock = locks.lock(name, 0.4);
