@@ -1,0 +1,115 @@
+/**
+ * The `locksmith` command line: argument parsing, help, and exit codes around {@link lint}.
+ */
+import { parseArgs } from 'node:util';
+import { FORMATS, type Format, lint, UsageError } from './lint.js';
+
+const HELP = `Usage: locksmith lint [paths…] [options]
+
+Lints JavaScript and TypeScript files for lock anti-patterns with the locksmith ESLint plugin.
+Paths are files, folders or globs (default: the current folder).
+
+Uses the project's own eslint.config.{js,mjs,cjs,ts,mts,cts} when the current folder has one that
+enables the locksmith plugin; otherwise the plugin's recommended config (TypeScript parser included,
+no setup needed).
+
+Options:
+  -f, --format <name>    stylish (default), json, or sarif (SARIF 2.1.0, for code-scanning uploads)
+  -o, --output-file <f>  write the report to a file instead of standard output
+      --max-warnings <n> also fail when there are more than n warnings
+      --strict           use the strict config (adds key-naming-convention); ignored with a project config
+  -h, --help             show this help
+
+Exit codes: 0 no errors, 1 errors found (or too many warnings), 2 bad usage or setup.
+`;
+
+type ParsedCommand =
+  | { kind: 'help' }
+  | {
+      kind: 'lint';
+      patterns: string[];
+      format: Format;
+      maxWarnings: number | undefined;
+      strict: boolean;
+      outputFile: string | undefined;
+    };
+
+function parseCommand(argv: readonly string[]): ParsedCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { kind: 'help' };
+  if (command !== 'lint') throw new UsageError(`unknown command ${JSON.stringify(command)}: the command is \`locksmith lint\``);
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', short: 'f', default: 'stylish' },
+        'output-file': { type: 'string', short: 'o' },
+        'max-warnings': { type: 'string' },
+        strict: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+
+  const format = values.format;
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(format)}`);
+  }
+  let maxWarnings: number | undefined;
+  if (values['max-warnings'] !== undefined) {
+    maxWarnings = Number(values['max-warnings']);
+    if (!/^\d+$/.test(values['max-warnings']) || !Number.isSafeInteger(maxWarnings)) {
+      throw new UsageError(`--max-warnings must be a whole number ≥ 0; got ${JSON.stringify(values['max-warnings'])}`);
+    }
+  }
+  return {
+    kind: 'lint',
+    patterns: positionals,
+    format: format as Format,
+    maxWarnings,
+    strict: values.strict,
+    outputFile: values['output-file'],
+  };
+}
+
+/** Where the command writes and which folder it lints from; the process's own by default. */
+export interface CommandIO {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly cwd: string;
+}
+
+/** Runs `locksmith <argv…>` and returns the exit code: 0 clean, 1 findings, 2 bad usage or setup. */
+export async function main(
+  argv: readonly string[],
+  io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() },
+): Promise<number> {
+  try {
+    const command = parseCommand(argv);
+    if (command.kind === 'help') {
+      // A bare `locksmith` is a usage error: help goes to stderr and CI sees a failure, not a pass.
+      (argv.length === 0 ? io.stderr : io.stdout).write(HELP);
+      return argv.length === 0 ? 2 : 0;
+    }
+    const outcome = await lint({ ...command, cwd: io.cwd });
+    if (outcome.notice) io.stderr.write(`locksmith: ${outcome.notice}\n`);
+    if (outcome.report !== '') io.stdout.write(outcome.report.endsWith('\n') ? outcome.report : `${outcome.report}\n`);
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`locksmith: ${error.message}\n\nRun \`locksmith lint --help\` for usage.\n`);
+      return 2;
+    }
+    // A crash is not a finding: exit 2 so that a CI gate never mistakes it for "lock problems found".
+    io.stderr.write(`locksmith: unexpected failure\n${(error as Error).stack ?? String(error)}\n`);
+    return 2;
+  }
+}
