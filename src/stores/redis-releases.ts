@@ -271,7 +271,7 @@ export class ReleaseRegistry {
     if (waiter.woken && !waiter.watcher) this.wakeOne(entry.key); // the unused wake-up belongs to the next waiter
     if (wasHead) {
       const head = this.headOf(entry);
-      if (head && false) this.arm(head);
+      if (head) this.arm(head);
     }
     if (entry.waiters.size === 0 && !this.closed) this.linger(entry);
   }
