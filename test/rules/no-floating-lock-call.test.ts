@@ -1218,6 +1218,17 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
       `,
       errors: [{ messageId: 'alwaysTruthy', line: 4, column: 10, endLine: 4, endColumn: 50, suggestions: [] }],
     },
+    // Typed: locks kept in an array are recognised through their type.
+    {
+      code: code`
+        import type { Lock } from 'locksmith';
+        export function releaseAll(held: Lock[]) {
+          for (const lock of held) lock.release();
+        }
+      `,
+      ...typed,
+      errors: [{ messageId: 'floating', line: 3, column: 28, endLine: 3, endColumn: 42, suggestions: [] }],
+    },
     // Typed: a Lock received as a parameter is recognised through its type.
     {
       code: code`
