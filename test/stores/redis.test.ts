@@ -83,6 +83,37 @@ describe('Laravel interop', () => {
     await lock.release();
   });
 
+  it('many waiters behind a Laravel holder: the first notices the silent release, the rest follow by announcements', async () => {
+    const key = `${PREFIX}interop:many`;
+    expect(await redis.set(key, 'php-owner', 'PX', 60_000, 'NX')).toBe('OK');
+    const served: number[] = [];
+    const waiters = Array.from({ length: 20 }, (_, i) =>
+      locks.lock('interop:many', 10).block(20, async () => {
+        served.push(i);
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await redis.eval(LARAVEL_RELEASE, 1, key, 'php-owner')).toBe(1);
+    await Promise.all(waiters);
+    expect([...served].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('when the re-checking waiter gives up, the next one takes over the re-check', async () => {
+    const key = `${PREFIX}interop:handover`;
+    expect(await redis.set(key, 'php-owner', 'PX', 60_000, 'NX')).toBe('OK');
+    const first = locks.lock('interop:handover', 10).block(0.3);
+    const second = locks.lock('interop:handover', 10);
+    const secondWaits = second.block(30);
+    await expect(first).rejects.toThrow(/within 0.3s/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await redis.eval(LARAVEL_RELEASE, 1, key, 'php-owner')).toBe(1);
+    const releasedAt = performance.now();
+    expect(await secondWaits).toBe(true);
+    // Far below the 30 s wait: the second waiter re-checked on its own once the first had left.
+    expect(performance.now() - releasedAt).toBeLessThan(10_000);
+    await second.release();
+  });
+
   it("our lock blocks a raw SET NX (Laravel's acquire), and Laravel's release cannot free it with another token", async () => {
     const lock = locks.lock('interop:ours', 30);
     expect(await lock.get()).toBe(true);
