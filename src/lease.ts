@@ -190,10 +190,15 @@ export class LeaseWatch {
     this.#subscription = subscription;
     // A force-release between the acquisition and the subscription would otherwise go unnoticed.
     await this.#confirmLease();
-    while (!this.#stopped) {
-      const released = await subscription.next(WATCH_SLICE_MS);
-      if (this.#stopped) return;
-      if (released) await this.#checkOwner();
+    try {
+      while (!this.#stopped) {
+        const released = await subscription.next(WATCH_SLICE_MS);
+        if (this.#stopped) return;
+        if (released) await this.#checkOwner();
+      }
+    } catch (error) {
+      // next() must never reject; a store that does anyway loses takeover detection, not the process.
+      if (!this.#stopped) this.#target.onError(error);
     }
   }
 
