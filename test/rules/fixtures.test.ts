@@ -151,6 +151,24 @@ describe('fixtures', () => {
     });
   }
 
+  it('linted with type information (fixtures/tsconfig.json) give the same findings: types add no false positives', async () => {
+    const eslint = new ESLint({
+      cwd: root,
+      overrideConfigFile: true,
+      overrideConfig: [
+        plugin.configs.recommended,
+        {
+          files: ['fixtures/**/*.{ts,mts,cts}'],
+          languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixturesDir } },
+        },
+      ],
+      ignore: false,
+    });
+    const { findings, errors } = await lint(eslint);
+    expect(errors).toEqual([]);
+    expect(findings).toEqual(expectedFor('recommended'));
+  });
+
   it('type-check against locksmith (fixtures/tsconfig.json)', () => {
     const configFile = join(fixturesDir, 'tsconfig.json');
     const { config } = ts.readConfigFile(configFile, (path) => ts.sys.readFile(path));
