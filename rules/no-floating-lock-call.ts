@@ -5,7 +5,7 @@ import type { LockMethodCall } from './analysis/types.js';
 import { createRule } from './utils.js';
 
 export type Options = [{ ignoreVoid?: boolean }];
-export type MessageIds = 'alwaysTruthy' | 'floating' | 'addAwait';
+export type MessageIds = 'alwaysTruthy' | 'alwaysTruthyVariable' | 'floating' | 'addAwait';
 
 /** Why a floating call of each method hurts, for the message. */
 function consequence(call: LockMethodCall): string {
@@ -53,6 +53,8 @@ export default createRule<Options, MessageIds>({
     messages: {
       alwaysTruthy:
         '`{{method}}()` returns a Promise, and a Promise is always truthy: this condition does not depend on the lock. Await the call.',
+      alwaysTruthyVariable:
+        '`{{name}}` holds the Promise of `{{method}}()`, and a Promise is always truthy: testing `{{name}}` does not depend on the lock. Await the call.',
       floating:
         '`{{method}}()` returns a Promise that is neither awaited, returned nor handled: {{consequence}}.',
       addAwait: 'Add `await`.',
@@ -124,11 +126,16 @@ export default createRule<Options, MessageIds>({
       ];
     }
 
-    function report(call: LockMethodCall, messageId: 'alwaysTruthy' | 'floating', flow: PromiseFlow): void {
+    function report(
+      call: LockMethodCall,
+      messageId: Exclude<MessageIds, 'addAwait'>,
+      flow: PromiseFlow,
+      name = '',
+    ): void {
       context.report({
         node: call.call,
         messageId,
-        data: { method: call.method, consequence: consequence(call) },
+        data: { method: call.method, consequence: consequence(call), name },
         suggest: awaitSuggestion(flow),
       });
     }
@@ -155,7 +162,7 @@ export default createRule<Options, MessageIds>({
           }
           // `const ok = lock.get(); if (ok)`: the variable holds the Promise, so the test is always true.
           if (reads.some((read) => followPromise(read, sourceCode).use.kind === 'condition')) {
-            report(call, 'alwaysTruthy', flow);
+            report(call, 'alwaysTruthyVariable', flow, use.variable.name);
           }
           return;
         }

@@ -666,7 +666,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
       `,
       errors: [
         {
-          messageId: 'alwaysTruthy',
+          messageId: 'alwaysTruthyVariable',
           line: 5,
           column: 20,
           endLine: 5,
