@@ -70,6 +70,45 @@ export const DEFAULT_WRITE_WORDS: readonly string[] = [
   'generate', 'mark', 'reset', 'touch', 'claim', 'take', 'consume', 'ack', 'evict', 'invalidate',
 ];
 
+/**
+ * Receiver words that mark a remote endpoint (`axios.get(url)`, `this.metrcApi.listPackages()`,
+ * `httpClient.get()`): an HTTP GET to a rate-limited third-party API is exactly what a lock legitimately
+ * serializes, so such calls are never taken for reads. Store words win (`redisClient.get` is a cache read).
+ */
+const REMOTE_RECEIVER_WORDS = new Set([
+  'api', 'apis', 'http', 'https', 'axios', 'got', 'ky', 'superagent', 'request', 'requests', 'client', 'rest',
+  'graphql', 'gql', 'sdk', 'fetch', 'fetcher', 'remote', 'web', 'endpoint', 'gateway', 'upstream', 'service', 'proxy',
+]);
+const STORE_RECEIVER_WORDS = new Set(['redis', 'cache', 'memcache', 'memcached', 'kv', 'store', 'db', 'database', 'repo', 'repository']);
+
+/** Whether a call goes to a remote endpoint by the look of its receiver or its first argument (a URL or path). */
+function looksRemote(call: TSESTree.CallExpression): boolean {
+  const callee = skipTypeWrappers(call.callee);
+  if (callee.type === AST_NODE_TYPES.MemberExpression) {
+    const receiver = skipTypeWrappers(callee.object);
+    const receiverName =
+      receiver.type === AST_NODE_TYPES.Identifier
+        ? receiver.name
+        : receiver.type === AST_NODE_TYPES.MemberExpression && receiver.property.type === AST_NODE_TYPES.Identifier
+          ? receiver.property.name
+          : undefined;
+    if (receiverName !== undefined) {
+      const receiverWords = words(receiverName);
+      if (!receiverWords.some((word) => STORE_RECEIVER_WORDS.has(word)) && receiverWords.some((word) => REMOTE_RECEIVER_WORDS.has(word))) {
+        return true;
+      }
+    }
+  }
+  const first = call.arguments[0];
+  const text =
+    first?.type === AST_NODE_TYPES.Literal && typeof first.value === 'string'
+      ? first.value
+      : first?.type === AST_NODE_TYPES.TemplateLiteral
+        ? (first.quasis[0]?.value.cooked ?? '')
+        : undefined;
+  return text !== undefined && /^(?:https?:\/\/|\/)/.test(text);
+}
+
 /** Calls of well-known side-effect-free functions, by their dotted path. */
 const PURE_FUNCTIONS = new Set([
   'JSON.parse',
@@ -196,7 +235,7 @@ function onlyReads(
         }
         if (!isPureFunction(node.callee)) {
           const name = calledName(node.callee);
-          if (name === undefined || !reads.isRead(name)) return false;
+          if (name === undefined || !reads.isRead(name) || looksRemote(node)) return false;
           found.push(sourceCode.getText(node.callee));
         }
         break;

@@ -99,6 +99,13 @@ ruleTester.run('no-lock-around-read', tested(rule), {
     // Unknown calls.
     'await locks.lock("a:b:c", 10).block(5, async () => transform(await cache.get("k")));',
     'await locks.lock("a:b:c", 10).block(5, async () => { logger.info("reading"); return cache.get("k"); });',
+    // Remote endpoints: an HTTP GET to a rate-limited API is what a lock legitimately serializes.
+    'export const f = (url: string) => locks.lock("api:call:x", 60).block(10, () => axios.get(url));',
+    'export class M { list(facility: string) { return Cache.lock(`metrc:fetch:${facility}`, 300).block(60, () => this.metrcApi.listPackages(facility)); } }',
+    'await locks.lock("api:call:x", 60).block(10, () => httpClient.get("/v1/packages"));',
+    'await locks.lock("api:call:x", 60).block(10, () => client.get(`https://api.example.com/packages`));',
+    'await locks.lock("api:call:x", 60).block(10, () => store.get("https://api.example.com/packages"));',
+    'export class P { run(id: string) { return locks.lock("a:b:c", 60).block(10, () => this.packageService.find(id)); } }',
     // Read-looking names that write.
     'await locks.lock("a:b:c", 10).block(5, () => users.findOneAndUpdate({ id: 1 }, { $set: { seen: true } }));',
     'await locks.lock("a:b:c", 10).block(5, () => users.findOrCreate({ id: 1 }));',
@@ -243,6 +250,11 @@ ruleTester.run('no-lock-around-read', tested(rule), {
       // TypeScript wrappers and a `find*` read.
       code: 'export const f = (id: string) => locks.lock("read:user:x", 10).block(5, async () => (await repo.findById(id))! as User);',
       errors: [{ messageId: 'lockAroundRead', data: { reads: 'repo.findById' }, line: 1, column: 64, endLine: 1, endColumn: 120 }],
+    },
+    {
+      // A Redis client is a store, not a remote API.
+      code: 'await locks.lock("a:b:c", 10).block(5, () => redisClient.get("k"));',
+      errors: [{ messageId: 'lockAroundRead', data: { reads: 'redisClient.get' }, line: 1, column: 31, endLine: 1, endColumn: 67 }],
     },
     {
       // A read vocabulary of one's own.
