@@ -73,6 +73,19 @@ function followBoolean(start: TSESTree.Expression, sourceCode: Readonly<TSESLint
   }
 }
 
+/** Whether `read` is only printed: interpolated into a template literal, or an argument of `console.*()`. */
+function isOnlyPrinted(read: TSESTree.Node): boolean {
+  const parent = read.parent;
+  if (parent?.type === AST_NODE_TYPES.TemplateLiteral) return true;
+  if (parent?.type !== AST_NODE_TYPES.CallExpression || parent.callee === read) return false;
+  const { callee } = parent;
+  return (
+    callee.type === AST_NODE_TYPES.MemberExpression &&
+    callee.object.type === AST_NODE_TYPES.Identifier &&
+    callee.object.name === 'console'
+  );
+}
+
 /** Whether `read` sits in a `finally` block that runs after the declaration's statements, not around it. */
 function isInLaterFinally(read: TSESTree.Node, declarator: TSESTree.Node): boolean {
   for (let current = read.parent; current; current = current.parent) {
@@ -148,7 +161,7 @@ export default createRule<Options, MessageIds>({
       if (use.kind !== 'variable') return;
       const reads = readsOf(use.variable);
       if (reads === undefined) return;
-      if (reads.every((read) => isInLaterFinally(read, use.declarator))) {
+      if (reads.every((read) => isInLaterFinally(read, use.declarator) || isOnlyPrinted(read))) {
         context.report({ node: call.call, messageId: 'neverTested', data: { name: use.variable.name } });
       }
     }

@@ -490,6 +490,20 @@ ruleTester.run('no-unchecked-get', tested(rule), {
       `,
       errors: [{ messageId: 'neverTested', line: 6, column: 28, endLine: 6, endColumn: 38, suggestions: [] }],
     },
+    // Stored and only printed: logging the boolean is not testing it.
+    {
+      code: code`
+        import { createLocks } from 'locksmith';
+        const locks = createLocks();
+        export async function sync(facility: string) {
+          const acquired = await locks.lock(\`sync:facility:\${facility}\`, 60).get();
+          console.info('sync lock', acquired);
+          logger.debug(\`acquired=\${acquired}\`);
+          await syncFacility(facility);
+        }
+      `,
+      errors: [{ messageId: 'neverTested', line: 4, column: 26, endLine: 4, endColumn: 75, suggestions: [] }],
+    },
     // In a loop, chained off the creating call.
     {
       code: code`
