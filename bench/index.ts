@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startRedis } from '../test/support/redis-server.js';
 import { describeMachine } from './machine.js';
 import { ContentionPool } from './metrics/contention.js';
-import { measureHandoff } from './metrics/handoff.js';
+import { coldRoundTrip, measureHandoff } from './metrics/handoff.js';
 import { measureHandoffCost } from './metrics/handoff-cost.js';
 import { measureThroughput } from './metrics/throughput.js';
 import { measureUncontended } from './metrics/uncontended.js';
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
   }
   const byId = (id: string): SubjectResults | undefined => all.find((r) => r.id === id);
   const primaries = [...instances.values()].map(([a]) => a);
+  log('reference: PING after an idle pause');
+  const cold = await coldRoundTrip(admin, quick ? 100 : 300);
   try {
     log('uncontended acquire + release (interleaved)');
     for (const [id, result] of await measureUncontended(primaries, plan.cycles)) {
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
       log(`${id}: handoff latency and cost`);
       await attempt(results, 'handoff', async () => {
         results.handoff = await measureHandoff(a, b, plan.handoff[tier(id)] ?? 10);
-        results.handoffCost = await measureHandoffCost(admin, a, b, 10, plan.cost[tier(id)] ?? 10);
+        results.handoffCost = await measureHandoffCost(admin, server.port, a, b, 10, plan.cost[tier(id)] ?? 10);
       });
     }
   } finally {
@@ -130,8 +132,8 @@ async function main(): Promise<void> {
   }
   admin.disconnect();
   await server.stop();
-  const run: RunResults = { machine, quick, durationS: (now() - started) / 1000, subjects: all };
-  process.stdout.write(`\n${table(run)}\n\n${targets(run)}\n`);
+  const run: RunResults = { machine, quick, coldRoundTrip: cold, durationS: (now() - started) / 1000, subjects: all };
+  process.stdout.write(`\ncold PING p50 ${cold.p50Ms.toFixed(3)} ms, p99 ${cold.p99Ms.toFixed(3)} ms\n${table(run)}\n\n${targets(run)}\n`);
   const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   writeFileSync(path, markdown(run));
   log(`wrote ${path}`);

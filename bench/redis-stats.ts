@@ -1,8 +1,7 @@
 /**
  * What the Redis server itself says about the load a subject puts on it: command counts from
- * `INFO commandstats` (which also counts commands a Lua script runs), client requests from `MONITOR` (which
- * marks script-internal commands as `lua`, so a request is one round trip a client paid for), and the
- * connections from `CLIENT LIST`.
+ * `INFO commandstats` (which also counts commands a Lua script runs) and the connections from `CLIENT LIST`.
+ * Client requests (round trips) come from `MONITOR`, see test/support/redis-monitor.ts.
  */
 import type { Redis } from 'ioredis';
 
@@ -51,38 +50,4 @@ export async function connectionCount(admin: Redis, prefix?: string): Promise<nu
     .split('\n')
     .filter((line) => line.trim() !== '')
     .filter((line) => prefix === undefined || (/ name=(\S*)/.exec(line)?.[1] ?? '').startsWith(prefix)).length;
-}
-
-/**
- * Counts client requests (round trips) by command while `MONITOR` runs on a dedicated connection; commands a
- * Lua script runs are counted apart as `scriptInternal`.
- */
-export class RequestCounter {
-  readonly requests: CommandCounts = new Map();
-  scriptInternal = 0;
-  private monitor: { disconnect(): void } | undefined;
-
-  async start(admin: Redis): Promise<void> {
-    const monitor = await admin.monitor();
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source.includes('lua')) {
-        this.scriptInternal++;
-        return;
-      }
-      const command = (args[0] ?? '').toLowerCase();
-      if (command === 'info' || command === 'client') return;
-      this.requests.set(command, (this.requests.get(command) ?? 0) + 1);
-    });
-    this.monitor = monitor;
-  }
-
-  reset(): void {
-    this.requests.clear();
-    this.scriptInternal = 0;
-  }
-
-  stop(): void {
-    this.monitor?.disconnect();
-    this.monitor = undefined;
-  }
 }

@@ -26,6 +26,8 @@ export interface SubjectResults {
 
 export interface RunResults {
   readonly machine: Machine;
+  /** PING after a 5-25 ms idle pause: the unit a handoff's hops are paid in on this machine. */
+  readonly coldRoundTrip?: { readonly p50Ms: number; readonly p99Ms: number };
   readonly quick: boolean;
   readonly durationS: number;
   readonly subjects: readonly SubjectResults[];
@@ -231,7 +233,11 @@ the benchmark; ioredis ${m.ioredis}; ${m.date}.
 **Subjects:**
 ${versions}
 
-Ratios in parentheses are to the raw floor (same metric, same run). Lower is better for latencies, commands and
+${
+  results.coldRoundTrip
+    ? `**Reference round trip:** a PING sent after a 5-25 ms idle pause (as in a handoff sample) takes p50 ${ms(results.coldRoundTrip.p50Ms)}, p99 ${ms(results.coldRoundTrip.p99Ms)} on this machine; back-to-back commands are faster (see the floor's uncontended cycle, two round trips).\n\n`
+    : ''
+}Ratios in parentheses are to the raw floor (same metric, same run). Lower is better for latencies, commands and
 memory; higher for throughput.
 
 ${table(results)}

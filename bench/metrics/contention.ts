@@ -65,7 +65,8 @@ export class ContentionPool {
       fairness: Math.max(...perProcess) === 0 ? 0 : Math.min(...perProcess) / Math.max(...perProcess),
       perProcess,
       gaveUp: reports.reduce((total, report) => total + report.gaveUp, 0),
-      commandsPerAcquisition: acquisitions === 0 ? Number.NaN : commands / acquisitions,
+      // Minus the read-modify-write itself (GET + SET): what is left is the lock's own cost.
+      commandsPerAcquisition: acquisitions === 0 ? Number.NaN : commands / acquisitions - 2,
     };
   }
 

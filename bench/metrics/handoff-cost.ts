@@ -5,7 +5,8 @@
  * which includes the commands a Lua script runs), both per handoff.
  */
 import type { Redis } from 'ioredis';
-import { commandDelta, commandStats, formatCounts, RequestCounter, totalCalls } from '../redis-stats.js';
+import { RedisMonitor } from '../../test/support/redis-monitor.js';
+import { commandDelta, commandStats, formatCounts, totalCalls } from '../redis-stats.js';
 import { sleep } from '../stats.js';
 import type { LockSubject } from '../subject.js';
 
@@ -21,6 +22,7 @@ export interface HandoffCostResult {
 
 export async function measureHandoffCost(
   admin: Redis,
+  port: number,
   first: LockSubject,
   waitersSubject: LockSubject,
   waiters: number,
@@ -34,8 +36,7 @@ export async function measureHandoffCost(
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
   let after: Promise<Map<string, number>> | undefined;
-  const counter = new RequestCounter();
-  await counter.start(admin);
+  const counter = await RedisMonitor.start(port);
 
   const waiter = async (): Promise<void> => {
     while (acquisitions < handoffs) {
@@ -59,7 +60,7 @@ export async function measureHandoffCost(
   counter.reset();
   await initial.release();
   await finished;
-  const requests = new Map(counter.requests);
+  const requests = new Map(Object.entries(counter.snapshot().byCommand));
   const commands = commandDelta(before, await (after ?? commandStats(admin)));
   counter.stop();
   await Promise.all(running);

@@ -3,7 +3,13 @@
  * `release()` to the moment the waiter's acquire resolves, both read from this process's monotonic clock.
  * Holder and waiter use separate subject instances (separate connections), like two processes would. The
  * release comes a random 5-25 ms after the waiter started, so polling waiters are caught at every phase.
+ * Keys rotate over a few names (hot keys, as in an application), so a wake-on-release subscriber is set up
+ * once per key rather than per sample.
+ *
+ * For reference, `coldRoundTrip` measures a PING sent after the same kind of idle pause: on a loaded machine
+ * a process woken from idle pays scheduler latency on every hop, and a handoff is several hops.
  */
+import type { Redis } from 'ioredis';
 import { now, percentile, sleep } from '../stats.js';
 import type { LockSubject } from '../subject.js';
 
@@ -20,7 +26,7 @@ export async function measureHandoff(holder: LockSubject, waiter: LockSubject, s
   const latencies: number[] = [];
   let missed = 0;
   for (let i = 0; i < samples; i++) {
-    const key = `bench:handoff:${holder.id}:${i}`;
+    const key = `bench:handoff:${holder.id}:${i % 4}`;
     const held = await holder.acquire(key, 10_000, 1_000);
     if (!held) throw new Error(`${holder.id}: could not take a free lock`);
     let acquiredAt = 0;
@@ -46,4 +52,16 @@ export async function measureHandoff(holder: LockSubject, waiter: LockSubject, s
     maxMs: Math.max(...latencies),
     missed,
   };
+}
+
+/** p50/p99 of a PING round trip sent after a random 5-25 ms idle pause (the same pause as a handoff sample). */
+export async function coldRoundTrip(redis: Redis, samples: number): Promise<{ p50Ms: number; p99Ms: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    await sleep(5 + Math.random() * 20);
+    const start = now();
+    await redis.ping();
+    times.push(now() - start);
+  }
+  return { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
 }
