@@ -89,6 +89,28 @@ describe('waiting', () => {
     expect(await waiting).toBe(true);
   });
 
+  it("leaves the fallback re-check to a store that declares recheckIntervalMs", async () => {
+    const silent = async (): Promise<ReleaseSubscription> => ({
+      next: (timeoutMs) => sleep(timeoutMs, false, { ref: false }),
+      close: () => undefined,
+    });
+    const attemptsWhileBlocked = async (declares: boolean): Promise<number> => {
+      const store = new SwitchStore();
+      store.override.set('subscribe', silent);
+      const locks = createLocks({
+        store: declares ? Object.assign(store, { recheckIntervalMs: 60_000 }) : store,
+        recheckInterval: '50ms',
+      });
+      await locks.lock('wait:declared:1').get(); // ttl 0: no lease end to re-check for
+      await expect(locks.lock('wait:declared:1', 30).block(0.6)).rejects.toThrow(/within 0.6s/);
+      return store.count('acquire') - 1;
+    };
+    // Declared: the first attempt, the one after subscribing, the last one at the deadline. Nothing between.
+    expect(await attemptsWhileBlocked(true)).toBe(3);
+    // Not declared: the core re-checks every ~50 ms itself.
+    expect(await attemptsWhileBlocked(false)).toBeGreaterThan(5);
+  });
+
   it('re-checks when the holder lease should have ended, even with a long ceiling', async () => {
     const store = new SwitchStore();
     const locks = createLocks({ store, recheckInterval: 60 });
