@@ -103,7 +103,7 @@ export class ReleaseRegistry {
   }
 
   async subscribe(key: string, watch = false): Promise<ReleaseSubscription> {
-    if (this.closed) throw new Error('locksmith: RedisStore is closed');
+    if (this.closed) throw new Error('RedisStore is closed');
     const entry = this.entryOf(key);
     const waiter = new Waiter(entry);
     waiter.watcher = watch;

@@ -8,6 +8,7 @@
  * - `fencing: true` keeps a counter next to the key (same slot).
  */
 import { parseDuration, type Duration } from '../duration.js';
+import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
 import { fencingKey, releaseChannel } from './redis-keys.js';
 import { ReleaseRegistry } from './redis-releases.js';
@@ -69,6 +70,11 @@ export class RedisStore implements LockStore {
     private readonly client: RedisClient,
     options: RedisStoreOptions = {},
   ) {
+    if (!isIoredisClient(client)) {
+      throw new TypeError(`locksmith: client must be an ioredis Redis or Cluster, got ${describe(client)}`);
+    }
+    assertOptions(options, 'options', ['recheckInterval', 'failWhileReconnecting']);
+    assertOptionalBoolean(options.failWhileReconnecting, 'options.failWhileReconnecting');
     if (hasKeyPrefix(client)) {
       throw new TypeError(
         "locksmith: RedisStore needs an ioredis client without keyPrefix; use createLocks({ prefix }) instead",
@@ -77,8 +83,8 @@ export class RedisStore implements LockStore {
     const recheckMs =
       options.recheckInterval === undefined
         ? DEFAULT_RECHECK_MS
-        : parseDuration(options.recheckInterval, 'recheckInterval');
-    if (recheckMs < 1) throw new RangeError('locksmith: recheckInterval must be at least 1ms');
+        : parseDuration(options.recheckInterval, 'options.recheckInterval');
+    if (recheckMs < 1) throw new RangeError('locksmith: options.recheckInterval must be at least 1ms');
     this.recheckIntervalMs = Math.ceil(recheckMs);
     this.publish = publishCommand(client);
     this.failWhileReconnecting = options.failWhileReconnecting ?? true;
@@ -144,11 +150,23 @@ export class RedisStore implements LockStore {
 
   private ensureConnected(): void {
     if (this.failWhileReconnecting && UNAVAILABLE.has(this.client.status)) {
+      // The lock core wraps this in a LockStoreError naming the operation and the lock.
       throw new Error(
-        `locksmith: the Redis connection is ${this.client.status}; the command was not queued, since it could run after the caller gave up`,
+        `the Redis connection is ${this.client.status}; RedisStore does not queue commands while disconnected (one could run after the caller gave up)`,
       );
     }
   }
+}
+
+function isIoredisClient(client: unknown): client is RedisClient {
+  const candidate = client as Partial<Record<'evalsha' | 'duplicate' | 'set', unknown>> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.evalsha === 'function' &&
+    typeof candidate.duplicate === 'function' &&
+    typeof candidate.set === 'function'
+  );
 }
 
 function hasKeyPrefix(client: RedisClient): boolean {

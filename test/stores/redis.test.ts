@@ -396,6 +396,16 @@ describe('configuration', () => {
     prefixed.disconnect();
   });
 
+  it('refuses what is not an ioredis client, and unknown or mistyped options', () => {
+    expect(() => new RedisStore({} as never)).toThrow(/client must be an ioredis Redis or Cluster, got object/);
+    expect(() => new RedisStore(undefined as never)).toThrow(TypeError);
+    expect(() => new RedisStore(redis, { recheckIntervall: 1 } as never)).toThrow(/unknown option "recheckIntervall"/);
+    expect(() => new RedisStore(redis, { failWhileReconnecting: 'no' } as never)).toThrow(
+      /options.failWhileReconnecting must be a boolean/,
+    );
+    expect(() => new RedisStore(redis, null as never)).toThrow(/options must be an object/);
+  });
+
   it('validates recheckInterval and exposes it in ms', () => {
     expect(new RedisStore(redis).recheckIntervalMs).toBe(100);
     expect(new RedisStore(redis, { recheckInterval: '250ms' }).recheckIntervalMs).toBe(250);
