@@ -13,7 +13,8 @@ type MessageId =
   | 'releaseInCatchOnly'
   | 'statementsBeforeTry'
   | 'finallyReleasesOtherLock'
-  | 'suggestTryFinally';
+  | 'suggestTryFinally'
+  | 'suggestClosure';
 
 export default createRule<[], MessageId>({
   name: 'require-release-in-finally',
@@ -38,6 +39,8 @@ export default createRule<[], MessageId>({
       finallyReleasesOtherLock:
         'The `finally` that follows this acquisition releases a different lock, not this one.',
       suggestTryFinally: 'Wrap the critical section in `try { … } finally { await {{lock}}.release(); }`.',
+      suggestClosure:
+        'Use the closure form `{{method}}(…, async () => { … })`: the lock is released when the closure settles.',
     },
   },
   defaultOptions: [],
@@ -54,12 +57,12 @@ export default createRule<[], MessageId>({
             section && (protection.problem === 'noRelease' || protection.problem === 'releaseNotInFinally')
               ? tryFinallyFix(sourceCode, acquisition, section, protection.releases)
               : undefined;
+          const closure = protection.problem === 'noRelease' && section ? closureFix(sourceCode, acquisition, section) : undefined;
           const lock = sourceCode.getText(acquisition.receiver);
-          context.report({
-            node: acquisition.call,
-            messageId: protection.problem,
-            suggest: fix ? [{ messageId: 'suggestTryFinally', data: { lock }, fix }] : [],
-          });
+          const suggest: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
+          if (fix) suggest.push({ messageId: 'suggestTryFinally', data: { lock }, fix });
+          if (closure) suggest.push({ messageId: 'suggestClosure', data: { method: acquisition.method }, fix: closure });
+          context.report({ node: acquisition.call, messageId: protection.problem, suggest });
         }
       },
     };
@@ -116,6 +119,80 @@ function tryFinallyFix(
     text = `try {\n${indent}${unit}${reindented}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
   }
   return (fixer) => fixer.replaceTextRange(range, text);
+}
+
+/**
+ * `if (await locks.lock(k, 30).get()) { … }` with no release (a chained lock cannot be released at all) becomes
+ * `await locks.lock(k, 30).get(async () => { … });`. Only when the body has no `return`, `break`, `continue`,
+ * `yield` or `arguments` whose meaning would change inside a closure, and no `else`.
+ */
+function closureFix(
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  acquisition: Acquisition,
+  section: CriticalSection,
+): TSESLint.ReportFixFunction | undefined {
+  const ifStatement = section.anchor;
+  if (
+    section.kind !== 'if' ||
+    acquisition.lock.binding !== 'chain' ||
+    ifStatement?.type !== AST_NODE_TYPES.IfStatement ||
+    ifStatement.alternate ||
+    ifStatement !== section.statement ||
+    section.container.type !== AST_NODE_TYPES.BlockStatement
+  ) {
+    return undefined;
+  }
+  const test = ifStatement.test;
+  if (test.type !== AST_NODE_TYPES.AwaitExpression || test.argument !== acquisition.call) return undefined;
+  if (!closureSafe(section.container, sourceCode)) return undefined;
+  const { call } = acquisition;
+  const args = [...call.arguments.map((arg) => sourceCode.getText(arg)), `async () => ${sourceCode.getText(section.container)}`];
+  const text = `await ${sourceCode.getText(call.callee)}(${args.join(', ')});`;
+  return (fixer) => fixer.replaceText(ifStatement, text);
+}
+
+/** Whether moving `block` into an arrow function keeps its meaning. */
+function closureSafe(block: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>): boolean {
+  let safe = true;
+  const visit = (node: TSESTree.Node, inFunction: boolean, inLoop: boolean): void => {
+    if (!safe) return;
+    switch (node.type) {
+      case AST_NODE_TYPES.ReturnStatement:
+      case AST_NODE_TYPES.YieldExpression:
+        if (!inFunction) safe = false;
+        break;
+      case AST_NODE_TYPES.BreakStatement:
+      case AST_NODE_TYPES.ContinueStatement:
+        if (!inLoop || node.label) safe = false;
+        break;
+      case AST_NODE_TYPES.Identifier:
+        if (node.name === 'arguments' && !inFunction) safe = false;
+        break;
+      default:
+        break;
+    }
+    const isFunction =
+      node.type === AST_NODE_TYPES.FunctionDeclaration ||
+      node.type === AST_NODE_TYPES.FunctionExpression ||
+      node.type === AST_NODE_TYPES.ArrowFunctionExpression;
+    const isLoop =
+      node.type === AST_NODE_TYPES.ForStatement ||
+      node.type === AST_NODE_TYPES.ForInStatement ||
+      node.type === AST_NODE_TYPES.ForOfStatement ||
+      node.type === AST_NODE_TYPES.WhileStatement ||
+      node.type === AST_NODE_TYPES.DoWhileStatement ||
+      node.type === AST_NODE_TYPES.SwitchStatement;
+    for (const key of sourceCode.visitorKeys[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      for (const item of Array.isArray(child) ? child : [child]) {
+        if (item && typeof item === 'object' && typeof (item as { type?: unknown }).type === 'string') {
+          visit(item as TSESTree.Node, inFunction || isFunction, (inLoop || isLoop) && !isFunction);
+        }
+      }
+    }
+  };
+  visit(block, false, false);
+  return safe;
 }
 
 function isReleaseStatement(statement: TSESTree.Statement, release: LockMethodCall): boolean {

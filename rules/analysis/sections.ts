@@ -187,6 +187,11 @@ function fromIf(
     };
   }
   if (exits(ifStatement.consequent)) return following(acquisition, ifStatement, 'guard', true, statement);
+  if (!ifStatement.alternate) {
+    // `if (!(await lock.get())) { log('waiting'); await lock.block(10); }`: the code after the `if` runs whether
+    // or not this attempt succeeded, and holds the lock when it did.
+    return following(acquisition, ifStatement, 'sequence', false, statement);
+  }
   if (ifStatement.alternate) {
     return {
       acquisition,
@@ -210,13 +215,18 @@ function following(
 ): CriticalSection | undefined {
   const position = statementPosition(anchor);
   if (!position) return undefined;
-  return {
-    acquisition,
-    kind,
-    guarded,
-    body: position.statements.slice(position.index + 1),
-    container: position.list,
-    anchor,
-    statement,
-  };
+  let body = position.statements.slice(position.index + 1);
+  let container: StatementList = position.list;
+  // The acquisition ends its block (`if (!(await lock.get())) { await lock.block(10); }`, a bare `{ … }`): the
+  // lock is still held after the enclosing `if` or block, so the section continues there. Loops, `try` and
+  // functions end the climb: what follows them is not simply "next".
+  while (body.length === 0 && container.type === AST_NODE_TYPES.BlockStatement) {
+    const parent = container.parent;
+    const enclosing = parent.type === AST_NODE_TYPES.IfStatement ? parent : container;
+    const outer = statementPosition(enclosing);
+    if (!outer) break;
+    body = outer.statements.slice(outer.index + 1);
+    container = outer.list;
+  }
+  return { acquisition, kind, guarded, body, container, anchor, statement };
 }

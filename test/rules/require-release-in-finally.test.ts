@@ -400,6 +400,47 @@ ruleTester.run('require-release-in-finally', tester, {
         }
       }
     `,
+    // 35. Try get(), fall back to waiting inside the if: the try after the if covers both.
+    code`
+      async function refreshToken(tenant: string) {
+        const lock = locks.lock(\`token:refresh:\${tenant}\`, 30);
+        if (!(await lock.get())) {
+          log('another refresh is running, waiting for it');
+          await lock.block(10);
+        }
+        try {
+          await refresh(tenant);
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
+    // 36. Different waits per branch, one try after both.
+    code`
+      async function sync(id: string, urgent: boolean) {
+        const lock = locks.lock(\`sync:item:\${id}\`, 60);
+        if (urgent) {
+          await lock.block(30);
+        } else {
+          await lock.block(1);
+        }
+        try {
+          await syncItem(id);
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
+    // 37. A helper that releases: the lock is handed over.
+    code`
+      class Jobs {
+        async run(id: string) {
+          const lock = this.locks.lock(\`job:run:\${id}\`, 60);
+          await lock.block(5);
+          await this.work(id).finally(() => this.unlock(lock));
+        }
+      }
+    `,
     // 34. Getter, optional chaining and computed members stay quiet.
     code`
       class Store {
@@ -586,7 +627,120 @@ ruleTester.run('require-release-in-finally', tester, {
           }
         }
       `,
-      errors: [{ messageId: 'noRelease', line: 2, column: 13, endLine: 2, endColumn: 52, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'noRelease',
+          line: 2,
+          column: 13,
+          endLine: 2,
+          endColumn: 52,
+          suggestions: [
+            {
+              messageId: 'suggestClosure',
+              data: { method: 'get' },
+              output: code`
+                async function ping(id: string) {
+                  await locks.lock(\`ping:host:\${id}\`, 10).get(async () => {
+                    await sendPing(id);
+                  });
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // Chained block() in an if, but the body returns: a closure would change what `return` means.
+    {
+      code: code`
+        async function ping(id: string) {
+          for (const host of hosts) {
+            if (await locks.lock(\`ping:host:\${host}\`, 10).block(1)) {
+              if (await sendPing(host)) return host;
+              continue;
+            }
+          }
+        }
+      `,
+      errors: [{ messageId: 'noRelease', line: 3, column: 15, endLine: 3, endColumn: 59, suggestions: [] }],
+    },
+    // Chained block() with a loop inside the body: the closure suggestion passes the wait first.
+    {
+      code: code`
+        async function flush(queue: string) {
+          if (await locks.lock(\`flush:queue:\${queue}\`, 60).block(5)) {
+            for (const item of pending(queue)) {
+              if (!item) break;
+              await send(item);
+            }
+          }
+        }
+      `,
+      errors: [
+        {
+          messageId: 'noRelease',
+          line: 2,
+          column: 13,
+          endLine: 2,
+          endColumn: 60,
+          suggestions: [
+            {
+              messageId: 'suggestClosure',
+              data: { method: 'block' },
+              output: code`
+                async function flush(queue: string) {
+                  await locks.lock(\`flush:queue:\${queue}\`, 60).block(5, async () => {
+                    for (const item of pending(queue)) {
+                      if (!item) break;
+                      await send(item);
+                    }
+                  });
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // A failed get() only logged: the code after the if runs, holding the lock when get() succeeded.
+    {
+      code: code`
+        async function poll(id: string) {
+          const lock = locks.lock(\`poll:feed:\${id}\`, 30);
+          if (!(await lock.get())) {
+            log('busy');
+          }
+          await pollFeed(id);
+        }
+      `,
+      errors: [
+        {
+          messageId: 'noRelease',
+          line: 3,
+          column: 15,
+          endLine: 3,
+          endColumn: 25,
+          suggestions: [
+            {
+              messageId: 'suggestTryFinally',
+              data: { lock: 'lock' },
+              output: code`
+                async function poll(id: string) {
+                  const lock = locks.lock(\`poll:feed:\${id}\`, 30);
+                  if (!(await lock.get())) {
+                    log('busy');
+                  }
+                  try {
+                    await pollFeed(id);
+                  } finally {
+                    await lock.release();
+                  }
+                }
+              `,
+            },
+          ],
+        },
+      ],
     },
     // Guard clause with no release: the suggestion wraps the rest of the function.
     {
