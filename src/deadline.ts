@@ -1,6 +1,8 @@
 import { formatSeconds } from './duration.js';
 import { LockStoreError } from './errors.js';
 
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Runs one store call under a deadline. A store failure, a synchronous throw, or a missed deadline becomes
  * a {@link LockStoreError} naming the operation and the lock, with the store's error as `cause`. A call
@@ -26,7 +28,7 @@ export function withDeadline<T>(
     const timer = setTimeout(() => {
       settled = true;
       reject(new LockStoreError(operation, lockName, `the store did not answer within ${formatSeconds(timeoutMs)}`));
-    }, timeoutMs);
+    }, Math.min(timeoutMs, MAX_TIMER_MS)); // beyond this Node would fire after 1 ms; ~24.8 days is "never" here
     pending.then(
       (value) => {
         if (settled) {

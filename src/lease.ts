@@ -18,6 +18,7 @@ import type { LockStore, ReleaseSubscription } from './stores/store.js';
 const WATCH_SLICE_MS = 60_000;
 /** Pause between extension attempts after a store failure (shortened near the end of the lease). */
 const RETRY_MS = 200;
+const MAX_TIMER_MS = 2_147_483_647;
 /** Stores report leases in whole ms (rounded up): a lease may end this much before our estimate. */
 const ROUNDING_SLACK_MS = 5;
 const UNREACHABLE = 'the store was unreachable until the lease ended';
@@ -98,7 +99,8 @@ export class LeaseWatch {
   }
 
   #after(ms: number, run: () => void): void {
-    this.#timer = setTimeout(run, Math.max(0, Math.ceil(ms))).unref();
+    // Node fires longer timers after 1 ms; a very long lease is simply checked again when this one fires.
+    this.#timer = setTimeout(run, Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)))).unref();
   }
 
   async #confirmExpiry(): Promise<void> {
