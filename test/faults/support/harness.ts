@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '../../support/redis-server.js';
-import { waitFor } from '../../support/redis-topology.js';
+import { startSentinel, waitFor, type RedisSentinelTopology } from '../../support/redis-topology.js';
 import { RESOURCE_KEYS, readState, type ResourceState } from './resource.js';
 import type { WorkerConfig, WorkerEvent } from './worker.js';
 
@@ -19,6 +19,8 @@ export interface ScenarioOptions {
   readonly name: string;
   /** Number of lock servers: 1 = RedisStore on one server, more = QuorumStore over independent masters. */
   readonly lockServers?: number;
+  /** Lock on a Sentinel group (master, replica, 3 sentinels) instead of standalone servers. */
+  readonly sentinel?: boolean;
   /** Extra redis-server arguments for the lock servers (e.g. persistence). */
   readonly lockServerArgs?: readonly string[];
   readonly workers?: number;
@@ -39,7 +41,9 @@ export interface WorkerHandle {
 }
 
 export interface ScenarioContext {
-  readonly options: Required<Omit<ScenarioOptions, 'inject' | 'lockServerArgs'>>;
+  readonly options: Required<Omit<ScenarioOptions, 'inject' | 'lockServerArgs' | 'sentinel'>>;
+  /** The Sentinel group, when the scenario asked for one. */
+  readonly sentinel: RedisSentinelTopology | undefined;
   /** The lock servers, current incarnation (a restart replaces the entry). */
   readonly lockServers: RedisServer[];
   readonly workers: readonly WorkerHandle[];
@@ -63,6 +67,8 @@ export interface ScenarioReport {
   readonly staleRefused: number;
   /** Accepted fenced writes that were lost anyway (must be 0: the fence is the downstream check). */
   readonly fencedLost: number;
+  /** Fencing tokens handed to more than one acquisition (a counter that went back, e.g. at a failover). */
+  readonly tokensReissued: number;
   /** Sections whose lost-lock signal had fired before their write. */
   readonly signalled: number;
   readonly hung: number;
@@ -93,13 +99,19 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
   const workers: WorkerHandle[] = [];
   const events: WorkerEvent[] = [];
   let resource: Redis | undefined;
+  let sentinel: RedisSentinelTopology | undefined;
   try {
     const resourceServer = await startRedis();
     servers.push(resourceServer);
-    for (let index = 0; index < options.lockServers; index++) {
-      const server = await startRedis({ args: lockArgs });
-      servers.push(server);
-      lockServers.push(server);
+    if (scenario.sentinel) {
+      sentinel = await startSentinel({ downAfterMs: 1_000, failoverTimeoutMs: 5_000 });
+      lockServers.push(sentinel.master, sentinel.replica);
+    } else {
+      for (let index = 0; index < options.lockServers; index++) {
+        const server = await startRedis({ args: lockArgs });
+        servers.push(server);
+        lockServers.push(server);
+      }
     }
     resource = new Redis(resourceServer.url);
     await resource.del(...Object.values(RESOURCE_KEYS));
@@ -108,6 +120,7 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
       const config: WorkerConfig = {
         id: `w${index}`,
         lockUrls: lockServers.map((server) => server.url),
+        ...(sentinel && { sentinel: { name: sentinel.name, sentinels: [...sentinel.sentinelAddresses] } }),
         resourceUrl: resourceServer.url,
         name: `fault:${options.name}`,
         ttlMs: options.ttlMs,
@@ -134,6 +147,7 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
 
     const context: ScenarioContext = {
       options,
+      sentinel,
       lockServers,
       workers,
       events,
@@ -178,6 +192,7 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
       overlaps: state.overlaps,
       staleRefused: state.fencedRejected,
       fencedLost: state.fencedAccepted - state.fenced,
+      tokensReissued: reissued(events),
       signalled: sections.filter((s) => s.signalled).length,
       hung: events.filter((e) => e.ev === 'hung').length + hungWorkers,
       unhandled: errors.filter((e) => e.kind === 'unhandledRejection').length,
@@ -192,7 +207,19 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
     for (const worker of workers) if (worker.process.exitCode === null && worker.process.signalCode === null) worker.process.kill('SIGKILL');
     resource?.disconnect();
     await Promise.allSettled(servers.map((server) => server.stop()));
+    await sentinel?.stop();
   }
+}
+
+function reissued(events: readonly WorkerEvent[]): number {
+  const seen = new Set<number>();
+  let twice = 0;
+  for (const event of events) {
+    if (event.ev !== 'acquired') continue;
+    if (seen.has(event.token)) twice++;
+    seen.add(event.token);
+  }
+  return twice;
 }
 
 function exited(child: ChildProcess, withinMs: number): Promise<boolean> {
@@ -215,6 +242,7 @@ export function tableRow(report: ScenarioReport): string {
     report.lostUpdates,
     report.staleRefused,
     report.fencedLost,
+    report.tokensReissued,
     report.signalled,
     report.hung,
     report.unhandled,
@@ -224,5 +252,5 @@ export function tableRow(report: ScenarioReport): string {
 }
 
 export const TABLE_HEADER =
-  '| scenario | sections | overlaps | lost updates (unfenced) | stale accesses refused by fencing | lost fenced writes | lost-lock signal fired | hung | unhandled rejections | store errors |\n' +
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+  '| scenario | sections | overlaps | lost updates (unfenced) | stale accesses refused by fencing | lost fenced writes | tokens reissued | lost-lock signal fired | hung | unhandled rejections | store errors |\n' +
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';

@@ -2,18 +2,24 @@
  * The fault scenarios and what each must show. `exclusive`: the store can keep exclusion through this fault,
  * so overlaps and lost updates must be 0. `fenced`: it cannot (the lock's state is lost or its holder outlives
  * its lease); the numbers are recorded, and the fencing check must reveal every stale write (no accepted fenced
- * write is lost, and no unfenced update is lost without the fence refusing a stale access).
+ * write is lost, no token issued twice, and no unfenced update is lost without the fence refusing a stale
+ * access). `recorded`: see {@link Scenario.expectation}.
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { redisCli } from '../../support/redis-topology.js';
+import { redisCli, waitFor } from '../../support/redis-topology.js';
 import { RESOURCE_KEYS } from './resource.js';
 import { runScenario, tableRow, type ScenarioOptions, type ScenarioReport } from './harness.js';
 import type { WorkerEvent } from './worker.js';
 
 export interface Scenario extends ScenarioOptions {
-  readonly expectation: 'exclusive' | 'fenced';
+  /**
+   * `exclusive`: overlaps and lost updates must be 0. `fenced`: they may happen; fencing must reveal them.
+   * `recorded`: a documented limit where even the fencing tokens are not safe (the token counter itself was
+   * lost with the unreplicated writes): only the numbers are recorded, with the common liveness checks.
+   */
+  readonly expectation: 'exclusive' | 'fenced' | 'recorded';
   /** Checks specific to the scenario, after the common ones. */
   readonly check?: (report: ScenarioReport, facts: Record<string, number>) => void;
 }
@@ -31,6 +37,9 @@ export const SCENARIO_IDS = [
   'redis-restart-aof',
   'redis-sigstop',
   'quorum-minority-restart',
+  'quorum-holder-sigstop',
+  'sentinel-failover',
+  'sentinel-failover-lagging',
 ] as const;
 
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
@@ -151,6 +160,72 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
         await Promise.all([0, 1].map((index) => context.restartLockServer(index, { signal: 'SIGKILL', downMs: 1_500 })));
       },
     },
+    'quorum-holder-sigstop': {
+      name: 'quorum of 5: holder paused (SIGSTOP) past the TTL',
+      expectation: 'fenced',
+      lockServers: 5,
+      facts: {},
+      async inject(context) {
+        await sleep(1_500);
+        const holder = await context.holder();
+        holder.process.kill('SIGSTOP');
+        try {
+          await sleep(context.options.ttlMs + 1_500);
+        } finally {
+          holder.process.kill('SIGCONT');
+        }
+      },
+      check(report) {
+        expect(report.overlaps).toBeGreaterThanOrEqual(1);
+      },
+    },
+    'sentinel-failover': {
+      name: 'Sentinel: master SIGKILLed mid-hold, replica promoted',
+      expectation: 'fenced',
+      sentinel: true,
+      runMs: 10_000,
+      sectionMs: 300,
+      ttlMs: 2_000,
+      facts: {},
+      async inject(context) {
+        const group = context.sentinel!;
+        await sleep(1_500);
+        await context.holder();
+        await group.master.stop({ signal: 'SIGKILL' });
+        await group.waitForFailover(group.master.port, 30_000);
+      },
+    },
+    'sentinel-failover-lagging': {
+      name: 'Sentinel: failover while the replica lags (last lock not replicated)',
+      expectation: 'recorded',
+      sentinel: true,
+      runMs: 14_000,
+      // The holder stays inside across the whole failover, with a lease far longer than it.
+      sectionMs: 6_000,
+      // Long enough to cover the section; short enough that the lease of the holder before the cut (which
+      // the replica still has, its release not replicated) runs out before the promotion.
+      ttlMs: 7_000,
+      waitMs: 20_000,
+      facts: {},
+      async inject(context) {
+        const group = context.sentinel!;
+        await sleep(1_000);
+        // Cut replication: the replica cannot re-sync (a password it does not know), so what the master
+        // writes from now on exists only on the master, like writes in flight at a real failover.
+        const port = group.master.port;
+        await redisCli(port, 'CONFIG', 'SET', 'requirepass', 'cut-off');
+        await redisCli(port, '-a', 'cut-off', '--no-auth-warning', 'CLIENT', 'KILL', 'TYPE', 'replica');
+        const cutAt = wallNow();
+        await waitFor('an acquisition after the cut', async () =>
+          context.events.some((event) => event.ev === 'acquired' && event.at > cutAt), 30_000, 5);
+        await group.master.stop({ signal: 'SIGKILL' });
+        await group.waitForFailover(port, 60_000);
+      },
+      check(report) {
+        // The lost acquisition is real: after the promotion another worker got the lock the holder still had.
+        expect(report.overlaps).toBeGreaterThanOrEqual(1);
+      },
+    },
   };
 }
 
@@ -166,8 +241,11 @@ export async function runAndCheck(id: ScenarioId): Promise<ScenarioReport> {
   expect(report.sections, 'critical sections completed').toBeGreaterThan(0);
   expect(report.hung, 'hung lock calls or workers').toBe(0);
   expect(report.unhandled, 'unhandled rejections in workers').toBe(0);
-  expect(report.fencedLost, 'accepted fenced writes lost').toBe(0);
-  if (report.lostUpdates > 0) expect(report.staleRefused, 'a lost update the fence did not reveal').toBeGreaterThan(0);
+  if (scenario.expectation !== 'recorded') {
+    expect(report.fencedLost, 'accepted fenced writes lost').toBe(0);
+    expect(report.tokensReissued, 'fencing tokens issued twice').toBe(0);
+    if (report.lostUpdates > 0) expect(report.staleRefused, 'a lost update the fence did not reveal').toBeGreaterThan(0);
+  }
   if (scenario.expectation === 'exclusive') {
     expect(report.overlaps, 'two holders at once').toBe(0);
     expect(report.lostUpdates, 'lost updates').toBe(0);

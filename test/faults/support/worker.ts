@@ -17,6 +17,8 @@ export interface WorkerConfig {
   readonly id: string;
   /** One URL: RedisStore; several: QuorumStore over them. */
   readonly lockUrls: readonly string[];
+  /** Instead of `lockUrls`: RedisStore over an ioredis Sentinel client. */
+  readonly sentinel?: { readonly name: string; readonly sentinels: readonly { host: string; port: number }[] };
   readonly resourceUrl: string;
   readonly name: string;
   readonly ttlMs: number;
@@ -76,7 +78,20 @@ function client(url: string): Redis {
   return redis;
 }
 
-const lockClients = config.lockUrls.map(client);
+function sentinelClient(sentinel: NonNullable<WorkerConfig['sentinel']>): Redis {
+  const redis = new Redis({
+    sentinels: [...sentinel.sentinels],
+    name: sentinel.name,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 100,
+    sentinelRetryStrategy: () => 100,
+  });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+const lockClients = config.sentinel ? [sentinelClient(config.sentinel)] : config.lockUrls.map(client);
 const store: LockStore =
   lockClients.length === 1 ? new RedisStore(lockClients[0] as Redis) : new QuorumStore(lockClients, { nodeTimeoutMs: 300 });
 const resource = client(config.resourceUrl);
