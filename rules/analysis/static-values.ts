@@ -116,7 +116,8 @@ function evaluate(raw: Node, scope: Scope | undefined, depth: number): KnownValu
       return identifierValue(node, scope, depth);
     case AST_NODE_TYPES.MemberExpression: {
       const property = constObjectProperty(node, scope, depth);
-      return property ? evaluate(property.value, property.scope, depth + 1) : undefined;
+      if (property) return evaluate(property.value, property.scope, depth + 1);
+      return enumMemberValue(node, scope, depth);
     }
     default:
       return undefined;
@@ -253,6 +254,37 @@ function propertyKey(property: TSESTree.Property, scope: Scope, depth: number): 
   }
   const known = evaluate(property.key, scope, depth + 1);
   return typeof known?.value === 'string' || typeof known?.value === 'number' ? String(known.value) : undefined;
+}
+
+/**
+ * `Enum.Member` of a TypeScript `enum` declared once in the file: explicit initializers, and numeric members
+ * that count on from the previous one (`A = 10, B` → `B` is 11).
+ */
+function enumMemberValue(node: TSESTree.MemberExpression, scope: Scope | undefined, depth: number): KnownValue | undefined {
+  const object = skipTypeWrappers(node.object);
+  if (node.optional || !scope || object.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const key = memberKey(node, scope, depth);
+  if (key === undefined) return undefined;
+  const variable = ASTUtils.findVariable(scope, object);
+  // Several definitions: a merged enum (or an enum and a namespace) whose members could come from anywhere.
+  if (!variable || variable.defs.length !== 1) return undefined;
+  const [definition] = variable.defs;
+  if (definition?.type !== 'TSEnumName') return undefined;
+  const declaration = definition.node;
+  const enumScope = variable.scope.childScopes.find((child) => child.block === declaration) ?? variable.scope;
+  let next: number | undefined = 0;
+  for (const member of declaration.body.members) {
+    let value: KnownValue | undefined;
+    if (member.initializer) {
+      value = evaluate(member.initializer, enumScope, depth + 1);
+    } else {
+      value = next === undefined ? undefined : { value: next };
+    }
+    next = typeof value?.value === 'number' ? value.value + 1 : undefined;
+    const name = member.id.type === AST_NODE_TYPES.Identifier ? member.id.name : member.id.value;
+    if (name === key) return value;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------

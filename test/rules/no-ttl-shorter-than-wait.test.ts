@@ -167,6 +167,15 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
       ],
     },
     {
+      // TypeScript enums.
+      code: code`
+        enum LockTtl { Short = 5, Long = 300 }
+        const enum Wait { Patient = '30s' }
+        export const run = () => locks.lock('import:batch:x', LockTtl.Short).block(Wait.Patient, () => go());
+      `,
+      errors: [{ messageId: 'ttlShorterThanWait', data: { ttl: '5s', wait: '30s' }, line: 3, column: 70, endLine: 3, endColumn: 101 }],
+    },
+    {
       code: "await locks.lock('a:b:c', 5, { autoExtend: false }).block(30);",
       errors: [{ messageId: 'ttlShorterThanWait', data: { ttl: '5s', wait: '30s' }, line: 1, column: 53, endLine: 1, endColumn: 62 }],
     },

@@ -110,6 +110,12 @@ describe('getStaticValue', () => {
     ["const TTLS = { short: 10, 'very-long': 3000 } as const; probe(TTLS['very-long'])", 3000],
     ['const CFG = { ttl: { import: 120 } } as const; probe(CFG.ttl.import * 2)', 240],
     ['probe(undefined)', undefined],
+    ['enum Ttl { Short = 10, Long = 5 * 60 } probe(Ttl.Long)', 300],
+    ['enum Step { A = 10, B, C } probe(Step.C)', 12],
+    ['enum Step { A, B } probe(Step.B)', 1],
+    ["enum Key { Sync = 'sync:facility' } probe(`${Key.Sync}:x`)", 'sync:facility:x'],
+    ["const enum Ttl { 'very-long' = '2h' } probe(Ttl['very-long'])", '2h'],
+    ["const UNIT = 'm'; enum Ttl { Five = `5${UNIT}` } probe(Ttl.Five)", '5m'],
   ] as const)('%s → %j', (code, expected) => {
     expect(valueOf(code)).toEqual({ value: expected });
   });
@@ -145,6 +151,12 @@ describe('getStaticValue', () => {
     'const undefined = 5; probe(foo)',
     'import { TTL } from "./config"; probe(TTL)',
     'for (const TTL of [1, 2]) probe(TTL)',
+    "enum Ttl { Short = 10 } enum Ttl { Long = 300 } probe(Ttl.Long)",
+    "enum Step { A = 'a', B } probe(Step.B)",
+    'enum Step { A = f(), B } probe(Step.B)',
+    'enum Ttl { Short = 10 } probe(Ttl.Missing)',
+    'enum Ttl { Short = 10 } probe(Ttl[key])',
+    'namespace Ttl { export const Short = 10; } probe(Ttl.Short)',
   ])('%s is unknown', (code) => {
     expect(valueOf(code)).toBeUndefined();
   });
