@@ -94,3 +94,16 @@ describe('the lease watch', () => {
     expect(result).toBe('expired');
   });
 });
+
+describe('very long durations (beyond the 2^31-1 ms a Node timer can wait)', () => {
+  it('watch a 1000 h lease without re-checking in a loop, and honour a 1000 h timeout', async () => {
+    const store = new SwitchStore();
+    const locks = createLocks({ store, timeout: '1000h' });
+    const result = await locks.lock('lease:long:1', '1000h', { autoExtend: true }).get(() => sleep(300, 'ran'));
+    expect(result).toBe('ran');
+    expect(store.count('remainingLease')).toBeLessThanOrEqual(2);
+    expect(store.count('refresh')).toBeLessThanOrEqual(1);
+    await locks.lock('lease:long:2', '1000h').get(() => sleep(300));
+    expect(store.count('remainingLease')).toBeLessThanOrEqual(4);
+  });
+});
