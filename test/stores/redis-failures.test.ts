@@ -153,6 +153,38 @@ describe('Redis stops or stalls while in use', () => {
     }
   });
 
+  it('wake-ups resume after the subscriber reconnects (channels are subscribed again)', async () => {
+    server = await startRedis();
+    const client = new Redis(server.url);
+    const admin = new Redis(server.url);
+    // Re-checks far beyond the wait: only an announcement can hand the lock over in time.
+    const store = new RedisStore(client, { recheckInterval: 120 });
+    const locks = createLocks({ store, prefix: PREFIX });
+    try {
+      const holder = locks.lock('sub:resubscribe', 120);
+      expect(await holder.get()).toBe(true);
+      const waiting = locks.lock('sub:resubscribe', 120).block(20);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
+      // Wait until the subscriber is back and subscribed to the key's channel again.
+      for (let i = 0; i < 100; i++) {
+        const channels = (await admin.call('PUBSUB', 'CHANNELS')) as string[];
+        if (channels.includes(`{${PREFIX}sub:resubscribe}:locksmith:released`)) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await admin.call('PUBSUB', 'CHANNELS')).toContain(`{${PREFIX}sub:resubscribe}:locksmith:released`);
+      const releasedAt = performance.now();
+      await holder.release();
+      expect(await waiting).toBe(true);
+      // Far below the 20 s wait (whose last attempt would also succeed): the announcement woke it.
+      expect(performance.now() - releasedAt).toBeLessThan(8_000);
+    } finally {
+      await locks.close();
+      client.disconnect();
+      admin.disconnect();
+    }
+  });
+
   it('a killed subscriber connection does not strand waiters: they still acquire after the release', async () => {
     server = await startRedis();
     const client = new Redis(server.url);

@@ -212,8 +212,11 @@ describe('wake-on-release', () => {
       expect(await holder.get()).toBe(true);
       const waiting = slow.lock('wake:one', 120).block(20);
       await new Promise((resolve) => setTimeout(resolve, 100));
+      const releasedAt = performance.now();
       await holder.release();
       expect(await waiting).toBe(true);
+      // Far below the 20 s wait (whose last attempt would also succeed): the announcement woke it.
+      expect(performance.now() - releasedAt).toBeLessThan(8_000);
     } finally {
       await slow.close();
     }
