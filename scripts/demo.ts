@@ -19,16 +19,21 @@ const FACILITIES = ['LIC-100', 'LIC-200', 'LIC-300'];
 
 const between = (min: number, max: number): number => min + Math.random() * (max - min);
 
-/** Scenario 1, as in `process_package()`: skip a package another worker is already processing. */
-async function duplicatePackages(locks: LockManager): Promise<boolean> {
-  console.log('\n1. Preventing duplicate package processing (lock.get(), ttl 120 s)');
+/**
+ * Every worker receives every package at about the same time (duplicate deliveries) and processes it unless
+ * it is already done. Returns how often each package was processed, and what each worker did.
+ */
+async function deliverEverywhere(
+  locks: LockManager | undefined,
+): Promise<{ processed: Map<string, number>; log: Map<string, string[]> }> {
   const processed = new Map<string, number>(PACKAGES.map((label) => [label, 0]));
   const done = new Set<string>(); // the "database": what has been processed
   const log = new Map<string, string[]>(WORKERS.map((worker) => [worker, []]));
 
   async function processPackage(worker: string, label: string): Promise<void> {
-    const lock = locks.lock(`process:package:${label}`, 120);
-    if (!(await lock.get())) {
+    // As in `process_package()`: skip a package another worker is already processing.
+    const lock = locks?.lock(`process:package:${label}`, 120);
+    if (lock && !(await lock.get())) {
       log.get(worker)?.push(`skip …${label.slice(-3)} (being processed)`);
       return;
     }
@@ -42,7 +47,7 @@ async function duplicatePackages(locks: LockManager): Promise<boolean> {
       processed.set(label, (processed.get(label) ?? 0) + 1);
       log.get(worker)?.push(`PROCESSED …${label.slice(-3)}`);
     } finally {
-      await lock.release();
+      await lock?.release();
     }
   }
 
@@ -54,10 +59,21 @@ async function duplicatePackages(locks: LockManager): Promise<boolean> {
       }
     }),
   );
+  return { processed, log };
+}
+
+const perPackage = (processed: Map<string, number>): string =>
+  [...processed].map(([label, n]) => `…${label.slice(-3)}×${n}`).join('  ');
+
+/** Scenario 1: with the lock every package is processed once; without it, duplicates slip through. */
+async function duplicatePackages(locks: LockManager): Promise<boolean> {
+  console.log('\n1. Preventing duplicate package processing (lock.get(), ttl 120 s)');
+  const { processed, log } = await deliverEverywhere(locks);
   for (const [worker, lines] of log) console.log(`   ${worker}: ${lines.join(', ')}`);
-  const counts = [...processed].map(([label, n]) => `…${label.slice(-3)}×${n}`).join('  ');
   const ok = [...processed.values()].every((n) => n === 1);
-  console.log(`   times processed per package: ${counts}  → ${ok ? 'each exactly once' : 'DUPLICATES!'}`);
+  console.log(`   times processed per package: ${perPackage(processed)}  → ${ok ? 'each exactly once' : 'DUPLICATES!'}`);
+  const unlocked = await deliverEverywhere(undefined);
+  console.log(`   the same deliveries without the lock:  ${perPackage(unlocked.processed)}`);
   return ok;
 }
 
