@@ -13,8 +13,11 @@ export type Options = [
 ];
 export type MessageIds = 'tooFewSegments' | 'emptySegment' | 'badSegment' | 'actionNotAllowed' | 'patternMismatch';
 
-/** Lower-case kebab or snake case: `process`, `api-call`, `label_generate`, `v2`. */
-export const DEFAULT_SEGMENT_PATTERN = '^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$';
+/**
+ * Lower-case kebab or snake case: `process`, `api-call`, `label_generate`, `v2`; also inside a Redis Cluster hash
+ * tag (`{sync}`), which keeps related keys in one slot.
+ */
+export const DEFAULT_SEGMENT_PATTERN = '^(?:[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*|\\{[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*\\})$';
 const SEPARATOR = ':';
 
 /** The expected form for a number of segments: `{action}:{entity}:{scope}`, `{action}:{entity}:{segment}:{scope}`. */
@@ -86,8 +89,7 @@ export default createRule<Options, MessageIds>({
     messages: {
       tooFewSegments: 'Lock name "{{name}}" has {{count}} segment(s); expected the form `{{expected}}`, e.g. `process:package:${label}`.',
       emptySegment: 'Lock name "{{name}}" has an empty segment; expected the form `{{expected}}`.',
-      badSegment:
-        'Segment "{{segment}}" of lock name "{{name}}" does not match {{segmentPattern}} (lower-case kebab or snake case by default); expected the form `{{expected}}`.',
+      badSegment: 'Segment "{{segment}}" of lock name "{{name}}" is not {{segmentRule}}; expected the form `{{expected}}`.',
       actionNotAllowed: 'Lock name "{{name}}" starts with the action "{{action}}"; expected one of: {{allowed}}.',
       patternMismatch: 'Lock name "{{name}}" does not match the naming pattern {{pattern}}.',
     },
@@ -97,6 +99,8 @@ export default createRule<Options, MessageIds>({
     const minSegments = options.minSegments ?? 3;
     const segmentSource = options.segmentPattern ?? DEFAULT_SEGMENT_PATTERN;
     const segmentPattern = compile(segmentSource, 'segmentPattern');
+    const segmentRule =
+      segmentSource === DEFAULT_SEGMENT_PATTERN ? 'lower-case kebab or snake case' : `matching ${String(segmentPattern)}`;
     const fullPattern = options.pattern === undefined ? undefined : compile(options.pattern, 'pattern');
     const allowedActions = options.allowedActions;
     const expected = expectedForm(minSegments);
@@ -132,7 +136,7 @@ export default createRule<Options, MessageIds>({
       const leading = segments.slice(0, leadingCount);
       const bad = leading.find((segment) => !segmentPattern.test(segment.text));
       if (bad) {
-        report('badSegment', { segment: bad.text, segmentPattern: String(segmentPattern) });
+        report('badSegment', { segment: bad.text, segmentRule });
         return;
       }
       const action = leading[0];
