@@ -60,12 +60,13 @@ export function isFunction(node: TSESTree.Node): node is AnyFunction {
 
 /** The innermost function containing `node` (not `node` itself), or the `Program`. */
 export function enclosingFunction(node: TSESTree.Node): AnyFunction | TSESTree.Program {
-  let current = node.parent;
-  while (current) {
-    if (isFunction(current) || current.type === AST_NODE_TYPES.Program) return current;
+  let current: TSESTree.Node = node;
+  while (current.parent) {
     current = current.parent;
+    if (isFunction(current) || current.type === AST_NODE_TYPES.Program) return current;
   }
-  throw new Error('locksmith: node outside a Program');
+  // Only reachable for a detached node: its root stands in for the program rather than throwing mid-lint.
+  return current as TSESTree.Program;
 }
 
 /** Whether `inner` is `outer` or lies inside it. */

@@ -42,6 +42,10 @@ export function protectionOf(acquisition: Acquisition, analysis: LockAnalysis): 
     const escape = escapeOf(lock, 0);
     if (escape) return escape;
   }
+  // A release inside a nested function runs whenever that function is called: a promise's `.finally()`, a
+  // timer, a returned handle. Its caller decides, so the lock counts as handed over.
+  const deferred = releasesHere.find((release) => enclosingFunction(release.call) !== fn);
+  if (deferred) return { kind: 'escapes', how: 'deferred', node: deferred.call };
 
   const section = analysis.criticalSection(acquisition);
   if (!section) return { kind: 'unknown' };

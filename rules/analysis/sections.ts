@@ -176,6 +176,11 @@ function fromIf(
   statement: TSESTree.Statement,
 ): CriticalSection | undefined {
   if (!negated) {
+    const loop = loopBrokenBy(ifStatement);
+    if (loop) {
+      // `for (…) { if (await lock.get()) break; await sleep(100); }`: held after the loop when an attempt won.
+      return following(acquisition, loop, 'sequence', false, statement);
+    }
     return {
       acquisition,
       kind: 'if',
@@ -202,6 +207,25 @@ function fromIf(
       anchor: ifStatement,
       statement,
     };
+  }
+  return undefined;
+}
+
+/** The loop an `if (…) break;` (directly in the loop's body) leaves, if that is all the `if` does. */
+function loopBrokenBy(ifStatement: TSESTree.IfStatement): TSESTree.Statement | undefined {
+  const branch = branchStatements(ifStatement.consequent);
+  const only = branch.length === 1 ? branch[0] : undefined;
+  if (ifStatement.alternate || only?.type !== AST_NODE_TYPES.BreakStatement || only.label) return undefined;
+  const position = statementPosition(ifStatement);
+  const loop = position?.list.parent;
+  if (
+    loop?.type === AST_NODE_TYPES.ForStatement ||
+    loop?.type === AST_NODE_TYPES.ForOfStatement ||
+    loop?.type === AST_NODE_TYPES.ForInStatement ||
+    loop?.type === AST_NODE_TYPES.WhileStatement ||
+    loop?.type === AST_NODE_TYPES.DoWhileStatement
+  ) {
+    return loop;
   }
   return undefined;
 }

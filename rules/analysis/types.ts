@@ -156,7 +156,15 @@ export type Protection =
     };
 
 /** How a lock leaves the function that acquires it. */
-export type EscapeKind = 'returned' | 'stored' | 'passed' | 'owner' | 'outer' | 'exported';
+export type EscapeKind =
+  | 'returned'
+  | 'stored'
+  | 'passed'
+  | 'owner'
+  | 'outer'
+  | 'exported'
+  /** Released from a nested function (`setTimeout(() => lock.release())`, `.finally(() => lock.release())`). */
+  | 'deferred';
 
 /** What is wrong with the release of an acquired lock. */
 export type ReleaseProblem =

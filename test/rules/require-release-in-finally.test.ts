@@ -441,6 +441,37 @@ ruleTester.run('require-release-in-finally', tester, {
         }
       }
     `,
+    // 38. Retry loop with break, then try/finally after the loop.
+    code`
+      async function withRetries(id: string) {
+        const lock = locks.lock(\`invoice:send:\${id}\`, 30);
+        for (let attempt = 0; attempt < 3; attempt++) {
+          if (await lock.get()) break;
+          await sleep(100 * 2 ** attempt);
+        }
+        try {
+          await sendInvoice(id);
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
+    // 39. A handle returned with the release inside it: the caller releases.
+    code`
+      export async function hold(name: string) {
+        const lock = locks.lock(name, 30);
+        await lock.block(5);
+        return { release: () => lock.release(), owner: 'x' };
+      }
+    `,
+    // 40. Released by the promise's finally().
+    code`
+      async function send(id: string) {
+        const lock = locks.lock(\`mail:send:\${id}\`, 30);
+        if (!(await lock.get())) return;
+        await deliver(id).finally(() => lock.release());
+      }
+    `,
     // 34. Getter, optional chaining and computed members stay quiet.
     code`
       class Store {
