@@ -75,12 +75,17 @@ async function sleepUntilRelease(
   ms: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  // The store's timers are unref()ed; this one keeps the process alive while a caller is blocked in
-  // block(), as any pending timer-based call would.
-  const keepAlive = setTimeout(() => undefined, ms);
-  try {
-    await subscription.next(ms, signal);
-  } finally {
-    clearTimeout(keepAlive);
-  }
+  // Our own timer and abort listener end the sleep even if a store's next() overstays (it must not, but a
+  // waiter must never hang on a store bug). The timer is not unref()ed, unlike the store's: a caller blocked
+  // in block() keeps the process alive, as any pending timer-based call would.
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    subscription.next(ms, signal).then(done, done);
+  });
 }

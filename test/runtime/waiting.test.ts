@@ -111,6 +111,21 @@ describe('waiting', () => {
     expect(await attemptsWhileBlocked(false)).toBeGreaterThan(5);
   });
 
+  it('never hangs on a subscription whose next() ignores its timeout and signal', async () => {
+    const store = new SwitchStore();
+    store.override.set('subscribe', async (): Promise<ReleaseSubscription> => ({
+      next: () => new Promise<boolean>(() => undefined),
+      close: () => undefined,
+    }));
+    const locks = createLocks({ store: Object.assign(store, { recheckIntervalMs: 60_000 }) });
+    await locks.lock('wait:stuck:1').get();
+    await expect(locks.lock('wait:stuck:1', 30).block(0.3)).rejects.toMatchObject({ name: 'LockTimeoutError' });
+    const controller = new AbortController();
+    const waiting = locks.lock('wait:stuck:1', 30).block(60, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('stop')), 100);
+    await expect(waiting).rejects.toThrow('stop');
+  });
+
   it('re-checks when the holder lease should have ended, even with a long ceiling', async () => {
     const store = new SwitchStore();
     const locks = createLocks({ store, recheckInterval: 60 });
