@@ -87,8 +87,27 @@ ruleTester.run('key-naming-convention', tested(rule), {
         }
       }
     `,
-    // Plain JavaScript.
+    // Nested locks with an early return.
+    code`
+      export async function transfer(from: string, to: string): Promise<boolean> {
+        if (from === to) return false;
+        return locks.lock(\`transfer:account:\${from}\`, 60).block(10, async () => {
+          const inner = locks.lock(\`transfer:account:\${to}\`, 30);
+          if (!(await inner.get())) return false;
+          try {
+            return await move(from, to);
+          } finally {
+            await inner.release();
+          }
+        });
+      }
+    `,
+    // Plain JavaScript, ESM and CommonJS.
     { code: 'export const f = (id) => locks.lock(`import:batch:${id}`, 60);', languageOptions: javascript },
+    {
+      code: "const { createLocks } = require('locksmith'); const m = createLocks(); exports.f = (id) => m.lock(`sync:facility:${id}`);",
+      languageOptions: { ...javascript, sourceType: 'commonjs' },
+    },
   ],
   invalid: [
     {
@@ -205,6 +224,12 @@ ruleTester.run('key-naming-convention', tested(rule), {
         }
       `,
       errors: [{ messageId: 'tooFewSegments', line: 5, column: 27, endLine: 5, endColumn: 36 }],
+    },
+    {
+      // A manager from createLocks() through require(), in CommonJS.
+      code: "const { createLocks } = require('locksmith'); const m = createLocks(); exports.f = () => m.lock('Job');",
+      languageOptions: { ...javascript, sourceType: 'commonjs' },
+      errors: [{ messageId: 'tooFewSegments', data: { name: 'Job', count: 1, expected: FORM }, line: 1, column: 97, endLine: 1, endColumn: 102 }],
     },
     {
       code: "const lock = locks.lock('long:job', 10);",

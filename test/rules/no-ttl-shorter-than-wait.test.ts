@@ -114,8 +114,48 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
         }
       }
     `,
-    // Plain JavaScript.
+    // Nested locks, each with a TTL above its wait, and an early return.
+    code`
+      export async function transfer(from: string, to: string): Promise<boolean> {
+        if (from === to) return false;
+        const outer = locks.lock(\`transfer:account:\${from}\`, 60);
+        return outer.block(10, async () => {
+          const inner = locks.lock(\`transfer:account:\${to}\`, 30);
+          if (!(await inner.block(5))) return false;
+          try {
+            await move(from, to);
+            return true;
+          } finally {
+            await inner.release();
+          }
+        });
+      }
+    `,
+    // Retry loop with a growing wait that stays under the TTL.
+    code`
+      const TTL = 120;
+      export async function withRetries(id: string) {
+        for (const wait of [5, 10, 20]) {
+          try {
+            return await locks.lock(\`sync:order:\${id}\`, TTL).block(wait, () => sync(id));
+          } catch (error) {
+            if (!(error instanceof LockTimeoutError)) throw error;
+          }
+        }
+      }
+    `,
+    // Plain JavaScript, ESM and CommonJS.
     { code: "await locks.lock('import:batch:1', 120).block(30, () => run());", languageOptions: javascript },
+    {
+      code: code`
+        const { createLocks } = require('locksmith');
+        const locks = createLocks();
+        module.exports = async function job() {
+          await locks.lock('report:daily:build', '10m').block('1m', () => build());
+        };
+      `,
+      languageOptions: { ...javascript, sourceType: 'commonjs' },
+    },
   ],
   invalid: [
     {
@@ -225,6 +265,18 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
         }
       `,
       errors: [{ messageId: 'ttlShorterThanWait', data: { ttl: '60s', wait: '120s' }, line: 4, column: 21, endLine: 4, endColumn: 55 }],
+    },
+    {
+      // CommonJS require of locksmith.
+      code: code`
+        const { createLocks } = require('locksmith');
+        const locks = createLocks();
+        module.exports = async function job() {
+          await locks.lock('report:daily:build', '1m').block('10m', () => build());
+        };
+      `,
+      languageOptions: { ...javascript, sourceType: 'commonjs' },
+      errors: [{ messageId: 'ttlShorterThanWait', data: { ttl: '60s', wait: '600s' }, line: 4, column: 48, endLine: 4, endColumn: 75 }],
     },
     {
       // Plain JavaScript (espree).
