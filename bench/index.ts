@@ -25,6 +25,7 @@ const WAITING: Readonly<Record<string, string>> = {
   'redis-semaphore': 'default: poll `SET NX` every 10 ms (retryInterval)',
   'sesame-redlock': 'default: retryCount 10, retryDelay 200 ms ± 100 ms jitter',
   redlock: 'default: retryCount 10, retryDelay 200 ms ± 100 ms jitter',
+  'direct-handoff': 'EXPERIMENT: Redis-side FIFO queue; the release script hands the key to the next waiter and publishes its token',
 };
 
 /** Polling peers with a 200 ms delay get fewer samples: each costs a few hundred ms. */

@@ -1,4 +1,8 @@
-/** Every benchmarked implementation by id, in table order: the floor first, then locksmith, then the peers. */
+/**
+ * Every benchmarked implementation by id, in table order: the floor first, then locksmith, then the peers,
+ * then the experiment.
+ */
+import { createDirectHandoff } from './experiments/direct-handoff.js';
 import { createFloor } from './floor.js';
 import { createLocksmith } from './locksmith.js';
 import { createRedisSemaphore } from './peers/redis-semaphore.js';
@@ -12,6 +16,8 @@ export const SUBJECTS: Readonly<Record<string, SubjectFactory>> = {
   'redis-semaphore': createRedisSemaphore,
   'sesame-redlock': createSesameRedlock,
   redlock: createRedlock,
+  // An experiment, not a library: what a Redis-side FIFO queue with direct handoff would change.
+  'direct-handoff': createDirectHandoff,
 };
 
 export type SubjectId = keyof typeof SUBJECTS;
