@@ -149,6 +149,10 @@ export class MemoryStore implements LockStore {
   #announce(key: string): void {
     const watchers = this.#watchers.get(key);
     if (watchers) for (const watcher of watchers) watcher.wake();
+    this.#wakeOneWaiter(key);
+  }
+
+  #wakeOneWaiter(key: string): void {
     const subscribers = this.#subscribers.get(key);
     if (!subscribers) return;
     for (const subscription of subscribers) {
@@ -169,7 +173,7 @@ export class MemoryStore implements LockStore {
     }
     if (registry === this.#watchers) return;
     // A waiter leaving while the key is free may have taken a wake-up meant for the next one: pass it on.
-    if (!this.#closed && !this.#live(key)) this.#announce(key);
+    if (!this.#closed && !this.#live(key)) this.#wakeOneWaiter(key);
   }
 }
 
