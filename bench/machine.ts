@@ -1,5 +1,5 @@
 /** The machine and software a run was measured on, for the header of RESULTS.md. */
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { Redis } from 'ioredis';
 
 export interface Machine {
@@ -9,6 +9,8 @@ export interface Machine {
   readonly node: string;
   readonly redis: string;
   readonly ioredis: string;
+  /** 1-minute load average when the run started: other work on a shared machine skews every number. */
+  readonly load: number;
 }
 
 export async function describeMachine(admin: Redis, ioredisVersion: string): Promise<Machine> {
@@ -20,5 +22,6 @@ export async function describeMachine(admin: Redis, ioredisVersion: string): Pro
     node: process.version,
     redis: /redis_version:(\S+)/.exec(server)?.[1] ?? 'unknown',
     ioredis: ioredisVersion,
+    load: loadavg()[0] ?? 0,
   };
 }

@@ -228,7 +228,7 @@ Produced by \`npm run bench${results.quick ? ' -- --quick' : ''}\` (${results.du
 the same command; see [README.md](README.md) for what each metric means.
 
 **Machine:** ${m.nproc} cores (\`nproc\`), ${m.cpu}; Node ${m.node}; redis-server ${m.redis} on loopback, started by
-the benchmark; ioredis ${m.ioredis}; ${m.date}.
+the benchmark; ioredis ${m.ioredis}; ${m.date}; 1-minute load average at the start: ${m.load.toFixed(1)}.
 
 **Subjects:**
 ${versions}
