@@ -4,6 +4,7 @@ import { code, RuleTester, tested } from './support/rule-tester.js';
 
 const ruleTester = new RuleTester();
 const javascript = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
+const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'commonjs' } as const;
 const FORM = '{action}:{entity}:{scope}';
 const bad = (name: string, segment: string, segmentRule = 'lower-case kebab or snake case') => ({ name, segment, segmentRule, expected: FORM });
 
@@ -106,7 +107,7 @@ ruleTester.run('key-naming-convention', tested(rule), {
     { code: 'export const f = (id) => locks.lock(`import:batch:${id}`, 60);', languageOptions: javascript },
     {
       code: "const { createLocks } = require('locksmith'); const m = createLocks(); exports.f = (id) => m.lock(`sync:facility:${id}`);",
-      languageOptions: { ...javascript, sourceType: 'commonjs' },
+      languageOptions: commonjs,
     },
   ],
   invalid: [
@@ -228,7 +229,7 @@ ruleTester.run('key-naming-convention', tested(rule), {
     {
       // A manager from createLocks() through require(), in CommonJS.
       code: "const { createLocks } = require('locksmith'); const m = createLocks(); exports.f = () => m.lock('Job');",
-      languageOptions: { ...javascript, sourceType: 'commonjs' },
+      languageOptions: commonjs,
       errors: [{ messageId: 'tooFewSegments', data: { name: 'Job', count: 1, expected: FORM }, line: 1, column: 97, endLine: 1, endColumn: 102 }],
     },
     {

@@ -4,6 +4,7 @@ import { code, RuleTester, tested } from './support/rule-tester.js';
 
 const ruleTester = new RuleTester();
 const javascript = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
+const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'commonjs' } as const;
 
 ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
   valid: [
@@ -154,7 +155,7 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
           await locks.lock('report:daily:build', '10m').block('1m', () => build());
         };
       `,
-      languageOptions: { ...javascript, sourceType: 'commonjs' },
+      languageOptions: commonjs,
     },
   ],
   invalid: [
@@ -275,7 +276,7 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
           await locks.lock('report:daily:build', '1m').block('10m', () => build());
         };
       `,
-      languageOptions: { ...javascript, sourceType: 'commonjs' },
+      languageOptions: commonjs,
       errors: [{ messageId: 'ttlShorterThanWait', data: { ttl: '60s', wait: '600s' }, line: 4, column: 48, endLine: 4, endColumn: 75 }],
     },
     {
