@@ -79,10 +79,21 @@ const REMOTE_RECEIVER_WORDS = new Set([
   'api', 'apis', 'http', 'https', 'axios', 'got', 'ky', 'superagent', 'request', 'requests', 'client', 'rest',
   'graphql', 'gql', 'sdk', 'fetch', 'fetcher', 'remote', 'web', 'endpoint', 'gateway', 'upstream', 'service', 'proxy',
 ]);
+/**
+ * Receiver words whose `get()`/`read()` takes something away or acquires it (`queue.get()` pops a job,
+ * `pool.get()` checks out a connection, `semaphore.get()` takes a permit): not reads, whatever the name.
+ */
+const CONSUMING_RECEIVER_WORDS = new Set([
+  'queue', 'queues', 'stack', 'channel', 'stream', 'mailbox', 'inbox', 'pool', 'semaphore', 'mutex', 'lock', 'locks',
+  'lease', 'leases', 'permit', 'permits', 'ticket', 'tickets', 'iterator', 'generator', 'cursor', 'socket', 'worker',
+]);
 const STORE_RECEIVER_WORDS = new Set(['redis', 'cache', 'memcache', 'memcached', 'kv', 'store', 'db', 'database', 'repo', 'repository']);
 
-/** Whether a call goes to a remote endpoint by the look of its receiver or its first argument (a URL or path). */
-function looksRemote(call: TSESTree.CallExpression): boolean {
+/**
+ * Whether a read-named call is not a read after all, by the look of its receiver (a remote endpoint, or something
+ * a `get()` takes from) or of its first argument (a URL or an absolute path).
+ */
+function notReallyRead(call: TSESTree.CallExpression): boolean {
   const callee = skipTypeWrappers(call.callee);
   if (callee.type === AST_NODE_TYPES.MemberExpression) {
     const receiver = skipTypeWrappers(callee.object);
@@ -94,6 +105,7 @@ function looksRemote(call: TSESTree.CallExpression): boolean {
           : undefined;
     if (receiverName !== undefined) {
       const receiverWords = words(receiverName);
+      if (receiverWords.some((word) => CONSUMING_RECEIVER_WORDS.has(word))) return true;
       if (!receiverWords.some((word) => STORE_RECEIVER_WORDS.has(word)) && receiverWords.some((word) => REMOTE_RECEIVER_WORDS.has(word))) {
         return true;
       }
@@ -235,7 +247,7 @@ function onlyReads(
         }
         if (!isPureFunction(node.callee)) {
           const name = calledName(node.callee);
-          if (name === undefined || !reads.isRead(name) || looksRemote(node)) return false;
+          if (name === undefined || !reads.isRead(name) || notReallyRead(node)) return false;
           found.push(sourceCode.getText(node.callee));
         }
         break;

@@ -106,6 +106,11 @@ ruleTester.run('no-lock-around-read', tested(rule), {
     'await locks.lock("api:call:x", 60).block(10, () => client.get(`https://api.example.com/packages`));',
     'await locks.lock("api:call:x", 60).block(10, () => store.get("https://api.example.com/packages"));',
     'export class P { run(id: string) { return locks.lock("a:b:c", 60).block(10, () => this.packageService.find(id)); } }',
+    // Receivers whose get() takes something: a job from a queue, a connection from a pool, a permit.
+    'await locks.lock("a:b:c", 10).block(5, () => jobQueue.get());',
+    'await locks.lock("a:b:c", 10).block(5, () => this.pool.get());',
+    'await locks.lock("a:b:c", 10).block(5, () => semaphore.get());',
+    'await locks.lock("a:b:c", 10).block(5, () => reader.stream.read());',
     // Read-looking names that write.
     'await locks.lock("a:b:c", 10).block(5, () => users.findOneAndUpdate({ id: 1 }, { $set: { seen: true } }));',
     'await locks.lock("a:b:c", 10).block(5, () => users.findOrCreate({ id: 1 }));',
