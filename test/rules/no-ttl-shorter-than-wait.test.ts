@@ -92,6 +92,14 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
       await long.block(30);
       await short.get();
     `,
+    // A variable assigned several locks: one of them outlives the wait.
+    code`
+      export async function pick(urgent: boolean) {
+        let lock = locks.lock('a:b:quick', 5);
+        if (urgent) lock = locks.lock('a:b:slow', 60);
+        await lock.block(30, () => work());
+      }
+    `,
     // Unrelated objects with lock()/block() methods.
     "await mutex.lock('a', 1).block(30);",
     "await this.queue.lock(5).block(60);",
@@ -266,6 +274,17 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
         }
       `,
       errors: [{ messageId: 'ttlShorterThanWait', data: { ttl: '60s', wait: '120s' }, line: 4, column: 21, endLine: 4, endColumn: 55 }],
+    },
+    {
+      // A variable assigned several locks, every one too short.
+      code: code`
+        export async function pick(urgent: boolean) {
+          let lock = locks.lock('a:b:quick', 5);
+          if (urgent) lock = locks.lock('a:b:other', '10s');
+          await lock.block(30, () => work());
+        }
+      `,
+      errors: [{ messageId: 'ttlShorterThanWait', data: { ttl: '10s', wait: '30s' }, line: 4, column: 14, endLine: 4, endColumn: 37 }],
     },
     {
       // CommonJS require of locksmith.
