@@ -17,8 +17,8 @@
  *     names, or typed).
  *   - `criticalSection(acquisition)` → {@link CriticalSection} (`kind`: closure | if | else | guard | sequence,
  *     `guarded`, `body` statements, `container`, `anchor`), or `undefined` for shapes it does not know.
- *   - `protection(acquisition)` → {@link Protection}: callback | disposed | escapes | finally | unprotected
- *     (with the {@link ReleaseProblem}).
+ *   - `protection(acquisition)` → {@link Protection}: callback | disposed | escapes | immediate | finally | unknown |
+ *     unprotected (with the {@link ReleaseProblem}).
  * - {@link readSettings} / {@link DEFAULT_LOCK_FACTORIES}: `settings.locksmith`.
  *
  * What counts as a lock: see DESIGN.md, "What counts as a lock", and `resolve.ts`.

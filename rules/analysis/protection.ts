@@ -34,7 +34,7 @@ export function protectionOf(acquisition: Acquisition, analysis: LockAnalysis): 
   const owned = ownedBy(lock, fn);
   if (!owned) {
     if (releasesHere.length === 0) {
-      const outer = outerVariableVerdict(lock, releases);
+      const outer = analysis.criticalSection(acquisition) ? outerVariableVerdict(lock, releases) : undefined;
       if (outer) return outer;
       return { kind: 'escapes', how: 'outer', node: acquisition.receiver };
     }
@@ -52,6 +52,8 @@ export function protectionOf(acquisition: Acquisition, analysis: LockAnalysis): 
 
   const first = section.body[0];
   const preamble = statementsBetween(section.statement, section.anchor);
+  const immediate = first && preamble === 0 ? releaseStatementOf(first, releasesHere) : undefined;
+  if (immediate) return { kind: 'immediate', release: immediate };
   if (first?.type === AST_NODE_TYPES.TryStatement && first.finalizer) {
     const release = releasesIn(first.finalizer, releasesHere)[0];
     if (release) {
@@ -83,6 +85,17 @@ export function protectionOf(acquisition: Acquisition, analysis: LockAnalysis): 
     return unprotected('releaseInCatchOnly', releasesHere, undefined);
   }
   return unprotected('releaseNotInFinally', releasesHere, undefined);
+}
+
+/** `await lock.release();` (or without `await`) as a statement: the release it makes, if it is one of `releases`. */
+function releaseStatementOf(
+  statement: TSESTree.Node,
+  releases: readonly LockMethodCall[],
+): LockMethodCall | undefined {
+  if (statement.type !== AST_NODE_TYPES.ExpressionStatement) return undefined;
+  const expression =
+    statement.expression.type === AST_NODE_TYPES.AwaitExpression ? statement.expression.argument : statement.expression;
+  return releases.find((release) => release.call === expression);
 }
 
 function unprotected(

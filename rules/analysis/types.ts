@@ -141,6 +141,8 @@ export type Protection =
   | { readonly kind: 'disposed' }
   /** Someone else releases it: returned, stored outside the function, passed to a call, or its owner token saved. */
   | { readonly kind: 'escapes'; readonly how: EscapeKind; readonly node: TSESTree.Node }
+  /** Released as the very first thing after the acquisition (`if (await lock.get()) await lock.release();`). */
+  | { readonly kind: 'immediate'; readonly release: LockMethodCall }
   /** Released in a `finally` that covers the whole critical section. */
   | { readonly kind: 'finally'; readonly tryStatement: TSESTree.TryStatement; readonly release: LockMethodCall }
   /** A shape the analysis does not follow (a promise chain, `return lock.get()`): rules stay silent. */

@@ -472,6 +472,25 @@ ruleTester.run('require-release-in-finally', tester, {
         await deliver(id).finally(() => lock.release());
       }
     `,
+    // 41. A probe: released right away, nothing runs while it is held.
+    code`
+      async function storeIsUp(): Promise<boolean> {
+        const probe = locks.lock('health:probe:store', 5);
+        const acquired = await probe.get();
+        if (acquired) await probe.release();
+        return acquired;
+      }
+    `,
+    // 42. An outer lock whose get() is only passed around (a type test), never awaited here.
+    code`
+      const lock = locks.lock('types:check:one', 30);
+      describe('types', () => {
+        it('get', () => {
+          expectTypeOf(lock.get()).toEqualTypeOf<Promise<boolean>>();
+          expect(() => lock.get('fn' as never)).toThrow(TypeError);
+        });
+      });
+    `,
     // 34. Getter, optional chaining and computed members stay quiet.
     code`
       class Store {
