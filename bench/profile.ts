@@ -3,10 +3,11 @@
  * handoff into layers, so a gap to the raw floor can be pinned on a layer. Interleaved rounds, p50 in µs:
  * floor (SET NX PX + EVALSHA), the same with EVALSHA acquire script, RedisStore.acquire/release called
  * directly, lock.get()/release(), lock.block()/release(), and the closure form `block(wait, fn)`.
- * Then the handoff's timeline: release sent → announcement received by the waiter's subscriber → acquired.
+ * Then the handoff's timeline: release sent → announcement received by the waiter's subscriber → acquired,
+ * and the same handoff on a MemoryStore.
  */
 import { randomBytes } from 'node:crypto';
-import { createLocks, RedisStore } from '../src/index.js';
+import { createLocks, MemoryStore, RedisStore } from '../src/index.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { connect } from './redis-client.js';
 import { now, percentile, sleep } from './stats.js';
@@ -124,6 +125,27 @@ async function main(): Promise<void> {
   show('release() resolved (holder)', releaseReply);
   show('announcement seen by a plain subscriber', announced);
   show('waiter acquired', acquired);
+
+  // MemoryStore for comparison: the same handoff inside one process, no network.
+  const memory = createLocks({ store: new MemoryStore() });
+  const inMemory: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const holder = memory.lock('p:memory', 10);
+    await holder.block(1);
+    let acquiredAt = 0;
+    const waiting = memory
+      .lock('p:memory', 10)
+      .block(5)
+      .then(() => (acquiredAt = now()));
+    await sleep(1 + Math.random() * 4);
+    const releasedAt = now();
+    await holder.release();
+    await waiting;
+    if (i >= 20) inMemory.push(acquiredAt - releasedAt);
+    await memory.lock('p:memory').forceRelease();
+  }
+  show('MemoryStore: waiter acquired', inMemory);
+  await memory.close();
 
   listener.disconnect();
   await Promise.all([locks.close(), holderLocks.close(), waiterLocks.close()]);
