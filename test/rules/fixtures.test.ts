@@ -151,6 +151,21 @@ describe('fixtures', () => {
     });
   }
 
+  // What a user runs: `npx eslint --config fixtures/eslint.config.js fixtures/`, with the built plugin
+  // (`locksmith/eslint-plugin` resolves to dist/ through the package's own exports; `npm test` builds first).
+  for (const [config, file] of [
+    ['recommended', 'eslint.config.js'],
+    ['strict', 'eslint.strict.config.js'],
+  ] as const) {
+    it(`fixtures/${file} (the built plugin) gives exactly the recorded ${config} findings`, async () => {
+      const eslint = new ESLint({ cwd: root, overrideConfigFile: join(fixturesDir, file) });
+      const results = await eslint.lintFiles(['fixtures/']);
+      const { findings, errors } = actualFindings(results);
+      expect(errors).toEqual([]);
+      expect(findings.map(show).sort(), 'stale dist/? run npm run build').toEqual(expectedFor(config));
+    });
+  }
+
   it('linted with type information (fixtures/tsconfig.json) give the same findings: types add no false positives', async () => {
     const eslint = new ESLint({
       cwd: root,
