@@ -27,9 +27,10 @@ export interface RedisStoreOptions {
    */
   readonly recheckInterval?: Duration;
   /**
-   * Fail a command at once when the client is reconnecting instead of letting ioredis queue it (default
-   * `true`). A queued acquire could run after the caller gave up, holding the lock until its TTL with no one
-   * to release it. Set `false` to let ioredis's offline queue ride out short disconnections.
+   * Fail a command at once when the client is not connected (after its first `ready`: reconnecting, or a
+   * reconnect attempt still connecting) instead of letting ioredis queue it (default `true`). A queued
+   * acquire could run after the caller gave up, holding the lock until its TTL with no one to release it.
+   * Set `false` to let ioredis's offline queue ride out short disconnections.
    */
   readonly failWhileReconnecting?: boolean;
 }
@@ -60,6 +61,11 @@ export class RedisStore implements LockStore {
   private readonly publish: 'PUBLISH' | 'SPUBLISH';
   private readonly failWhileReconnecting: boolean;
   private readonly releases: ReleaseRegistry;
+  /** The client has been `ready` at least once (see `ensureConnected`). */
+  private seenReady: boolean;
+  private readonly onFirstReady = (): void => {
+    this.seenReady = true;
+  };
 
   /**
    * @param client - an ioredis `Redis` or `Cluster`, connected or connecting; it must not use `keyPrefix`
@@ -88,6 +94,8 @@ export class RedisStore implements LockStore {
     this.recheckIntervalMs = Math.ceil(recheckMs);
     this.publish = publishCommand(client);
     this.failWhileReconnecting = options.failWhileReconnecting ?? true;
+    this.seenReady = client.status === 'ready';
+    if (!this.seenReady) client.once('ready', this.onFirstReady);
     this.releases = new ReleaseRegistry(
       (events) => openReleaseFeed(client, events),
       releaseChannel,
@@ -145,11 +153,23 @@ export class RedisStore implements LockStore {
 
   /** Closes the store's own subscriber connection and ends pending waits. Never closes your client. */
   async close(): Promise<void> {
+    this.client.off('ready', this.onFirstReady);
     this.releases.close();
   }
 
+  /**
+   * Refuses to hand ioredis a command it would queue: while the connection is known to be down, or, once it
+   * has been ready, whenever it is not ready (a reconnect attempt to a black-holed server sits in
+   * `connecting` for the whole connectTimeout). Before the first `ready` commands may queue: a client that
+   * is still making its first connection (or waits for one, lazyConnect) must not fail its first lock.
+   */
   private ensureConnected(): void {
-    if (this.failWhileReconnecting && UNAVAILABLE.has(this.client.status)) {
+    const status = this.client.status;
+    if (status === 'ready') {
+      this.seenReady = true;
+      return;
+    }
+    if (this.failWhileReconnecting && (this.seenReady || UNAVAILABLE.has(status))) {
       // The lock core wraps this in a LockStoreError naming the operation and the lock.
       throw new Error(
         `the Redis connection is ${this.client.status}; RedisStore does not queue commands while disconnected (one could run after the caller gave up)`,

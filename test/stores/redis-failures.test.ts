@@ -3,6 +3,7 @@
  * deadline (or the wait plus it), errors carry what failed, nothing is left as an unhandled rejection, and
  * close() never hangs. Private servers only (they are stopped and paused).
  */
+import { createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocks, LockStoreError, RedisStore } from 'locksmith';
@@ -125,6 +126,32 @@ describe('Redis stops or stalls while in use', () => {
       expect(performance.now() - closing).toBeLessThan(1_000);
     } finally {
       client.disconnect();
+    }
+  });
+
+  it('once ready, a reconnect that hangs (a black-holed server) fails fast instead of queueing', async () => {
+    server = await startRedis();
+    const client = new Redis(server.url, { retryStrategy: () => 20 });
+    client.on('error', () => undefined);
+    const locks = createLocks({ store: new RedisStore(client), prefix: PREFIX, timeout: 5 });
+    // After the server stops, its port accepts connections and never answers: ioredis sits in connect/connecting.
+    const sockets: Socket[] = [];
+    const blackHole = createServer((socket) => void sockets.push(socket));
+    try {
+      expect(await locks.lock('hole:warm', 1).get()).toBe(true);
+      await server.stop();
+      await new Promise<void>((resolve) => blackHole.listen(server.port, '127.0.0.1', resolve));
+      for (let i = 0; i < 200 && sockets.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(['connect', 'connecting']).toContain(client.status);
+      const { error, ms } = await rejection(() => locks.lock('hole:one', 10).get());
+      expect(error).toBeInstanceOf(LockStoreError);
+      expect(String((error as LockStoreError).cause)).toMatch(/does not queue commands/);
+      expect(ms).toBeLessThan(1_000); // not the 5 s deadline: nothing was queued
+    } finally {
+      await locks.close();
+      client.disconnect();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => blackHole.close(resolve));
     }
   });
 
