@@ -71,13 +71,13 @@ export type LocksmithConfig = Linter.Config & {
 
 /** The plugin object, typed as ESLint expects it (typescript-eslint's rule types are structurally looser). */
 export interface LocksmithPlugin extends ESLint.Plugin {
-  meta: { name: string; version: string };
+  meta: { name: string; version: string; namespace: string };
   rules: NonNullable<ESLint.Plugin['rules']>;
   configs: Record<LocksmithConfigName, LocksmithConfig>;
 }
 
 const plugin: LocksmithPlugin = {
-  meta: { name: 'locksmith', version: packageVersion() },
+  meta: { name: 'locksmith', version: packageVersion(), namespace: 'locksmith' },
   rules: rules as unknown as NonNullable<ESLint.Plugin['rules']>,
   configs: {} as Record<LocksmithConfigName, LocksmithConfig>,
 };
