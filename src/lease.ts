@@ -14,6 +14,8 @@ import { withDeadline } from './deadline.js';
 import { LockLostError } from './errors.js';
 import type { LockStore, ReleaseSubscription } from './stores/store.js';
 
+/** How long a closure runs before its lock is watched for force-release and takeover (see `start`). */
+const WATCH_DELAY_MS = 25;
 /** How long one wait on the release subscription lasts before it is simply renewed. */
 const WATCH_SLICE_MS = 60_000;
 /** Pause between extension attempts after a store failure (shortened near the end of the lease). */
@@ -41,6 +43,7 @@ export class LeaseWatch {
   #leaseEnd: number;
   #timer: NodeJS.Timeout | undefined;
   #subscription: ReleaseSubscription | undefined;
+  #watchTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   /** The last extension failure since the last success, if any. */
   #failure: { error: unknown } | undefined;
@@ -62,7 +65,11 @@ export class LeaseWatch {
 
   start(): void {
     this.#schedule();
-    void this.#watchReleases();
+    // Most closures end within a few ms: subscribing at once would double their store traffic (subscribe,
+    // unsubscribe, a lease check). A force-release in the first moments is still caught: the watch confirms
+    // the lease with the store as soon as it is subscribed.
+    const delay = this.#leaseEnd === Infinity ? WATCH_DELAY_MS : Math.min(WATCH_DELAY_MS, this.#ttlMs / 3);
+    this.#watchTimer = setTimeout(() => void this.#watchReleases(), delay).unref();
   }
 
   /** The holder refreshed the lock itself (`lock.refresh()` inside the closure): follow the new lease. */
@@ -78,6 +85,7 @@ export class LeaseWatch {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#watchTimer);
     this.#subscription?.close();
   }
 

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { parseDuration, type Duration } from './duration.js';
 import { Lock, type LockOptions, type LockRuntime } from './lock.js';
+import { newOwnerToken } from './owner-token.js';
 import { MemoryStore } from './stores/memory.js';
 import type { LockStore } from './stores/store.js';
 import {
@@ -74,11 +74,6 @@ let sharedStore: MemoryStore | undefined;
 function defaultStore(): MemoryStore {
   sharedStore ??= new MemoryStore();
   return sharedStore;
-}
-
-/** A fresh owner token: 128 random bits from `node:crypto`, base64url. */
-export function newOwnerToken(): string {
-  return randomBytes(16).toString('base64url');
 }
 
 /**
