@@ -22,9 +22,9 @@ import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, Sub
 /** Options of {@link QuorumStore}. */
 export interface QuorumStoreOptions {
   /**
-   * How long one node may take to answer one call before it counts as failed, in ms (default 500). An
-   * acquisition never waits on a node longer than the requested TTL. Redlock's advice: much shorter than
-   * the TTLs you use, so a dead node costs little of the lease.
+   * How long one node may take to answer one call before it counts as failed, in ms (default 500).
+   * Redlock's advice: much shorter than the TTLs you use, so a dead node costs little of the lease (time
+   * spent waiting on nodes is taken off the lease's validity).
    */
   readonly nodeTimeoutMs?: number;
   /**
@@ -137,13 +137,14 @@ export class QuorumStore implements LockStore {
     this.#assertOpen();
     const { key, owner, ttlMs } = request;
     const started = performance.now();
-    const nodeTimeoutMs = ttlMs > 0 ? Math.min(this.#nodeTimeoutMs, ttlMs) : this.#nodeTimeoutMs;
     const granted = (result: AcquireResult): boolean => result.acquired;
     let succeeded = false;
+    // The per-node deadline is not capped at the TTL: a node slower than the TTL must count as "no validity
+    // left" (not acquired), not as a failed node (which would read as an outage).
     const tally = await this.#ask(
       'acquire',
       key,
-      nodeTimeoutMs,
+      this.#nodeTimeoutMs,
       (node) => node.acquire(request),
       (node, late) => {
         // A grant that comes too late to count is kept if the lock was granted anyway (the owner's release
