@@ -528,6 +528,15 @@ export class LockResolver {
     if (!annotation) return false;
     const matches = (type: TSESTree.TypeNode): boolean => {
       if (type.type === AST_NODE_TYPES.TSUnionType) return type.types.some(matches);
+      if (type.type === AST_NODE_TYPES.TSImportType) {
+        // `import('locksmith').Lock`
+        const source = (type as { source?: TSESTree.StringLiteral }).source;
+        return (
+          source?.value === LOCKSMITH_MODULE &&
+          type.qualifier?.type === AST_NODE_TYPES.Identifier &&
+          names.has(type.qualifier.name)
+        );
+      }
       if (type.type !== AST_NODE_TYPES.TSTypeReference) return false;
       const { typeName } = type;
       if (typeName.type === AST_NODE_TYPES.Identifier) {
