@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { createLocks, type ReleaseSubscription } from 'locksmith';
+import { createLocks, type AcquireRequest, type ReleaseSubscription } from 'locksmith';
 import { SwitchStore } from './doubles.js';
 
 describe('waiting', () => {
@@ -109,6 +109,23 @@ describe('waiting', () => {
     expect(await attemptsWhileBlocked(true)).toBe(3);
     // Not declared: the core re-checks every ~50 ms itself.
     expect(await attemptsWhileBlocked(false)).toBeGreaterThan(5);
+  });
+
+  it('gives back a lock acquired in the same instant as the abort', async () => {
+    const store = new SwitchStore();
+    store.override.set('acquire', async (request) => {
+      await sleep(150); // the abort lands while this successful attempt is in flight
+      return store.inner.acquire(request as AcquireRequest);
+    });
+    const locks = createLocks({ store });
+    const controller = new AbortController();
+    const waiting = locks.lock('wait:abort-race:1', 30).block(10, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('cancelled')), 50);
+    await expect(waiting).rejects.toThrow('cancelled');
+    const end = Date.now() + 10_000;
+    while ((await store.inner.currentOwner('wait:abort-race:1')) !== null && Date.now() < end) await sleep(10);
+    expect(await store.inner.currentOwner('wait:abort-race:1')).toBeNull();
+    expect(store.count('release')).toBe(1);
   });
 
   it('never hangs on a subscription whose next() ignores its timeout and signal', async () => {
