@@ -112,7 +112,10 @@ export async function lint(options: LintOptions): Promise<LintOutcome> {
       if (await enablesLocksmith(project, options.cwd)) {
         eslint = project;
         configFile = projectConfig;
-      } else notice = `${projectConfig} does not enable the locksmith plugin: linting with locksmith's ${options.strict ? 'strict' : 'recommended'} config instead`;
+      } else {
+        const own = options.strict ? 'strict' : 'recommended';
+        notice = `${projectConfig} does not enable the locksmith plugin: linting with locksmith's ${own} config instead`;
+      }
     }
     if (!eslint) {
       const config = options.strict ? plugin.configs.strict : plugin.configs.recommended;
