@@ -46,24 +46,37 @@ describe('the default store', () => {
   });
 
   it('never keeps the process alive', async () => {
-    const script = fileURLToPath(new URL('./fixtures/idle-exit.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null | 'hung'>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve('hung');
-      }, 25_000);
-      child.on('exit', (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
+    const { code, stdout, stderr } = await runFixture('idle-exit.ts');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ held: true, closure: 'ran' });
   });
+
+  it('lets a pending block() keep the process alive until it acquires', async () => {
+    const { code, stdout, stderr } = await runFixture('block-keeps-alive.ts');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ acquired: true });
+  });
 });
+
+/** Runs a fixture script in its own Node process; `code` is 'hung' if it had not exited after 25 s. */
+async function runFixture(name: string): Promise<{ code: number | null | 'hung'; stdout: string; stderr: string }> {
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null | 'hung'>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve('hung');
+    }, 25_000);
+    child.on('exit', (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  return { code, stdout, stderr };
+}
