@@ -14,7 +14,8 @@ type MessageId =
   | 'statementsBeforeTry'
   | 'finallyReleasesOtherLock'
   | 'suggestTryFinally'
-  | 'suggestClosure';
+  | 'suggestClosure'
+  | 'suggestMoveIntoTry';
 
 export default createRule<[], MessageId>({
   name: 'require-release-in-finally',
@@ -39,6 +40,7 @@ export default createRule<[], MessageId>({
       finallyReleasesOtherLock:
         'The `finally` that follows this acquisition releases a different lock, not this one.',
       suggestTryFinally: 'Wrap the critical section in `try { … } finally { await {{lock}}.release(); }`.',
+      suggestMoveIntoTry: 'Move the code before the `try` into it, so that the `finally` covers it too.',
       suggestClosure:
         'Use the closure form `{{method}}(…, async () => { … })`: the lock is released when the closure settles.',
     },
@@ -62,6 +64,11 @@ export default createRule<[], MessageId>({
           const suggest: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
           if (fix) suggest.push({ messageId: 'suggestTryFinally', data: { lock }, fix });
           if (closure) suggest.push({ messageId: 'suggestClosure', data: { method: acquisition.method }, fix: closure });
+          const move =
+            protection.problem === 'statementsBeforeTry' && section && protection.tryStatement
+              ? moveIntoTryFix(sourceCode, section, protection.tryStatement)
+              : undefined;
+          if (move) suggest.push({ messageId: 'suggestMoveIntoTry', fix: move });
           context.report({ node: acquisition.call, messageId: protection.problem, suggest });
         }
       },
@@ -119,6 +126,50 @@ function tryFinallyFix(
     text = `try {\n${indent}${unit}${reindented}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
   }
   return (fixer) => fixer.replaceTextRange(range, text);
+}
+
+/**
+ * `await lock.block(5); const item = await load(); try { … } finally { … }`: the statements between the start of
+ * the section and the releasing `try` move to the start of its block. Only when they are its direct siblings,
+ * no comment sits between them and the `try`, and nothing they declare is used after the `try`.
+ */
+function moveIntoTryFix(
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  section: CriticalSection,
+  tryStatement: TSESTree.TryStatement,
+): TSESLint.ReportFixFunction | undefined {
+  if (section.kind === 'closure' || section.statement !== section.anchor) return undefined;
+  const statements = section.body as readonly TSESTree.Statement[];
+  const index = statements.indexOf(tryStatement);
+  if (index <= 0) return undefined;
+  const moved = statements.slice(0, index);
+  const first = moved[0]!;
+  const last = moved[moved.length - 1]!;
+  const gap = sourceCode.text.slice(last.range[1], tryStatement.range[0]);
+  if (gap.trim() !== '' || hasMultilineTemplate(sourceCode, [first.range[0], last.range[1]])) return undefined;
+  for (const statement of moved) {
+    for (const variable of sourceCode.getDeclaredVariables(statement)) {
+      const escapes = variable.references.some(
+        (reference) => !contains(tryStatement.block, reference.identifier) && !moved.some((m) => contains(m, reference.identifier)),
+      );
+      if (escapes) return undefined;
+    }
+  }
+  const line = sourceCode.lines[first.loc.start.line - 1] ?? '';
+  const indent = /^\s*/.exec(line)?.[0] ?? '';
+  if (indent.length !== first.loc.start.column || first.loc.start.line === tryStatement.loc.start.line) return undefined;
+  const unit = indent.includes('\t') ? '\t' : '  ';
+  const text = sourceCode.text
+    .slice(first.range[0], last.range[1])
+    .split('\n')
+    .map((part, i) => (i === 0 || part.trim() === '' ? part : unit + part))
+    .join('\n');
+  const open = tryStatement.block.range[0] + 1;
+  return (fixer) => fixer.replaceTextRange([first.range[0], open], `try {\n${indent}${unit}${text}`);
+}
+
+function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
+  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
 }
 
 /**

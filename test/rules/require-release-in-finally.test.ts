@@ -629,6 +629,48 @@ ruleTester.run('require-release-in-finally', tester, {
           }
         }
       `,
+      errors: [
+        {
+          messageId: 'statementsBeforeTry',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 23,
+          suggestions: [
+            {
+              messageId: 'suggestMoveIntoTry',
+              output: code`
+                async function sync(id: string) {
+                  const lock = locks.lock(\`sync:item:\${id}\`, 30);
+                  await lock.block(10);
+                  try {
+                    const item = await loadItem(id);
+                    await syncItem(item);
+                  } finally {
+                    await lock.release();
+                  }
+                }
+              `,
+            },
+          ],
+        },
+      ],
+    },
+    // The statement before the try declares what the finally uses: moving it would break the finally.
+    {
+      code: code`
+        async function timed(id: string) {
+          const lock = locks.lock(\`sync:item:\${id}\`, 30);
+          await lock.block(10);
+          const started = Date.now();
+          try {
+            await syncItem(id);
+          } finally {
+            await lock.release();
+            log(Date.now() - started);
+          }
+        }
+      `,
       errors: [{ messageId: 'statementsBeforeTry', line: 3, column: 9, endLine: 3, endColumn: 23, suggestions: [] }],
     },
     // Statements inside the if before the try.
@@ -648,7 +690,35 @@ ruleTester.run('require-release-in-finally', tester, {
           }
         }
       `,
-      errors: [{ messageId: 'statementsBeforeTry', line: 4, column: 15, endLine: 4, endColumn: 25, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'statementsBeforeTry',
+          line: 4,
+          column: 15,
+          endLine: 4,
+          endColumn: 25,
+          suggestions: [
+            {
+              messageId: 'suggestMoveIntoTry',
+              output: code`
+                class Worker {
+                  async handle(job: Job) {
+                    const lock = this.locks.lock(\`job:handle:\${job.id}\`, 60);
+                    if (await lock.get()) {
+                      try {
+                        this.metrics.increment('locked');
+                        await job.run();
+                      } finally {
+                        await lock.release();
+                      }
+                    }
+                  }
+                }
+              `,
+            },
+          ],
+        },
+      ],
     },
     // The finally releases another lock.
     {
