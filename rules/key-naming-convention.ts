@@ -42,7 +42,7 @@ function textShape(text: string): LockNameShape {
 /** A regular expression from an option; an invalid one is a configuration error worth a clear message. */
 function compile(source: string, option: string): RegExp {
   try {
-    return new RegExp(source, 'u');
+    return new RegExp(source);
   } catch (error) {
     throw new Error(`locksmith/key-naming-convention: option ${option} is not a valid regular expression: ${(error as Error).message}`, {
       cause: error,
@@ -69,6 +69,7 @@ export default createRule<Options, MessageIds>({
           },
           segmentPattern: {
             type: 'string',
+            format: 'regex',
             description: 'A regular expression every static leading segment (all but the scope) must match.',
           },
           allowedActions: {
@@ -79,6 +80,7 @@ export default createRule<Options, MessageIds>({
           },
           pattern: {
             type: 'string',
+            format: 'regex',
             description: 'A regular expression for the whole name, replacing every other check.',
           },
         },

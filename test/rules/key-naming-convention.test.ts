@@ -1,4 +1,6 @@
 import * as espree from 'espree';
+import { Linter } from 'eslint';
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/key-naming-convention.js';
 import { code, RuleTester, tested } from './support/rule-tester.js';
 
@@ -77,6 +79,8 @@ ruleTester.run('key-naming-convention', tested(rule), {
     { code: "locks.lock('Process:Package:x', 10);", options: [{ segmentPattern: '^[A-Z][a-zA-Z]*$' }] },
     // Options: a full pattern replaces the other checks; dynamic names are not judged against it.
     { code: "locks.lock('app.resource', 10);", options: [{ pattern: '^app\\.[a-z]+$' }] },
+    // Patterns are plain (non-unicode) regular expressions: `\-` outside a class is fine.
+    { code: "locks.lock('sync-x:facility:a', 10);", options: [{ segmentPattern: '^[a-z]+(\\-[a-z]+)?$' }] },
     { code: 'export const f = (id: string) => locks.lock(`x${id}`, 10);', options: [{ pattern: '^app\\.' }] },
     // A class with the manager in a field.
     code`
@@ -206,12 +210,12 @@ ruleTester.run('key-naming-convention', tested(rule), {
     {
       code: "locks.lock('api-call:x:y', 30);",
       options: [{ segmentPattern: '^[a-z]+$' }],
-      errors: [{ messageId: 'badSegment', data: bad('api-call:x:y', 'api-call', 'matching /^[a-z]+$/u'), line: 1, column: 12, endLine: 1, endColumn: 26 }],
+      errors: [{ messageId: 'badSegment', data: bad('api-call:x:y', 'api-call', 'matching /^[a-z]+$/'), line: 1, column: 12, endLine: 1, endColumn: 26 }],
     },
     {
       code: "locks.lock('process:package:1', 30);",
       options: [{ pattern: '^app:[a-z]+:[a-z]+:.+$' }],
-      errors: [{ messageId: 'patternMismatch', data: { name: 'process:package:1', pattern: '/^app:[a-z]+:[a-z]+:.+$/u', expected: FORM }, line: 1, column: 12, endLine: 1, endColumn: 31 }],
+      errors: [{ messageId: 'patternMismatch', data: { name: 'process:package:1', pattern: '/^app:[a-z]+:[a-z]+:.+$/', expected: FORM }, line: 1, column: 12, endLine: 1, endColumn: 31 }],
     },
     {
       // In a class, through `this.locks` created with createLocks().
@@ -238,4 +242,18 @@ ruleTester.run('key-naming-convention', tested(rule), {
       errors: [{ messageId: 'tooFewSegments', data: { name: 'long:job', count: 2, expected: FORM }, line: 1, column: 25, endLine: 1, endColumn: 35 }],
     },
   ],
+});
+
+describe('key-naming-convention options', () => {
+  it('rejects an invalid regular expression as a configuration error', () => {
+    const linter = new Linter({ configType: 'flat' });
+    const config = (segmentPattern: string) => [
+      {
+        plugins: { locksmith: { rules: { 'key-naming-convention': rule } } as never },
+        rules: { 'locksmith/key-naming-convention': ['error', { segmentPattern }] as Linter.RuleEntry },
+      },
+    ];
+    expect(() => linter.verify("locks.lock('a:b:c');", config('(unclosed'))).toThrow(/segmentPattern|format/);
+    expect(linter.verify("locks.lock('a:b:c');", config('^[a-z]+$'))).toEqual([]);
+  });
 });
