@@ -87,12 +87,16 @@ async function main(): Promise<void> {
       const results = byId(id);
       if (results) results.throughput = result;
     }
+    log('handoff latency (interleaved)');
+    for (const [id, result] of await measureHandoff(instances, (id) => plan.handoff[tier(id)] ?? 10)) {
+      const results = byId(id);
+      if (results) results.handoff = result;
+    }
     for (const [id, [a, b]] of instances) {
       const results = byId(id);
       if (!results) continue;
-      log(`${id}: handoff latency and cost`);
-      await attempt(results, 'handoff', async () => {
-        results.handoff = await measureHandoff(a, b, plan.handoff[tier(id)] ?? 10);
+      log(`${id}: handoff cost`);
+      await attempt(results, 'handoff cost', async () => {
         results.handoffCost = await measureHandoffCost(admin, server.port, a, b, 10, plan.cost[tier(id)] ?? 10);
       });
     }

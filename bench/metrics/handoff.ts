@@ -22,7 +22,12 @@ export interface HandoffResult {
   readonly missed: number;
 }
 
-export async function measureHandoff(holder: LockSubject, waiter: LockSubject, samples: number): Promise<HandoffResult> {
+/** Handoff latencies (ms) of `samples` handoffs from `holder` to `waiter`, and how many waiters gave up. */
+async function handoffSamples(
+  holder: LockSubject,
+  waiter: LockSubject,
+  samples: number,
+): Promise<{ latencies: number[]; missed: number }> {
   const latencies: number[] = [];
   let missed = 0;
   for (let i = 0; i < samples; i++) {
@@ -45,13 +50,39 @@ export async function measureHandoff(holder: LockSubject, waiter: LockSubject, s
     latencies.push(acquiredAt - releasedAt);
     await got.release();
   }
-  return {
-    samples: latencies.length,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    maxMs: Math.max(...latencies),
-    missed,
-  };
+  return { latencies, missed };
+}
+
+/**
+ * Measures every pair (holder, waiter) in `rounds` interleaved rounds, so load from elsewhere on the machine
+ * lands on all subjects alike. `samples(id)` is the number of samples a subject gets in total.
+ */
+export async function measureHandoff(
+  pairs: ReadonlyMap<string, readonly [LockSubject, LockSubject]>,
+  samples: (id: string) => number,
+  rounds = 5,
+): Promise<Map<string, HandoffResult>> {
+  const collected = new Map<string, { latencies: number[]; missed: number }>();
+  for (let round = 0; round < rounds; round++) {
+    for (const [id, [holder, waiter]] of pairs) {
+      const chunk = await handoffSamples(holder, waiter, Math.ceil(samples(id) / rounds));
+      const total = collected.get(id) ?? { latencies: [], missed: 0 };
+      total.latencies.push(...chunk.latencies);
+      total.missed += chunk.missed;
+      collected.set(id, total);
+    }
+  }
+  const results = new Map<string, HandoffResult>();
+  for (const [id, { latencies, missed }] of collected) {
+    results.set(id, {
+      samples: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: Math.max(...latencies),
+      missed,
+    });
+  }
+  return results;
 }
 
 /** p50/p99 of a PING round trip sent after a random 5-25 ms idle pause (the same pause as a handoff sample). */
