@@ -4,6 +4,7 @@ import {
   type Acquisition,
   type CriticalSection,
   type LockMethodCall,
+  type Protection,
 } from './analysis/index.js';
 import { createRule } from './utils.js';
 
@@ -55,26 +56,41 @@ export default createRule<[], MessageId>({
           const protection = analysis.protection(acquisition);
           if (protection.kind !== 'unprotected') continue;
           const section = analysis.criticalSection(acquisition);
-          const fix =
-            section && (protection.problem === 'noRelease' || protection.problem === 'releaseNotInFinally')
-              ? tryFinallyFix(sourceCode, acquisition, section, protection.releases)
-              : undefined;
-          const closure = protection.problem === 'noRelease' && section ? closureFix(sourceCode, acquisition, section) : undefined;
-          const lock = sourceCode.getText(acquisition.receiver);
-          const suggest: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
-          if (fix) suggest.push({ messageId: 'suggestTryFinally', data: { lock }, fix });
-          if (closure) suggest.push({ messageId: 'suggestClosure', data: { method: acquisition.method }, fix: closure });
-          const move =
-            protection.problem === 'statementsBeforeTry' && section && protection.tryStatement
-              ? moveIntoTryFix(sourceCode, section, protection.tryStatement)
-              : undefined;
-          if (move) suggest.push({ messageId: 'suggestMoveIntoTry', fix: move });
-          context.report({ node: acquisition.call, messageId: protection.problem, suggest });
+          context.report({
+            node: acquisition.call,
+            messageId: protection.problem,
+            suggest: section ? suggestionsFor(sourceCode, acquisition, section, protection) : [],
+          });
         }
       },
     };
   },
 });
+
+/** The rewrites offered for one finding: each only for the simple shapes it cannot get wrong. */
+function suggestionsFor(
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  acquisition: Acquisition,
+  section: CriticalSection,
+  protection: Extract<Protection, { kind: 'unprotected' }>,
+): TSESLint.SuggestionReportDescriptor<MessageId>[] {
+  const suggestions: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
+  const { problem } = protection;
+  if (problem === 'noRelease' || problem === 'releaseNotInFinally') {
+    const fix = tryFinallyFix(sourceCode, acquisition, section, protection.releases);
+    const lock = sourceCode.getText(acquisition.receiver);
+    if (fix) suggestions.push({ messageId: 'suggestTryFinally', data: { lock }, fix });
+  }
+  if (problem === 'noRelease') {
+    const fix = closureFix(sourceCode, acquisition, section);
+    if (fix) suggestions.push({ messageId: 'suggestClosure', data: { method: acquisition.method }, fix });
+  }
+  if (problem === 'statementsBeforeTry' && protection.tryStatement) {
+    const fix = moveIntoTryFix(sourceCode, section, protection.tryStatement);
+    if (fix) suggestions.push({ messageId: 'suggestMoveIntoTry', fix });
+  }
+  return suggestions;
+}
 
 /**
  * Rewrites the simple shapes into try/finally: the section's statements (up to a trailing
