@@ -2,7 +2,8 @@
  * Contention: several OS processes fight over one key, each doing a non-atomic read-modify-write of a counter
  * under the lock. Reports acquisitions per second (all processes, until the last one finished), lost updates
  * (acquisitions minus the counter: anything above 0 means two holders overlapped), fairness (the fewest
- * acquisitions of a process divided by the most) and Redis commands per acquisition.
+ * acquisitions of a process divided by the most) and Redis commands per acquisition. Run in interleaved
+ * rounds (see `combineContention`), as contention numbers swing with whatever else the machine runs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,31 @@ export interface ContentionResult {
   readonly perProcess: readonly number[];
   readonly gaveUp: number;
   readonly commandsPerAcquisition: number;
+  /** Raw totals, for combining rounds. */
+  readonly elapsedMs: number;
+  readonly commands: number;
+}
+
+/** One result from several rounds of the same subject: totals summed, per-process counts added up. */
+export function combineContention(rounds: readonly ContentionResult[]): ContentionResult {
+  const first = rounds[0];
+  if (!first) throw new Error('no contention rounds to combine');
+  const perProcess = first.perProcess.map((_, i) => rounds.reduce((total, r) => total + (r.perProcess[i] ?? 0), 0));
+  const acquisitions = rounds.reduce((total, r) => total + r.acquisitions, 0);
+  const elapsedMs = rounds.reduce((total, r) => total + r.elapsedMs, 0);
+  const commands = rounds.reduce((total, r) => total + r.commands, 0);
+  return {
+    processes: first.processes,
+    acquisitionsPerSecond: acquisitions / (elapsedMs / 1000),
+    acquisitions,
+    lostUpdates: rounds.reduce((total, r) => total + r.lostUpdates, 0),
+    fairness: Math.max(...perProcess) === 0 ? 0 : Math.min(...perProcess) / Math.max(...perProcess),
+    perProcess,
+    gaveUp: rounds.reduce((total, r) => total + r.gaveUp, 0),
+    commandsPerAcquisition: acquisitions === 0 ? Number.NaN : commands / acquisitions - 2,
+    elapsedMs,
+    commands,
+  };
 }
 
 type WorkerMessage = { ready: true } | { ok: true; report: ContentionReport } | { ok: false; error: string };
@@ -67,6 +93,8 @@ export class ContentionPool {
       gaveUp: reports.reduce((total, report) => total + report.gaveUp, 0),
       // Minus the read-modify-write itself (GET + SET): what is left is the lock's own cost.
       commandsPerAcquisition: acquisitions === 0 ? Number.NaN : commands / acquisitions - 2,
+      elapsedMs,
+      commands,
     };
   }
 
