@@ -241,12 +241,16 @@ function following(
   if (!position) return undefined;
   let body = position.statements.slice(position.index + 1);
   let container: StatementList = position.list;
-  // The acquisition ends its block (`if (!(await lock.get())) { await lock.block(10); }`, a bare `{ … }`): the
-  // lock is still held after the enclosing `if` or block, so the section continues there. Loops, `try` and
-  // functions end the climb: what follows them is not simply "next".
+  // The acquisition ends its block (`if (!(await lock.get())) { await lock.block(10); }`, a bare `{ … }`, the
+  // block of a `try` that only catches a LockTimeoutError): the lock is still held after the enclosing
+  // statement, so the section continues there. Loops, a `try` with a `finally`, and functions end the climb.
   while (body.length === 0 && container.type === AST_NODE_TYPES.BlockStatement) {
     const parent = container.parent;
-    const enclosing = parent.type === AST_NODE_TYPES.IfStatement ? parent : container;
+    const enclosing =
+      parent.type === AST_NODE_TYPES.IfStatement ||
+      (parent.type === AST_NODE_TYPES.TryStatement && parent.block === container && !parent.finalizer)
+        ? parent
+        : container;
     const outer = statementPosition(enclosing);
     if (!outer) break;
     body = outer.statements.slice(outer.index + 1);

@@ -491,6 +491,24 @@ ruleTester.run('require-release-in-finally', tester, {
         });
       });
     `,
+    // 43. A timeout answered with 409 by its own try/catch, then the try/finally.
+    code`
+      import { LockTimeoutError } from 'locksmith';
+      export async function handle(req: Req, res: Res) {
+        const lock = locks.lock(\`order:update:\${req.id}\`, 30);
+        try {
+          await lock.block(5);
+        } catch (error) {
+          if (error instanceof LockTimeoutError) return res.status(409).end();
+          throw error;
+        }
+        try {
+          await updateOrder(req);
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
     // 34. Getter, optional chaining and computed members stay quiet.
     code`
       class Store {
