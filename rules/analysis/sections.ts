@@ -32,12 +32,28 @@ export function acquisitionUse(call: TSESTree.CallExpression): AcquisitionUse {
       parent.type === AST_NODE_TYPES.TSSatisfiesExpression
     ) {
       // transparent
+    } else if (awaited && parent.type === AST_NODE_TYPES.BinaryExpression && booleanComparison(parent, top) !== undefined) {
+      // `(await lock.get()) === false`, `!== true`
+      if (booleanComparison(parent, top)) negated = !negated;
     } else if (parent.type === AST_NODE_TYPES.LogicalExpression && parent.operator === '&&' && !negated && awaited) {
       // `if (await a.get() && await b.get())`: the consequent runs only when both were acquired.
     } else break;
     top = parent;
   }
   return { top, negated, awaited };
+}
+
+/**
+ * For `x === false`, `x !== true` (and `==`/`!=`) with `x` the acquisition: whether the comparison negates it;
+ * `undefined` when it is not such a comparison.
+ */
+function booleanComparison(comparison: TSESTree.BinaryExpression, operand: TSESTree.Node): boolean | undefined {
+  const other = comparison.left === operand ? comparison.right : comparison.right === operand ? comparison.left : undefined;
+  if (other?.type !== AST_NODE_TYPES.Literal || typeof other.value !== 'boolean') return undefined;
+  const equal = comparison.operator === '===' || comparison.operator === '==';
+  const unequal = comparison.operator === '!==' || comparison.operator === '!=';
+  if (!equal && !unequal) return undefined;
+  return equal !== other.value;
 }
 
 /** A statement list that can hold a section: a block, the program, a `case`, a static block. */

@@ -259,6 +259,8 @@ describe('critical sections and protection', () => {
         if (!ok) throw new Error('busy');
         while (!(await lock.get())) await wait();
         for (;;) { if (await other.get()) break; }
+        if ((await lock.get()) === false) return;
+        if ((await lock.get()) !== false) { await work(); }
         return lock.get();
       }
     `);
@@ -272,7 +274,9 @@ describe('critical sections and protection', () => {
       '8:get:guard',
       '10:get:sequence',
       '11:get:sequence',
-      '12:get:none',
+      '12:get:guard',
+      '13:get:if',
+      '14:get:none',
     ]);
   });
 
