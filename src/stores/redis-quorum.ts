@@ -227,15 +227,16 @@ export class QuorumStore implements LockStore {
 
   async subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription> {
     this.#assertOpen();
-    // A majority of subscriptions is enough: every holder's release is announced on a majority, and two
-    // majorities share a node. A slower node's subscription is closed when it lands.
+    // Every node, not the first majority to answer: a node whose subscriber connection is down answers at
+    // once, so "the first majority" could leave a live node out, and waiters subscribed on different nodes
+    // are woken out of order (each node wakes its own first waiter). A node past its deadline is left out,
+    // and its subscription closed when it lands.
     const tally = await this.#ask(
       'subscribe',
       key,
       this.#nodeTimeoutMs,
       (node) => node.subscribe(key, options),
       (_node, late) => late.close(),
-      (votes) => count(votes, () => true).answered >= this.#majority,
     );
     const subscriptions: ReleaseSubscription[] = [];
     for (const vote of tally) if (vote?.ok) subscriptions.push(vote.value);
