@@ -176,6 +176,8 @@ export function criticalSectionOf(acquisition: Acquisition): CriticalSection | u
     const name = parent.id.name;
     // `const acquired = await lock.get(); … if (!acquired) return;` — the first `if` that tests it.
     for (const later of position.statements.slice(position.index + 1)) {
+      // A `try` first: the section starts there (`const ok = await lock.get(); try { if (!ok) return; … }`).
+      if (later.type === AST_NODE_TYPES.TryStatement) break;
       if (later.type !== AST_NODE_TYPES.IfStatement) continue;
       const tested = testsVariable(later.test, name);
       if (tested) return fromIf(acquisition, later, tested.negated, declaration);

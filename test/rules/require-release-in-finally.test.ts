@@ -509,6 +509,20 @@ ruleTester.run('require-release-in-finally', tester, {
         }
       }
     `,
+    // 44. The result tested inside the try, and again after it.
+    code`
+      async function once(id: string) {
+        const lock = locks.lock(\`once:run:\${id}\`, 30);
+        const acquired = await lock.get();
+        try {
+          if (!acquired) return;
+          await runOnce(id);
+        } finally {
+          if (acquired) await lock.release();
+        }
+        if (acquired) log('ran once');
+      }
+    `,
     // 34. Getter, optional chaining and computed members stay quiet.
     code`
       class Store {
