@@ -193,13 +193,18 @@ describe('QuorumStore on 5 independent masters', () => {
     for (const server of paused) server.pause();
     try {
       await expect(locks.lock('quorum:late:1', 0).get()).rejects.toBeInstanceOf(LockStoreError);
+      // Stalled (not refusing) nodes: block() still settles within its wait plus the store deadline.
+      const blockStarted = performance.now();
+      await expect(locks.lock('quorum:late:2', 10).block(1)).rejects.toBeInstanceOf(LockStoreError);
+      expect(performance.now() - blockStarted).toBeLessThan((1 + TIMEOUT_S) * 1_000 + 2_000);
     } finally {
       for (const server of paused) server.resume();
     }
     // On resume the queued SETs run and succeed; the store must give each of them back.
     await waitFor(
       'late acquisitions to be released',
-      async () => (await valuesOnNodes('quorum:late:1')).every((value) => value === null),
+      async () =>
+        [...(await valuesOnNodes('quorum:late:1')), ...(await valuesOnNodes('quorum:late:2'))].every((value) => value === null),
       10_000,
     );
     expect(await locks.lock('quorum:late:1', 5).get()).toBe(true);
