@@ -145,7 +145,9 @@ export class QuorumStore implements LockStore {
       'acquire',
       key,
       this.#nodeTimeoutMs,
-      (node) => node.acquire(request),
+      // A plain attempt on every node, whatever else the request carries: server-side waiter queues, which
+      // hand the lock to a node's first queued waiter, would hand different nodes to different waiters.
+      (node) => node.acquire({ key, owner, ttlMs, fencing: request.fencing }),
       (node, late) => {
         // A grant that comes too late to count is kept if the lock was granted anyway (the owner's release
         // clears every node), else given back as soon as it lands: a ttl-0 lock would otherwise stay forever.
