@@ -162,7 +162,7 @@ const TARGETS: readonly Target[] = [
     check: (s, f) =>
       s.uncontended && f?.uncontended && {
         met: s.uncontended.p50Ms <= 1.1 * f.uncontended.p50Ms,
-        measured: `${(s.uncontended.p50Ms / f.uncontended.p50Ms).toFixed(2)}×`,
+        measured: `${(s.uncontended.p50Ms / f.uncontended.p50Ms).toFixed(3)}×`,
       },
   },
   {
