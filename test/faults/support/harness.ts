@@ -100,6 +100,7 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
   const events: WorkerEvent[] = [];
   let resource: Redis | undefined;
   let sentinel: RedisSentinelTopology | undefined;
+  let stderr = '';
   try {
     const resourceServer = await startRedis();
     servers.push(resourceServer);
@@ -141,9 +142,13 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
           // Not ours (a stray log line): ignore.
         }
       });
-      child.stderr?.resume();
+      child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
     }
-    await waitFor('every worker to be ready', async () => events.filter((e) => e.ev === 'ready').length === workers.length, 60_000, 50);
+    try {
+      await waitFor('every worker to be ready', async () => events.filter((e) => e.ev === 'ready').length === workers.length, 60_000, 50);
+    } catch (error) {
+      throw new Error(`workers did not start; their stderr:\n${stderr}`, { cause: error });
+    }
 
     const context: ScenarioContext = {
       options,
