@@ -6,4 +6,12 @@ export { RedisStore, type RedisStoreOptions } from './stores/redis.js';
 export { QuorumStore, QuorumUnavailableError, type QuorumStoreOptions } from './stores/redis-quorum.js';
 export { parseDuration, type Duration } from './duration.js';
 export { LockError, LockTimeoutError, LockLostError, LockStoreError } from './errors.js';
-export type { LockStore, AcquireRequest, AcquireResult, ReleaseSubscription, SubscribeOptions } from './stores/store.js';
+export type {
+  LockStore,
+  AcquireRequest,
+  AcquireResult,
+  Handoff,
+  QueueRequest,
+  ReleaseSubscription,
+  SubscribeOptions,
+} from './stores/store.js';

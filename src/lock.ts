@@ -3,7 +3,7 @@ import { withDeadline } from './deadline.js';
 import { parseDuration, type Duration } from './duration.js';
 import { LockStoreError, LockTimeoutError } from './errors.js';
 import { LeaseWatch, type LeaseTarget } from './lease.js';
-import type { AcquireResult, LockStore } from './stores/store.js';
+import type { AcquireResult, LockStore, QueueRequest } from './stores/store.js';
 import {
   assertOptionalFunction,
   assertOptionalSignal,
@@ -11,7 +11,7 @@ import {
   describe,
   ttlMs as parseTtlMs,
 } from './validate.js';
-import { acquireWithin } from './waiting.js';
+import { acquireWithin, type Acquired } from './waiting.js';
 
 /** Options of {@link LockManager.lock}. */
 export interface LockOptions {
@@ -155,7 +155,7 @@ export class Lock {
       recheckMs:
         this.#runtime.store.recheckIntervalMs === undefined ? this.#runtime.recheckMs : Number.POSITIVE_INFINITY,
       signal,
-      attempt: () => this.#attempt(),
+      attempt: (queue) => this.#attempt(queue),
       // A subscription that arrives after its deadline has no owner left to close it: close it here.
       subscribe: () =>
         this.#call(
@@ -163,9 +163,11 @@ export class Lock {
           (store, key) => store.subscribe(key),
           (late) => late.close(),
         ),
+      leave: (subscription) => this.#call('leave', () => subscription.leave()),
       abandon: () => void this.#releaseQuietly(),
     });
     if (!acquired) throw new LockTimeoutError(this.name, waitMs / 1_000);
+    if (acquired.handedAt !== undefined) this.#handedOver(acquired, acquired.handedAt);
     return fn ? this.#runHeld(fn) : true;
   }
 
@@ -208,9 +210,26 @@ export class Lock {
     await this.release();
   }
 
-  async #attempt(): Promise<AcquireResult> {
+  /**
+   * A release handed the lock to this waiter (direct handoff): no attempt was sent for it. Its lease began
+   * when the releasing script ran, just before the store heard of it (`at`); the lease watch re-reads the
+   * lease from the store before relying on it near its end.
+   */
+  #handedOver(result: Acquired, at: number): void {
+    this.#acquiredSentAt = at;
+    if (!this.fencing) return;
+    if (typeof result.fencingToken !== 'number') {
+      void this.#releaseQuietly();
+      throw new LockStoreError('acquire', this.name, 'the store did not issue a fencing token');
+    }
+    this.#fencingToken = result.fencingToken;
+  }
+
+  async #attempt(queue?: QueueRequest): Promise<AcquireResult> {
     const sentAt = performance.now();
-    const request = { key: this.#key, owner: this.owner, ttlMs: this.#ttlMs, fencing: this.fencing };
+    const request = queue
+      ? { key: this.#key, owner: this.owner, ttlMs: this.#ttlMs, fencing: this.fencing, queue }
+      : { key: this.#key, owner: this.owner, ttlMs: this.#ttlMs, fencing: this.fencing };
     const result = await this.#call(
       'acquire',
       (store) => store.acquire(request),

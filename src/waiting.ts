@@ -6,13 +6,23 @@
  * Protocol: attempt → on failure subscribe (active once resolved) → attempt again (so a release between
  * the first attempt and the subscription is never missed) → wait for the next announced release, at most
  * min(remaining wait, holder's remaining lease, ceiling) → attempt … The subscription is closed at the end.
+ *
+ * Direct handoff: every attempt after the subscription is active is a queued attempt (`AcquireRequest.queue`):
+ * a store with a server-side queue (RedisStore) enqueues the waiter in the same atomic step when the attempt
+ * fails, and a later release hands the lock straight to the oldest live waiter, whose `next()` then answers
+ * with a `Handoff`: the waiter holds the lock without another round trip, in arrival order across processes.
+ * The first attempt stays a plain one (an uncontended lock costs what it did), and a waiter that stops
+ * without the lock leaves the queue (`subscription.leave()`), passing on a lock handed to it meanwhile.
  */
 import { performance } from 'node:perf_hooks';
-import type { AcquireResult, ReleaseSubscription } from './stores/store.js';
+import type { AcquireResult, Handoff, QueueRequest, ReleaseSubscription } from './stores/store.js';
 
 const MAX_TIMER_MS = 2_147_483_647;
 
-export type Acquired = Extract<AcquireResult, { acquired: true }>;
+export type Acquired = Extract<AcquireResult, { acquired: true }> & {
+  /** Set when a release handed the lock over: `performance.now()` when the store learned it (lease start). */
+  readonly handedAt?: number;
+};
 
 export interface WaitPlan {
   /** How long to keep trying, in ms; `0` is a single attempt. */
@@ -21,10 +31,12 @@ export interface WaitPlan {
   readonly recheckMs: number;
   /** Stops the wait early; the promise then rejects with the signal's reason. */
   readonly signal: AbortSignal | undefined;
-  /** One acquisition attempt (already under a deadline). */
-  attempt(): Promise<AcquireResult>;
+  /** One acquisition attempt (already under a deadline); `queue` joins the store's queue on failure. */
+  attempt(queue?: QueueRequest): Promise<AcquireResult>;
   /** Subscribes to the key's releases (already under a deadline). */
   subscribe(): Promise<ReleaseSubscription>;
+  /** Runs `subscription.leave()` under a deadline (the waiter stops without the lock). */
+  leave(subscription: ReleaseSubscription & { leave(): Promise<void> }): Promise<void>;
   /** Gives back a lock acquired after the signal aborted (fire and forget). */
   abandon(): void;
 }
@@ -40,18 +52,46 @@ export async function acquireWithin(plan: WaitPlan): Promise<Acquired | undefine
   signal?.throwIfAborted();
 
   const subscription = await plan.subscribe();
+  let holding = false;
   try {
     for (;;) {
       signal?.throwIfAborted();
-      result = await plan.attempt();
-      if (result.acquired) return keep(plan, result);
+      const waitMs = Math.max(1, Math.ceil(deadline - performance.now()));
+      result = await plan.attempt({ subscription, waitMs });
+      if (result.acquired) {
+        holding = true;
+        return keep(plan, result);
+      }
       const remainingWait = deadline - performance.now();
       if (remainingWait <= 0) return undefined;
-      await sleepUntilRelease(subscription, sleepFor(remainingWait, result.remainingMs, plan.recheckMs), signal);
+      const woke = await sleepUntilRelease(
+        subscription,
+        sleepFor(remainingWait, result.remainingMs, plan.recheckMs),
+        signal,
+      );
+      if (isHandoff(woke)) {
+        holding = true;
+        return keep(plan, handedOver(woke));
+      }
     }
   } finally {
+    if (!holding && subscription.leave) {
+      // Best effort: if it fails, our queue entry is skipped once our deadline passes, and a lock handed to
+      // us meanwhile ends with its lease, as a crashed holder's would.
+      await plan.leave(subscription as ReleaseSubscription & { leave(): Promise<void> }).catch(() => undefined);
+    }
     subscription.close();
   }
+}
+
+function isHandoff(value: boolean | Handoff): value is Handoff {
+  return typeof value === 'object' && value.handedOff;
+}
+
+function handedOver(handoff: Handoff): Acquired {
+  return handoff.fencingToken === undefined
+    ? { acquired: true, handedAt: handoff.at }
+    : { acquired: true, fencingToken: handoff.fencingToken, handedAt: handoff.at };
 }
 
 function keep(plan: WaitPlan, result: Acquired): Acquired {
@@ -74,18 +114,19 @@ async function sleepUntilRelease(
   subscription: ReleaseSubscription,
   ms: number,
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<boolean | Handoff> {
   // Our own timer and abort listener end the sleep even if a store's next() overstays (it must not, but a
   // waiter must never hang on a store bug). The timer is not unref()ed, unlike the store's: a caller blocked
   // in block() keeps the process alive, as any pending timer-based call would.
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
+  return new Promise<boolean | Handoff>((resolve) => {
+    const done = (woke: boolean | Handoff = false): void => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
+      signal?.removeEventListener('abort', onAbort);
+      resolve(woke);
     };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    subscription.next(ms, signal).then(done, done);
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(onAbort, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    subscription.next(ms, signal).then(done, onAbort);
   });
 }

@@ -32,7 +32,7 @@ function standaloneFeed(client: Redis, events: ReleaseFeedEvents): ReleaseFeed {
     connectionName: 'locksmith:releases',
   });
   watch(subscriber, events);
-  subscriber.on('message', (_channel: string, key: string) => events.onRelease(key));
+  subscriber.on('message', (channel: string, message: string) => events.onMessage(channel, message));
   return {
     subscribe: (channel) => subscriber.subscribe(channel),
     unsubscribe: (channel) => subscriber.unsubscribe(channel),
@@ -44,7 +44,7 @@ function standaloneFeed(client: Redis, events: ReleaseFeedEvents): ReleaseFeed {
 function clusterFeed(client: Cluster, events: ReleaseFeedEvents): ReleaseFeed {
   const subscriber = client.duplicate([], { shardedSubscribers: true, lazyConnect: false });
   watch(subscriber, events);
-  subscriber.on('smessage', (_channel: string, key: string) => events.onRelease(key));
+  subscriber.on('smessage', (channel: string, message: string) => events.onMessage(channel, message));
   return {
     subscribe: (channel) => subscriber.ssubscribe(channel),
     unsubscribe: (channel) => subscriber.sunsubscribe(channel),

@@ -1,5 +1,5 @@
 /**
- * Names RedisStore derives from a lock key: the release channel and the fencing counter. On Redis Cluster a
+ * Names RedisStore derives from a lock key: the release channel, the fencing counter and the waiter queue. On Redis Cluster a
  * script may only touch keys of one slot, and a sharded release announcement (SPUBLISH) reaches only the
  * shard that owns the channel's slot, so every derived name must hash to the lock key's slot.
  *
@@ -39,6 +39,14 @@ export function releaseChannel(key: string): string {
 /** The counter `fencing: true` increments on every acquisition of `key`. */
 export function fencingKey(key: string): string {
   return sameSlotName(key, ':locksmith:fence');
+}
+
+/**
+ * The sorted set of waiters queued for `key` (direct handoff): scripts that release the key hand it to the
+ * oldest live entry, so it must be in the key's slot like the channel and the counter.
+ */
+export function queueKey(key: string): string {
+  return sameSlotName(key, ':locksmith:queue');
 }
 
 /** Redis Cluster's slot of `key` (CRC16/XMODEM of the hash tag or the whole key, as UTF-8, mod 16384). */

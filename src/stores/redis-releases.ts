@@ -12,9 +12,14 @@
  * - When the last local waiter of a key leaves, the channel lingers subscribed briefly (a hot key is waited on
  *   again at once), then is unsubscribed.
  * - If the subscriber connection is down, waiting still ends by each waiter's timeout, and the heads re-check
- *   at the ceiling; after a reconnect every head is woken to re-check at once.
+ *   at the ceiling; after a reconnect every head, and every queued waiter, is woken to re-check at once.
+ * - Direct handoff: a waiter whose queued attempt failed sits in the key's server-side queue; a release that
+ *   hands it the key publishes `key NUL fence NUL token`, and only the local waiter queued for that token
+ *   resolves (with a `Handoff`, kept until it closes). No other waiter wakes: the key is not free. A ttl-0
+ *   waiter's claim is made permanent through the store's `claimed` hook. A waiter that stops without the lock
+ *   leaves the queue through `subscription.leave()` (the store's LEAVE script).
  */
-import type { ReleaseSubscription } from './store.js';
+import type { Handoff, ReleaseSubscription } from './store.js';
 
 /** The subscriber connection, seen through what the registry needs; standalone and Cluster differ only here. */
 export interface ReleaseFeed {
@@ -31,8 +36,11 @@ export interface ReleaseFeed {
 }
 
 export interface ReleaseFeedEvents {
-  /** A release of `key` was announced. */
-  onRelease(key: string): void;
+  /**
+   * A message on a key's channel: the key itself for a plain release, `key NUL fence NUL ownerToken` when a
+   * release handed the key to a queued waiter (see HAND_ON in `redis-scripts.ts`).
+   */
+  onMessage(channel: string, message: string): void;
   /** The connection is back after a loss: announcements may have been missed. */
   onReconnect(): void;
 }
@@ -46,10 +54,36 @@ export interface ReleaseRegistryOptions {
   readonly confirmMs: number;
 }
 
+/** A waiter's place in the key's server-side queue (direct handoff), as far as this process knows it. */
+export interface QueueSlot {
+  readonly owner: string;
+  readonly ttlMs: number;
+  /** The queue entry, once the server answered the first queued attempt. */
+  member: string | undefined;
+}
+
+/** A local waiter seen by RedisStore's queued attempts and its leave. */
+export interface QueuedWaiter {
+  /** Unique among this process's waiters (owner tokens may be shared), part of the queue entry. */
+  readonly id: string;
+  /** Set just before the first queued attempt is sent, so a handoff racing its reply is recognised. */
+  queue: QueueSlot | undefined;
+  /** Set (and kept) once a release handed the lock to this waiter. */
+  readonly handoff: Handoff | undefined;
+}
+
+/** What the registry needs from RedisStore for direct handoff. */
+export interface HandoffHooks {
+  /** A waiter that queued gives up: leave the queue, passing on a lock handed to it meanwhile. */
+  leave(key: string, waiter: QueuedWaiter): Promise<void>;
+  /** A lock was handed to a local waiter with ttl 0, under a bounded claim: make it permanent. */
+  claimed(key: string, owner: string): void;
+}
+
 const MAX_TIMER_MS = 2_147_483_647;
 
 interface PendingNext {
-  readonly resolve: (released: boolean) => void;
+  readonly resolve: (released: boolean | Handoff) => void;
   /** Absolute time (ms, `performance.now()`) at which this `next()` gives up. */
   readonly deadline: number;
   timer: NodeJS.Timeout | undefined;
@@ -57,7 +91,14 @@ interface PendingNext {
   readonly onAbort: (() => void) | undefined;
 }
 
-class Waiter {
+let waiterIds = 0;
+/** Distinguishes this process's waiter ids from another's (ids are part of shared queue entries). */
+const PROCESS_TAG = Math.random().toString(36).slice(2, 8);
+
+class Waiter implements QueuedWaiter {
+  readonly id = `${PROCESS_TAG}${(waiterIds++).toString(36)}`;
+  queue: QueueSlot | undefined;
+  handoff: Handoff | undefined;
   /**
    * A watcher (`subscribe(key, { watch: true })`: a holder's closure watching its own lock) hears every
    * release, outside the waiters' wake-one queue, and never re-checks on their behalf.
@@ -86,6 +127,9 @@ interface KeyEntry {
 
 export class ReleaseRegistry {
   private readonly entries = new Map<string, KeyEntry>();
+  private readonly byChannel = new Map<string, KeyEntry>();
+  /** Our subscriptions' waiters: a queued attempt names its subscription, and only ours can be queued. */
+  private readonly waiterOf = new WeakMap<ReleaseSubscription, Waiter>();
   private feed: ReleaseFeed | undefined;
   private closed = false;
 
@@ -95,6 +139,7 @@ export class ReleaseRegistry {
     /** The channel of a key (same Cluster slot as the key). */
     private readonly channelOf: (key: string) => string,
     private readonly options: ReleaseRegistryOptions,
+    private readonly hooks: HandoffHooks,
   ) {}
 
   /** Number of keys with a channel subscription (or one lingering). For tests and diagnostics. */
@@ -110,10 +155,26 @@ export class ReleaseRegistry {
     entry.waiters.add(waiter);
     const subscription: ReleaseSubscription = {
       next: (timeoutMs, signal) => this.next(waiter, timeoutMs, signal),
-      close: () => this.leave(waiter),
+      leave: async () => {
+        if (!waiter.queue && !waiter.handoff) return;
+        await this.hooks.leave(key, waiter);
+        waiter.queue = undefined;
+      },
+      close: () => this.remove(waiter),
     };
+    this.waiterOf.set(subscription, waiter);
     if (!entry.confirmed && entry.subscribing) await this.confirmation(entry.subscribing);
     return subscription;
+  }
+
+  /**
+   * The waiter behind `subscription` if it is one of ours, waiting (not watching) on `key` and still open:
+   * only such a waiter may join the key's queue, since only its process hears the handoff.
+   */
+  queuedWaiter(subscription: ReleaseSubscription, key: string): QueuedWaiter | undefined {
+    const waiter = this.waiterOf.get(subscription);
+    if (!waiter || waiter.closed || waiter.watcher || waiter.entry.key !== key) return undefined;
+    return waiter;
   }
 
   /** Closes the subscriber connection and ends every wait. Idempotent, never waits on the server. */
@@ -129,12 +190,13 @@ export class ReleaseRegistry {
       entry.waiters.clear();
     }
     this.entries.clear();
+    this.byChannel.clear();
     this.feed?.close();
   }
 
   private get connection(): ReleaseFeed {
     this.feed ??= this.openFeed({
-      onRelease: (key) => this.wakeOne(key),
+      onMessage: (channel, message) => this.onMessage(channel, message),
       onReconnect: () => this.resume(),
     });
     return this.feed;
@@ -156,6 +218,7 @@ export class ReleaseRegistry {
       lingerTimer: undefined,
     };
     this.entries.set(key, entry);
+    this.byChannel.set(entry.channel, entry);
     this.sendSubscribe(entry);
     return entry;
   }
@@ -186,16 +249,19 @@ export class ReleaseRegistry {
     clearTimeout(timer);
   }
 
-  private next(waiter: Waiter, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  private next(waiter: Waiter, timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff> {
     if (waiter.closed) return Promise.resolve(false);
     this.settle(waiter, false); // a caller never has two next() pending; resolve a stray one rather than leak it
+    // Sticky: the waiter holds the handed lock until it acts, so every later next() says so (a stray next()
+    // that received it may have been abandoned by the caller's own timer).
+    if (waiter.handoff) return Promise.resolve(waiter.handoff);
     if (waiter.woken) {
       waiter.woken = false;
       return Promise.resolve(true);
     }
     if (signal?.aborted) return Promise.resolve(false);
     waiter.active = true;
-    return new Promise<boolean>((resolve) => {
+    return new Promise<boolean | Handoff>((resolve) => {
       const onAbort = signal ? () => this.settle(waiter, false) : undefined;
       waiter.pending = {
         resolve,
@@ -233,7 +299,7 @@ export class ReleaseRegistry {
   }
 
   /** Resolves a waiter's pending `next()`, if any. */
-  private settle(waiter: Waiter, released: boolean): void {
+  private settle(waiter: Waiter, released: boolean | Handoff): void {
     const pending = waiter.pending;
     if (!pending) return;
     waiter.pending = undefined;
@@ -242,10 +308,41 @@ export class ReleaseRegistry {
     pending.resolve(released);
   }
 
-  /** One announced release: wakes every watcher, and the first waiter not already woken (FIFO). */
-  private wakeOne(key: string): void {
-    const entry = this.entries.get(key);
+  private onMessage(channel: string, message: string): void {
+    const entry = this.byChannel.get(channel);
     if (!entry) return;
+    if (message === entry.key) {
+      this.wakeOne(entry);
+      return;
+    }
+    // A handoff: `key NUL fence NUL token` (the token may contain anything, so it comes last).
+    if (!message.startsWith(`${entry.key}\0`)) return;
+    const rest = message.slice(entry.key.length + 1);
+    const cut = rest.indexOf('\0');
+    if (cut === -1) return;
+    this.handOff(entry, rest.slice(cut + 1), rest.slice(0, cut));
+  }
+
+  /**
+   * A release handed the key to `owner`. Watchers hear it (their lock changed hands); the local waiter queued
+   * for `owner`, if any, now holds the lock. Nobody else is woken: the key is not free.
+   */
+  private handOff(entry: KeyEntry, owner: string, fence: string): void {
+    const at = performance.now();
+    for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+    for (const waiter of entry.waiters) {
+      if (waiter.watcher || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
+      const handoff: Handoff =
+        fence === '' ? { handedOff: true, at } : { handedOff: true, fencingToken: Number(fence), at };
+      waiter.handoff = handoff;
+      if (waiter.queue.ttlMs === 0) this.hooks.claimed(entry.key, owner);
+      this.settle(waiter, handoff);
+      return;
+    }
+  }
+
+  /** One announced release: wakes every watcher, and the first waiter not already woken (FIFO). */
+  private wakeOne(entry: KeyEntry): void {
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
     for (const waiter of entry.waiters) {
       if (waiter.woken || waiter.watcher) continue;
@@ -261,14 +358,14 @@ export class ReleaseRegistry {
     else waiter.woken = true;
   }
 
-  private leave(waiter: Waiter): void {
+  private remove(waiter: Waiter): void {
     if (waiter.closed) return;
     const entry = waiter.entry;
     const wasHead = this.isHead(waiter);
     waiter.closed = true;
     this.settle(waiter, false);
     entry.waiters.delete(waiter);
-    if (waiter.woken && !waiter.watcher) this.wakeOne(entry.key); // the unused wake-up belongs to the next waiter
+    if (waiter.woken && !waiter.watcher) this.wakeOne(entry); // the unused wake-up belongs to the next waiter
     if (wasHead) {
       const head = this.headOf(entry);
       if (head) this.arm(head);
@@ -281,6 +378,7 @@ export class ReleaseRegistry {
     entry.lingerTimer = setTimeout(() => {
       if (entry.waiters.size > 0 || this.entries.get(entry.key) !== entry) return;
       this.entries.delete(entry.key);
+      this.byChannel.delete(entry.channel);
       entry.subscribing = undefined;
       entry.confirmed = false;
       this.connection.unsubscribe(entry.channel).catch(() => undefined);
@@ -296,6 +394,9 @@ export class ReleaseRegistry {
       for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
       const head = [...entry.waiters].find((waiter) => !waiter.watcher);
       if (head && !head.woken) this.wake(head);
+      // A handoff to any queued waiter may have been missed: each re-checks once (its attempt recognises a
+      // key that already holds its token). One command per queued waiter per reconnect, not a stream.
+      for (const waiter of entry.waiters) if (waiter.queue && !waiter.watcher && !waiter.woken) this.wake(waiter);
     }
   }
 }

@@ -6,7 +6,8 @@
  * Key layout, shared by every script (all keys of one call live in one Cluster slot, see `redis-keys.ts`):
  * - `KEYS[1]` the lock key (`prefix + name`), whose value is the owner token, as Laravel's RedisLock stores it;
  * - `KEYS[2]` the release channel (declared as a key so Cluster routes and checks it with the lock key) or,
- *   for ACQUIRE_FENCED, the fencing counter.
+ *   for ACQUIRE_FENCED, the fencing counter;
+ * - the handoff scripts also take the waiter queue and the fencing counter (see `redis-keys.ts`).
  */
 import { createHash } from 'node:crypto';
 
@@ -45,33 +46,134 @@ return {0, redis.call('PTTL', KEYS[1])}
 );
 
 /**
- * Compare-and-delete, then announce the release so one waiter wakes now instead of at its fallback re-check.
+ * Direct handoff, shared by RELEASE, FORCE_RELEASE and LEAVE (prepended to each: a script cannot call another).
+ * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence.
+ *
+ * Pops queue entries oldest first (ZPOPMIN: the score is the arrival time) and skips those whose waiter's
+ * deadline has passed, read from the server's own clock (TIME), so no client clock is trusted. The first live
+ * entry gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter INCRed when it asked for
+ * fencing, and a message `key NUL fence NUL token` on the key's channel; its process resolves that waiter with
+ * no further round trip. A waiter with ttl 0 is handed a bounded claim (`claimMs`) instead of "forever" and
+ * PERSISTs it when the message arrives: a waiter that died while queued then holds the lock for at most its
+ * TTL or the claim, like a holder that crashed. With no live entry the key is deleted and the plain release
+ * announced (message: the key), as before handoff existed. Returns 2 when handed on, 1 when freed.
+ *
+ * Entry (member) format: `deadlineMs:ttlMs:fencing(0|1):waiterId:ownerToken` (see ACQUIRE_OR_ENQUEUE).
+ * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
+ * handed waiter that misses its message finds the key holding its token at its next re-check.
+ */
+const HAND_ON = `local function hand_on(publish, message, claim)
+  local now
+  while true do
+    local member = redis.call('ZPOPMIN', KEYS[3])[1]
+    if not member then break end
+    if not now then
+      local t = redis.call('TIME')
+      now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    end
+    local deadline, ttl, fenced, token = string.match(member, '^(%d+):(%d+):([01]):[^:]*:(.*)$')
+    if deadline and tonumber(deadline) > now then
+      local px = tonumber(ttl)
+      if px == 0 then px = tonumber(claim) end
+      redis.call('SET', KEYS[1], token, 'PX', px)
+      local fence = ''
+      if fenced == '1' then fence = redis.call('INCR', KEYS[4]) end
+      redis.pcall(publish, KEYS[2], message .. '\\0' .. fence .. '\\0' .. token)
+      return 2
+    end
+  end
+  redis.call('DEL', KEYS[1])
+  redis.pcall(publish, KEYS[2], message)
+  return 1
+end
+`;
+
+/**
+ * Compare-and-delete, then hand the key to the oldest live queued waiter or announce the release (HAND_ON).
  * Deleting only the caller's own token is what makes release safe after an expiry (Laravel's release script
- * does the same compare). ARGV: owner, publish command (`PUBLISH`, or `SPUBLISH` on Cluster so the message
- * stays on the key's shard), message (the lock key). Returns 1 when released, 0 when not held by owner.
- * The announcement is a `pcall`: it only speeds waiters up, so a server that refuses it (SPUBLISH on a
- * Redis 6 Cluster) must not fail the release; waiters then notice through their re-check.
+ * does the same compare). KEYS: lock, channel, queue, fence. ARGV: owner, publish command (`PUBLISH`, or
+ * `SPUBLISH` on Cluster so the message stays on the key's shard), message (the lock key), claimMs.
+ * Returns 0 when not held by owner, 1 when freed, 2 when handed on.
  */
 export const RELEASE = script(
   'release',
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.pcall(ARGV[2], KEYS[2], ARGV[3])
-  return 1
-end
-return 0
+  `${HAND_ON}if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return hand_on(ARGV[2], ARGV[3], ARGV[4])
 `,
 );
 
 /**
- * Delete whoever holds the key and announce it (when there was something to delete), in one step so a waiter
- * cannot miss the wake-up. ARGV: publish command, message. Returns the number of keys deleted.
+ * Free the key whoever holds it (when it is held), handing it to the next queued waiter like a release does:
+ * an administrator's force-release must not strand the queue. KEYS: lock, channel, queue, fence.
+ * ARGV: publish command, message, claimMs. Returns 0 when nothing held the key, else as RELEASE.
  */
 export const FORCE_RELEASE = script(
   'force-release',
-  `local deleted = redis.call('DEL', KEYS[1])
-if deleted > 0 then redis.pcall(ARGV[1], KEYS[2], ARGV[2]) end
-return deleted
+  `${HAND_ON}if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return hand_on(ARGV[1], ARGV[2], ARGV[3])
+`,
+);
+
+/**
+ * A queued waiter's attempt (never the first attempt of get()/block(): that stays a plain SET NX PX).
+ * KEYS: lock, queue, fence. ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
+ * enqueue), waiterId (unique per waiter: two waiters may share an owner token).
+ * 1. Already handed to this waiter (it queued before, its entry is gone, the key holds its token): a handoff
+ *    whose message was lost (subscriber reconnect). A claimed ttl-0 lock is PERSISTed; the fencing token is
+ *    the counter's value (the handoff INCRed it, and no fenced acquisition can happen while we hold the key).
+ *    Returns `{2, fence}`.
+ * 2. `SET NX` as usual (a free key is anyone's: a Laravel client or a newcomer may take it too; only handoffs
+ *    are ordered). On success the waiter's own entry is removed, so no later release hands the lock to a
+ *    waiter that is done. Returns `{1, fence}` (fence 0 without fencing).
+ * 3. Else join the queue: `ZADD NX` (a re-check keeps the original position) with the arrival time in µs as
+ *    score, the deadline (TIME + waitMs) and lease inside the member; the queue key expires a minute after
+ *    the longest wait, so entries of waiters that died cannot outlive their deadlines by much.
+ *    Returns `{0, member}`.
+ */
+export const ACQUIRE_OR_ENQUEUE = script(
+  'acquire-or-enqueue',
+  `local owner, ttl, fencing, member = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', ARGV[5]
+if member ~= '' and redis.call('GET', KEYS[1]) == owner and not redis.call('ZSCORE', KEYS[2], member) then
+  if ttl == 0 then redis.call('PERSIST', KEYS[1]) end
+  local fence = 0
+  if fencing then fence = tonumber(redis.call('GET', KEYS[3]) or '0') end
+  return {2, fence}
+end
+local ok
+if ttl > 0 then
+  ok = redis.call('SET', KEYS[1], owner, 'NX', 'PX', ttl)
+else
+  ok = redis.call('SET', KEYS[1], owner, 'NX')
+end
+if ok then
+  if member ~= '' then redis.call('ZREM', KEYS[2], member) end
+  local fence = 0
+  if fencing then fence = redis.call('INCR', KEYS[3]) end
+  return {1, fence}
+end
+local t = redis.call('TIME')
+if member == '' then
+  local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[4])
+  member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[6] .. ':' .. owner
+end
+redis.call('ZADD', KEYS[2], 'NX', t[1] .. string.format('%06d', tonumber(t[2])), member)
+local keep = tonumber(ARGV[4]) + 60000
+if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], keep) end
+return {0, member}
+`,
+);
+
+/**
+ * A queued waiter gives up (timeout, abort): remove its entry; if it is already gone and the key holds the
+ * waiter's token, the lock was handed to it in the meantime, so hand it on (HAND_ON) instead of letting it sit
+ * unused until its lease ends. KEYS: lock, channel, queue, fence. ARGV: member, owner, publish, message,
+ * claimMs. Returns 0 when it only left the queue (or was not in it), else as RELEASE.
+ */
+export const LEAVE = script(
+  'leave',
+  `${HAND_ON}if redis.call('ZREM', KEYS[3], ARGV[1]) == 1 then return 0 end
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
+return hand_on(ARGV[3], ARGV[4], ARGV[5])
 `,
 );
 

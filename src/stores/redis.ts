@@ -5,15 +5,26 @@
  * - the lock is the key `prefix + name` itself, its value the owner token, its expiry the lease
  *   (`SET key owner NX PX ttl`; no expiry for ttl 0);
  * - releases are announced on a channel derived from the key (same Cluster slot, see `redis-keys.ts`);
- * - `fencing: true` keeps a counter next to the key (same slot).
+ * - `fencing: true` keeps a counter next to the key (same slot);
+ * - waiters queue in a sorted set next to the key (same slot): a release hands the key to the oldest live
+ *   waiter (direct handoff, see `redis-scripts.ts` HAND_ON). A free key is still anyone's (`SET NX`), so
+ *   Laravel clients interoperate; they only cannot take a key that a release handed to a waiter.
  */
 import { parseDuration, type Duration } from '../duration.js';
 import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
-import { fencingKey, releaseChannel } from './redis-keys.js';
-import { ReleaseRegistry } from './redis-releases.js';
+import { fencingKey, queueKey, releaseChannel } from './redis-keys.js';
+import { ReleaseRegistry, type QueuedWaiter } from './redis-releases.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
-import { ACQUIRE_FENCED, FORCE_RELEASE, REFRESH, RELEASE, REMAINING_LEASE } from './redis-scripts.js';
+import {
+  ACQUIRE_FENCED,
+  ACQUIRE_OR_ENQUEUE,
+  FORCE_RELEASE,
+  LEAVE,
+  REFRESH,
+  RELEASE,
+  REMAINING_LEASE,
+} from './redis-scripts.js';
 import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link RedisStore}. */
@@ -33,9 +44,17 @@ export interface RedisStoreOptions {
    * Set `false` to let ioredis's offline queue ride out short disconnections.
    */
   readonly failWhileReconnecting?: boolean;
+  /**
+   * The lease a lock with ttl 0 ("never expires") carries when a release hands it to a queued waiter, until
+   * that waiter's process confirms it (PERSIST, right after the handoff message arrives). It bounds how long
+   * a waiter that died while queued can hold a never-expiring lock. Seconds or a string with a unit.
+   * Default `'30s'`.
+   */
+  readonly handoffClaim?: Duration;
 }
 
 const DEFAULT_RECHECK_MS = 100;
+const DEFAULT_CLAIM_MS = 30_000;
 /** How long a key's channel stays subscribed after its last local waiter left (hot keys are waited on again). */
 const LINGER_MS = 1_000;
 /** Longest `subscribe()` waits for the server's confirmation before waiting on with re-checks only. */
@@ -58,6 +77,8 @@ const UNAVAILABLE = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
 export class RedisStore implements LockStore {
   /** The fallback re-check ceiling in ms (see {@link RedisStoreOptions.recheckInterval}). */
   readonly recheckIntervalMs: number;
+  /** The claim lease of a ttl-0 lock handed to a waiter, in ms (see {@link RedisStoreOptions.handoffClaim}). */
+  readonly handoffClaimMs: number;
   private readonly publish: 'PUBLISH' | 'SPUBLISH';
   private readonly failWhileReconnecting: boolean;
   private readonly releases: ReleaseRegistry;
@@ -79,7 +100,7 @@ export class RedisStore implements LockStore {
     if (!isIoredisClient(client)) {
       throw new TypeError(`locksmith: client must be an ioredis Redis or Cluster, got ${describe(client)}`);
     }
-    assertOptions(options, 'options', ['recheckInterval', 'failWhileReconnecting']);
+    assertOptions(options, 'options', ['recheckInterval', 'failWhileReconnecting', 'handoffClaim']);
     assertOptionalBoolean(options.failWhileReconnecting, 'options.failWhileReconnecting');
     if (hasKeyPrefix(client)) {
       throw new TypeError(
@@ -92,6 +113,10 @@ export class RedisStore implements LockStore {
         : parseDuration(options.recheckInterval, 'options.recheckInterval');
     if (recheckMs < 1) throw new RangeError('locksmith: options.recheckInterval must be at least 1ms');
     this.recheckIntervalMs = Math.ceil(recheckMs);
+    const claimMs =
+      options.handoffClaim === undefined ? DEFAULT_CLAIM_MS : parseDuration(options.handoffClaim, 'options.handoffClaim');
+    if (claimMs < 1) throw new RangeError('locksmith: options.handoffClaim must be at least 1ms');
+    this.handoffClaimMs = Math.ceil(claimMs);
     this.publish = publishCommand(client);
     this.failWhileReconnecting = options.failWhileReconnecting ?? true;
     this.seenReady = client.status === 'ready';
@@ -100,11 +125,23 @@ export class RedisStore implements LockStore {
       (events) => openReleaseFeed(client, events),
       releaseChannel,
       { recheckMs: this.recheckIntervalMs, lingerMs: LINGER_MS, confirmMs: CONFIRM_MS },
+      {
+        leave: (key, waiter) => this.leave(key, waiter),
+        claimed: (key, owner) => {
+          // Off the critical path: the waiter already runs. If this fails the claim simply lapses (as a lease
+          // would), which the closure's lease watch cannot see for ttl 0; it takes a Redis outage as long as
+          // the claim to happen.
+          this.refresh(key, owner, 0).catch(() => undefined);
+        },
+      },
     );
   }
 
-  async acquire({ key, owner, ttlMs, fencing }: AcquireRequest): Promise<AcquireResult> {
+  async acquire(request: AcquireRequest): Promise<AcquireResult> {
     this.ensureConnected();
+    const { key, owner, ttlMs, fencing, queue } = request;
+    const waiter = queue && this.releases.queuedWaiter(queue.subscription, key);
+    if (waiter && queue) return this.acquireOrEnqueue(request, waiter, queue.waitMs);
     if (!fencing) {
       // Plain SET NX: the floor. A failure does not learn the holder's lease (that would cost a script or a
       // second command); the head waiter's re-check bounds the wait for an expiring lease instead.
@@ -118,15 +155,70 @@ export class RedisStore implements LockStore {
     return { acquired: false, remainingMs: value === -2 ? 0 : Number(value) };
   }
 
+  /**
+   * A waiter's attempt after its subscription is active: SET NX, else join the key's queue, in one script
+   * (see ACQUIRE_OR_ENQUEUE). A failure reports no lease: a queued waiter is handed the lock by the release,
+   * and the key's first local waiter re-checks for expiries and silent releases (the holder's lease would
+   * only wake every queued waiter at once).
+   */
+  private async acquireOrEnqueue(
+    { key, owner, ttlMs, fencing }: AcquireRequest,
+    waiter: QueuedWaiter,
+    waitMs: number,
+  ): Promise<AcquireResult> {
+    const slot = waiter.queue?.owner === owner ? waiter.queue : { owner, ttlMs, member: undefined };
+    waiter.queue = slot; // before sending: the handoff message may beat the reply
+    const reply = (await runScript(
+      this.client,
+      ACQUIRE_OR_ENQUEUE,
+      [key, queueKey(key), fencingKey(key)],
+      [owner, ttlMs, fencing ? 1 : 0, Math.max(1, Math.ceil(waitMs)), slot.member ?? '', waiter.id],
+    )) as [number, number | string];
+    const [status, value] = reply;
+    if (status === 0) {
+      slot.member = String(value);
+      return { acquired: false };
+    }
+    // Acquired (1) or found already handed to us (2): our entry is gone from the queue.
+    waiter.queue = undefined;
+    return fencing ? { acquired: true, fencingToken: Number(value) } : { acquired: true };
+  }
+
+  /** See {@link ReleaseSubscription.leave}: LEAVE when the entry is known, else give back a handed lock. */
+  private async leave(key: string, waiter: QueuedWaiter): Promise<void> {
+    this.ensureConnected();
+    const slot = waiter.queue;
+    if (slot?.member !== undefined) {
+      await runScript(
+        this.client,
+        LEAVE,
+        [key, releaseChannel(key), queueKey(key), fencingKey(key)],
+        [slot.member, slot.owner, this.publish, key, this.handoffClaimMs],
+      );
+    } else if (slot && waiter.handoff) {
+      await this.release(key, slot.owner);
+    }
+  }
+
   async release(key: string, owner: string): Promise<boolean> {
     this.ensureConnected();
-    const released = await runScript(this.client, RELEASE, [key, releaseChannel(key)], [owner, this.publish, key]);
-    return released === 1;
+    const released = await runScript(
+      this.client,
+      RELEASE,
+      [key, releaseChannel(key), queueKey(key), fencingKey(key)],
+      [owner, this.publish, key, this.handoffClaimMs],
+    );
+    return released !== 0;
   }
 
   async forceRelease(key: string): Promise<void> {
     this.ensureConnected();
-    await runScript(this.client, FORCE_RELEASE, [key, releaseChannel(key)], [this.publish, key]);
+    await runScript(
+      this.client,
+      FORCE_RELEASE,
+      [key, releaseChannel(key), queueKey(key), fencingKey(key)],
+      [this.publish, key, this.handoffClaimMs],
+    );
   }
 
   async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {

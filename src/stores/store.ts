@@ -16,6 +16,33 @@ export interface AcquireRequest {
   readonly ttlMs: number;
   /** Issue a fencing token: a per-key counter, incremented atomically with every successful acquisition. */
   readonly fencing: boolean;
+  /**
+   * Set by the lock core on a waiter's attempts (never on `get()` or a wait's first attempt): a store that
+   * queues waiters server-side (RedisStore) joins `owner` to the key's queue in the same atomic step when the
+   * attempt fails, so a later release can hand the lock straight to it (see {@link Handoff}). A store that
+   * has no such queue, or does not recognise the subscription as its own, ignores it.
+   */
+  readonly queue?: QueueRequest;
+}
+
+/** What a queued attempt needs (see {@link AcquireRequest.queue}). */
+export interface QueueRequest {
+  /** The waiter's active subscription to the key, from this store's `subscribe()`: handoffs arrive there. */
+  readonly subscription: ReleaseSubscription;
+  /** How much longer the waiter waits, in whole ms (≥ 1): the store skips its queue entry after that. */
+  readonly waitMs: number;
+}
+
+/**
+ * A lock handed to a queued waiter by another owner's release (or force-release): the store already set the
+ * key to the waiter's owner token with the waiter's lease, so the waiter holds it without another attempt.
+ */
+export interface Handoff {
+  readonly handedOff: true;
+  /** The fencing token issued with the handoff, when the queued attempt asked for fencing. */
+  readonly fencingToken?: number;
+  /** `performance.now()` when the store learned of the handoff (the lease began shortly before). */
+  readonly at: number;
 }
 
 export type AcquireResult =
@@ -41,8 +68,16 @@ export interface ReleaseSubscription {
   /**
    * Waits for the next announced release of the key. Resolves `true` when one arrived (or had arrived since
    * the previous call), `false` when `timeoutMs` elapsed or `signal` aborted. Never rejects.
+   * A store that queues waiters resolves with a {@link Handoff} (truthy, like `true`) once the lock has been
+   * handed to this subscriber's queued owner, and keeps answering so until the subscription is closed.
    */
-  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff>;
+  /**
+   * Optional, for stores that queue waiters: called by the lock core when it stops waiting WITHOUT the lock
+   * (timeout, abort, failure), before `close()`. Removes the waiter's queue entry atomically and, if the lock
+   * was handed to it in the meantime, passes the lock on to the next waiter (or frees it). Resolves when done.
+   */
+  leave?(): Promise<void>;
   /** Ends the subscription; pending `next()` calls resolve `false`. Idempotent. */
   close(): void;
 }

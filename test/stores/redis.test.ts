@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, RedisStore, type LockManager } from 'locksmith';
-import { fencingKey, hashTag, keySlot, releaseChannel } from '../../src/stores/redis-keys.js';
+import { fencingKey, hashTag, keySlot, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 /** ioredis's own slot function (untyped CommonJS): the reference our derived names are checked against. */
@@ -420,9 +420,18 @@ describe('configuration', () => {
     expect(() => new RedisStore(redis, { recheckInterval: '30' as never })).toThrow(TypeError);
     expect(() => new RedisStore(redis, { recheckInterval: 0 })).toThrow(RangeError);
   });
+
+  it('validates handoffClaim (the lease of a ttl-0 lock handed to a waiter) and exposes it in ms', () => {
+    expect(new RedisStore(redis).handoffClaimMs).toBe(30_000);
+    expect(new RedisStore(redis, { handoffClaim: '400ms' }).handoffClaimMs).toBe(400);
+    expect(new RedisStore(redis, { handoffClaim: 2 }).handoffClaimMs).toBe(2_000);
+    expect(() => new RedisStore(redis, { handoffClaim: -1 })).toThrow(/handoffClaim/);
+    expect(() => new RedisStore(redis, { handoffClaim: '30' as never })).toThrow(TypeError);
+    expect(() => new RedisStore(redis, { handoffClaim: 0 })).toThrow(RangeError);
+  });
 });
 
-describe('derived names (channel, fencing counter) stay in the lock key slot', () => {
+describe('derived names (channel, fencing counter, waiter queue) stay in the lock key slot', () => {
   it.each([
     'app:process:package:1A4',
     '{user42}:sync',
@@ -441,8 +450,10 @@ describe('derived names (channel, fencing counter) stay in the lock key slot', (
     expect(keySlot(key)).toBe(slot);
     expect(clusterKeySlot(releaseChannel(key))).toBe(slot);
     expect(clusterKeySlot(fencingKey(key))).toBe(slot);
+    expect(clusterKeySlot(queueKey(key))).toBe(slot);
     expect(releaseChannel(key)).not.toBe(key);
     expect(fencingKey(key)).not.toBe(releaseChannel(key));
+    expect(new Set([key, releaseChannel(key), fencingKey(key), queueKey(key)]).size).toBe(4);
   });
 
   it('keeps a valid hash tag and wraps a key without one', () => {
@@ -450,6 +461,8 @@ describe('derived names (channel, fencing counter) stay in the lock key slot', (
     expect(hashTag('x{}y')).toBeUndefined();
     expect(releaseChannel('a{b}c')).toBe('a{b}c:locksmith:released');
     expect(fencingKey('app:x')).toBe('{app:x}:locksmith:fence');
+    expect(queueKey('app:x')).toBe('{app:x}:locksmith:queue');
+    expect(queueKey('a{b}c')).toBe('a{b}c:locksmith:queue');
   });
 
   it('gives distinct keys distinct channels, even keys that share a slot', () => {

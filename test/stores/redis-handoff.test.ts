@@ -1,0 +1,361 @@
+/**
+ * Direct handoff on Redis: a waiter whose attempt fails joins a server-side queue (same script), and a
+ * release hands the key to the oldest live waiter, which holds the lock without another attempt.
+ *
+ * Every store here counts its `acquire()` calls and uses a re-check interval far beyond the test, so a
+ * waiter that acquires after exactly two attempts (the plain first one, the queued one) was handed the lock
+ * by a release: if handoff broke, waiters would need a third attempt (or a re-check) and these tests fail.
+ * Runs on the shared redis-server under this file's own prefix; destructive steps use a private server.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLocks, RedisStore, type AcquireRequest, type LockManager, type RedisStoreOptions } from 'locksmith';
+import { fencingKey, queueKey } from '../../src/stores/redis-keys.js';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
+
+const PREFIX = `test:redis-handoff:${randomUUID().slice(0, 8)}:`;
+/** Laravel's RedisLock release script (LuaScripts::releaseLock), verbatim: it does not publish. */
+const LARAVEL_RELEASE = `if redis.call("get",KEYS[1]) == ARGV[1] then
+    return redis.call("del",KEYS[1])
+else
+    return 0
+end`;
+
+/** A RedisStore that counts acquire() calls per owner token. */
+class CountingStore extends RedisStore {
+  readonly attempts = new Map<string, number>();
+  override acquire(request: AcquireRequest) {
+    this.attempts.set(request.owner, (this.attempts.get(request.owner) ?? 0) + 1);
+    return super.acquire(request);
+  }
+}
+
+interface Process {
+  readonly client: Redis;
+  readonly store: CountingStore;
+  readonly locks: LockManager;
+}
+
+const opened: Process[] = [];
+let url: string;
+let admin: Redis;
+
+/** One "application process": its own client, store (one subscriber connection) and manager. */
+async function processOn(serverUrl: string, options: RedisStoreOptions = {}): Promise<Process> {
+  const client = new Redis(serverUrl);
+  await client.ping();
+  const store = new CountingStore(client, { recheckInterval: 60, ...options });
+  const locks = createLocks({ store, prefix: PREFIX, timeout: 3 });
+  const process = { client, store, locks };
+  opened.push(process);
+  return process;
+}
+
+/** Closes a process opened on a private server before that server stops (no reconnect noise). */
+async function closeProcess(process: Process): Promise<void> {
+  opened.splice(opened.indexOf(process), 1);
+  await process.locks.close();
+  process.client.disconnect();
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `check()` is true; rejects after `withinMs` (a bound that proves "does not hang"). */
+async function until(check: () => Promise<boolean>, withinMs = 10_000): Promise<void> {
+  const end = Date.now() + withinMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`condition not met within ${withinMs} ms`);
+    await sleep(10);
+  }
+}
+
+const queued = (client: Redis, name: string): Promise<number> => client.zcard(queueKey(PREFIX + name));
+
+beforeAll(async () => {
+  url = inject('redisUrl');
+  admin = new Redis(url);
+  await admin.ping();
+});
+
+afterAll(async () => {
+  for (const { locks, client } of opened) {
+    await locks.close();
+    client.disconnect();
+  }
+  admin.disconnect();
+});
+
+describe('direct handoff', () => {
+  it('hands the lock to waiters in arrival order across stores (connections), each without a further attempt', async () => {
+    const holderProcess = await processOn(url);
+    const processes = [await processOn(url), await processOn(url), await processOn(url)];
+    const holder = holderProcess.locks.lock('fifo:1', 30);
+    expect(await holder.get()).toBe(true);
+    const order: number[] = [];
+    const owners: string[] = [];
+    const waits: Promise<unknown>[] = [];
+    for (let i = 0; i < 9; i++) {
+      const { locks } = processes[(i * 2) % 3] as Process; // interleave: 0, 2, 1, 0, 2, 1, ...
+      const lock = locks.lock('fifo:1', 30);
+      owners.push(lock.owner);
+      waits.push(
+        lock.block(20, async () => {
+          order.push(i);
+          await sleep(2);
+        }),
+      );
+      await until(async () => (await queued(admin, 'fifo:1')) === i + 1);
+    }
+    await holder.release();
+    await Promise.all(waits);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const [i, owner] of owners.entries()) {
+      const { store } = processes[(i * 2) % 3] as Process;
+      expect(store.attempts.get(owner), `attempts of waiter ${i}`).toBe(2);
+    }
+    expect(await queued(admin, 'fifo:1')).toBe(0);
+    expect(await admin.exists(PREFIX + 'fifo:1')).toBe(0); // the last one released it with no one queued
+  });
+
+  it("a handed lock carries the waiter's own TTL and a fencing token issued by the handoff", async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const holder = a.locks.lock('carry:1', 60, { fencing: true });
+    expect(await holder.get()).toBe(true);
+    const waiter = b.locks.lock('carry:1', 7, { fencing: true });
+    const waiting = waiter.block(20);
+    await until(async () => (await queued(admin, 'carry:1')) === 1);
+    expect(await holder.release()).toBe(true);
+    expect(await waiting).toBe(true);
+    expect(b.store.attempts.get(waiter.owner)).toBe(2);
+    expect(await admin.get(PREFIX + 'carry:1')).toBe(waiter.owner);
+    const pttl = await admin.pttl(PREFIX + 'carry:1');
+    expect(pttl).toBeGreaterThan(5_000);
+    expect(pttl).toBeLessThanOrEqual(7_000);
+    expect(waiter.fencingToken).toBe((holder.fencingToken as number) + 1);
+    expect(await admin.get(fencingKey(PREFIX + 'carry:1'))).toBe(String(waiter.fencingToken));
+    expect(await waiter.release()).toBe(true);
+  });
+
+  it('a ttl-0 waiter is handed a bounded claim, which its process then persists', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const holder = a.locks.lock('claim:1', 30);
+    expect(await holder.get()).toBe(true);
+    const waiter = b.locks.lock('claim:1'); // ttl 0: never expires
+    const waiting = waiter.block(20);
+    await until(async () => (await queued(admin, 'claim:1')) === 1);
+    expect(await holder.release()).toBe(true);
+    expect(await waiting).toBe(true);
+    expect(b.store.attempts.get(waiter.owner)).toBe(2);
+    await until(async () => (await admin.pttl(PREFIX + 'claim:1')) === -1);
+    expect(await admin.get(PREFIX + 'claim:1')).toBe(waiter.owner);
+    expect(await waiter.release()).toBe(true);
+  });
+
+  it('forceRelease hands the lock to the next waiter too', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    expect(await a.locks.lock('force:1', 30).get()).toBe(true);
+    const waiter = b.locks.lock('force:1', 30);
+    const waiting = waiter.block(20);
+    await until(async () => (await queued(admin, 'force:1')) === 1);
+    await a.locks.lock('force:1').forceRelease();
+    expect(await waiting).toBe(true);
+    expect(b.store.attempts.get(waiter.owner)).toBe(2);
+    expect(await waiter.release()).toBe(true);
+  });
+
+  it('get() and block(0) never queue', async () => {
+    const a = await processOn(url);
+    const holder = a.locks.lock('noqueue:1', 30);
+    expect(await holder.get()).toBe(true);
+    expect(await a.locks.lock('noqueue:1', 30).get()).toBe(false);
+    await expect(a.locks.lock('noqueue:1', 30).block(0)).rejects.toMatchObject({ name: 'LockTimeoutError' });
+    expect(await admin.exists(queueKey(PREFIX + 'noqueue:1'))).toBe(0);
+    await holder.release();
+  });
+});
+
+describe('leaving the queue', () => {
+  it('a waiter that times out or is aborted removes its entry', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const holder = a.locks.lock('leave:1', 30);
+    expect(await holder.get()).toBe(true);
+    const timingOut = b.locks.lock('leave:1', 30).block(0.4);
+    const controller = new AbortController();
+    const aborting = b.locks.lock('leave:1', 30).block(20, { signal: controller.signal });
+    await until(async () => (await queued(admin, 'leave:1')) === 2);
+    controller.abort(new Error('stop'));
+    await expect(aborting).rejects.toThrow('stop');
+    await expect(timingOut).rejects.toMatchObject({ name: 'LockTimeoutError' });
+    expect(await queued(admin, 'leave:1')).toBe(0);
+    // With nobody queued, the release frees the key (no one is handed a lock it no longer wants).
+    expect(await holder.release()).toBe(true);
+    expect(await admin.exists(PREFIX + 'leave:1')).toBe(0);
+  });
+
+  it('a waiter handed the lock as it gives up passes it on to the next waiter', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const c = await processOn(url);
+    const key = PREFIX + 'leave:race';
+    expect((await a.store.acquire({ key, owner: 'holder', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
+    // Two waiters, driven through the store contract so the race is deterministic.
+    const first = await b.store.subscribe(key);
+    const second = await c.store.subscribe(key);
+    const queue = (subscription: typeof first) => ({ subscription, waitMs: 20_000 });
+    expect(await b.store.acquire({ key, owner: 'w1', ttlMs: 30_000, fencing: false, queue: queue(first) })).toEqual({
+      acquired: false,
+    });
+    expect(await c.store.acquire({ key, owner: 'w2', ttlMs: 30_000, fencing: false, queue: queue(second) })).toEqual({
+      acquired: false,
+    });
+    expect(await a.store.release(key, 'holder')).toBe(true);
+    expect(await admin.get(key)).toBe('w1'); // handed to the first waiter...
+    await first.leave?.(); // ...which gives up at that moment
+    first.close();
+    expect(await admin.get(key)).toBe('w2');
+    expect(await second.next(10_000)).toMatchObject({ handedOff: true });
+    expect(await admin.zcard(queueKey(key))).toBe(0);
+    second.close();
+    expect(await c.store.release(key, 'w2')).toBe(true);
+    expect(await admin.exists(key)).toBe(0);
+  });
+});
+
+describe('crash safety', () => {
+  it('a waiter that died while queued delays the next one by at most its own TTL (or the ttl-0 claim)', async () => {
+    for (const [name, ttl] of [
+      ['dead:ttl', 0.4],
+      ['dead:forever', 0],
+    ] as const) {
+      const a = await processOn(url, { handoffClaim: '400ms' });
+      const dying = await processOn(url);
+      const c = await processOn(url, { recheckInterval: '50ms' });
+      const holder = a.locks.lock(name, 30);
+      expect(await holder.get()).toBe(true);
+      const dead = dying.locks.lock(name, ttl);
+      const deadWait = dead.block(60).catch(() => 'gone');
+      await until(async () => (await queued(admin, name)) === 1);
+      // The process dies: its connections go, it never leaves the queue.
+      dying.client.disconnect();
+      await dying.store.close();
+      expect(await deadWait).toBe('gone');
+      expect(await queued(admin, name)).toBe(1);
+
+      const next = c.locks.lock(name, 30);
+      const nextWait = next.block(5); // far more than the dead waiter's 400 ms, far less than forever
+      await until(async () => (await queued(admin, name)) === 2);
+      expect(await holder.release()).toBe(true);
+      expect(await admin.get(PREFIX + name)).toBe(dead.owner); // FIFO: the dead waiter was first
+      expect(await admin.pttl(PREFIX + name)).toBeLessThanOrEqual(400);
+      expect(await nextWait).toBe(true);
+      expect(await next.release()).toBe(true);
+    }
+  });
+
+  it('a handoff whose message was lost is recognised by the re-check (the key already holds my token)', async () => {
+    const server: RedisServer = await startRedis();
+    const local = new Redis(server.url);
+    try {
+      const client = new Redis(server.url);
+      await client.ping();
+      const store = new CountingStore(client, { recheckInterval: 60 });
+      const locks = createLocks({ store, prefix: PREFIX });
+      const other = new Redis(server.url);
+      const releasing = createLocks({ store: new RedisStore(other), prefix: PREFIX });
+
+      const holder = releasing.lock('lost:1', 30, { fencing: true });
+      expect(await holder.get()).toBe(true);
+      const waiter = locks.lock('lost:1', 0, { fencing: true });
+      const waiting = waiter.block(20);
+      await until(async () => (await queued(local, 'lost:1')) === 1);
+      // Stop the subscriber's reconnect from winning the race: pause delivery by killing it, then release.
+      expect(await local.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
+      expect(await holder.release()).toBe(true);
+      expect(await local.get(PREFIX + 'lost:1')).toBe(waiter.owner);
+      expect(await waiting).toBe(true);
+      // Acquired by a re-check after the reconnect (a third attempt), with the handoff's fencing token and
+      // the ttl-0 claim made permanent by that same script.
+      expect(store.attempts.get(waiter.owner)).toBe(3);
+      expect(waiter.fencingToken).toBe((holder.fencingToken as number) + 1);
+      expect(await local.pttl(PREFIX + 'lost:1')).toBe(-1);
+      expect(await waiter.release()).toBe(true);
+      await locks.close();
+      await releasing.close();
+      client.disconnect();
+      other.disconnect();
+    } finally {
+      local.disconnect();
+      await server.stop();
+    }
+  });
+});
+
+describe('Laravel interop with a queue', () => {
+  it("a raw SET NX cannot jump the queue, a raw holder's silent DEL is noticed, and a free key is anyone's", async () => {
+    const a = await processOn(url, { recheckInterval: '50ms' });
+    const b = await processOn(url, { recheckInterval: '50ms' });
+    const key = PREFIX + 'laravel:1';
+    expect(await admin.set(key, 'php-owner', 'PX', 60_000, 'NX')).toBe('OK');
+    const first = a.locks.lock('laravel:1', 30);
+    const second = b.locks.lock('laravel:1', 30);
+    const firstWait = first.block(20);
+    await until(async () => (await queued(admin, 'laravel:1')) === 1);
+    const secondWait = second.block(20);
+    await until(async () => (await queued(admin, 'laravel:1')) === 2);
+    // Laravel's release does not publish: the queued waiters' re-check notices the free key.
+    expect(await admin.eval(LARAVEL_RELEASE, 1, key, 'php-owner')).toBe(1);
+    expect(await firstWait).toBe(true);
+    expect(await admin.get(key)).toBe(first.owner);
+    expect(await admin.set(key, 'php-owner', 'PX', 60_000, 'NX')).toBeNull();
+    // Our release hands it to the queued waiter; a raw SET NX right after finds it taken.
+    expect(await first.release()).toBe(true);
+    expect(await admin.set(key, 'php-owner', 'PX', 60_000, 'NX')).toBeNull();
+    expect(await secondWait).toBe(true);
+    expect(b.store.attempts.get(second.owner)).toBe(2);
+    expect(await second.release()).toBe(true);
+    // Queue empty: the key is free for a Laravel client again.
+    expect(await admin.set(key, 'php-owner', 'PX', 60_000, 'NX')).toBe('OK');
+    expect(await admin.eval(LARAVEL_RELEASE, 1, key, 'php-owner')).toBe(1);
+  });
+});
+
+describe('scripts', () => {
+  it('handoff, leave and queued attempts survive SCRIPT FLUSH', async () => {
+    const server = await startRedis();
+    const local = new Redis(server.url);
+    try {
+      const a = await processOn(server.url);
+      const b = await processOn(server.url);
+      for (let round = 0; round < 2; round++) {
+        await local.script('FLUSH');
+        const holder = a.locks.lock('flush:1', 30, { fencing: true });
+        expect(await holder.get()).toBe(true);
+        await local.script('FLUSH');
+        const waiter = b.locks.lock('flush:1', 30, { fencing: true });
+        const waiting = waiter.block(20);
+        const leaving = b.locks.lock('flush:1', 30).block(0.3);
+        await until(async () => (await queued(local, 'flush:1')) === 2);
+        await local.script('FLUSH');
+        await expect(leaving).rejects.toMatchObject({ name: 'LockTimeoutError' });
+        expect(await queued(local, 'flush:1')).toBe(1);
+        await local.script('FLUSH');
+        expect(await holder.release()).toBe(true);
+        expect(await waiting).toBe(true);
+        expect(b.store.attempts.get(waiter.owner)).toBe(2);
+        expect(waiter.fencingToken).toBe((holder.fencingToken as number) + 1);
+        await local.script('FLUSH');
+        expect(await waiter.release()).toBe(true);
+      }
+      await closeProcess(a);
+      await closeProcess(b);
+    } finally {
+      local.disconnect();
+      await server.stop();
+    }
+  });
+});
