@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { createLocks, type AcquireRequest, type ReleaseSubscription } from 'locksmith';
+import { createLocks, type AcquireRequest, type Handoff, type ReleaseSubscription } from 'locksmith';
 import { SwitchStore } from './doubles.js';
 
 describe('waiting', () => {
@@ -141,6 +141,73 @@ describe('waiting', () => {
     const waiting = locks.lock('wait:stuck:1', 30).block(60, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('stop')), 100);
     await expect(waiting).rejects.toThrow('stop');
+  });
+
+  it('takes a lock handed over through next() without another attempt, with its fencing token', async () => {
+    const store = new SwitchStore();
+    const requests: AcquireRequest[] = [];
+    store.override.set('acquire', async (request) => {
+      requests.push(request as AcquireRequest);
+      return { acquired: false };
+    });
+    let subscription: ReleaseSubscription | undefined;
+    store.override.set('subscribe', async (): Promise<ReleaseSubscription> => {
+      subscription = {
+        next: async (): Promise<Handoff> => {
+          await sleep(50);
+          return { handedOff: true, fencingToken: 42, at: performance.now() };
+        },
+        leave: async () => {
+          throw new Error('a waiter that holds the lock must not leave');
+        },
+        close: () => undefined,
+      };
+      return subscription;
+    });
+    const locks = createLocks({ store: Object.assign(store, { recheckIntervalMs: 60_000 }) });
+    const lock = locks.lock('wait:handed:1', 30, { fencing: true });
+    expect(await lock.block(5)).toBe(true);
+    expect(lock.fencingToken).toBe(42);
+    // The plain first attempt, then one queued attempt naming the active subscription; nothing after the handoff.
+    expect(requests).toHaveLength(2);
+    expect(requests[0]?.queue).toBeUndefined();
+    expect(requests[1]?.queue?.subscription).toBe(subscription);
+    expect(requests[1]?.queue?.waitMs).toBeGreaterThan(0);
+    expect(requests[1]?.queue?.waitMs).toBeLessThanOrEqual(5_000);
+  });
+
+  it('leaves the queue before closing the subscription when it stops without the lock', async () => {
+    const events: string[] = [];
+    const leaving = async (): Promise<ReleaseSubscription> => ({
+      next: (timeoutMs, signal) => sleep(Math.min(timeoutMs, 50), false, { signal }).catch(() => false),
+      leave: async () => {
+        events.push('leave');
+      },
+      close: () => {
+        events.push('close');
+      },
+    });
+    const store = new SwitchStore();
+    store.override.set('subscribe', leaving);
+    const locks = createLocks({ store: Object.assign(store, { recheckIntervalMs: 60_000 }) });
+    await locks.lock('wait:leave:1').get();
+    await expect(locks.lock('wait:leave:1', 30).block(0.2)).rejects.toMatchObject({ name: 'LockTimeoutError' });
+    expect(events).toEqual(['leave', 'close']);
+
+    events.length = 0;
+    const controller = new AbortController();
+    const waiting = locks.lock('wait:leave:1', 30).block(20, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('stop')), 100);
+    await expect(waiting).rejects.toThrow('stop');
+    expect(events).toEqual(['leave', 'close']);
+
+    // Acquired by an attempt: nothing to leave.
+    events.length = 0;
+    const next = locks.lock('wait:leave:1', 30).block(20);
+    await sleep(100);
+    await store.inner.forceRelease('wait:leave:1');
+    expect(await next).toBe(true);
+    expect(events).toEqual(['close']);
   });
 
   it('re-checks when the holder lease should have ended, even with a long ceiling', async () => {
