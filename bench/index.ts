@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startRedis } from '../test/support/redis-server.js';
+import { ensureBuilt } from './build.js';
 import { describeMachine } from './machine.js';
 import { combineContention, ContentionPool, type ContentionResult } from './metrics/contention.js';
 import { coldRoundTrip, measureHandoff } from './metrics/handoff.js';
@@ -56,6 +57,7 @@ async function attempt(results: SubjectResults, what: string, run: () => Promise
 
 async function main(): Promise<void> {
   const started = now();
+  if (ids.includes('locksmith') && process.env.LOCKSMITH_BENCH_SOURCE !== 'src') log(`dist/: ${ensureBuilt()}`);
   const server = await startRedis();
   const admin = await connect(server.url, 'bench-admin');
   const machine = await describeMachine(admin, (await installedVersion('ioredis')).split('@')[1] ?? '?');

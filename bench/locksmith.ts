@@ -1,8 +1,12 @@
 /**
  * locksmith's `RedisStore` through the public API, exactly as a user writes it:
- * `createLocks({ store: new RedisStore(redis) }).lock(key, ttl).block(wait)` and `release()`.
+ * `createLocks({ store: new RedisStore(redis) }).lock(key, ttl).block(wait)` and `release()`, from the
+ * compiled package (`dist/`), as users run it.
  */
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
+import { DIST_ENTRY } from './build.js';
 import { connect } from './redis-client.js';
 import type { Held, LockSubject } from './subject.js';
 
@@ -18,9 +22,16 @@ interface LocksmithApi {
   RedisStore: new (redis: Redis) => unknown;
 }
 
-/** locksmith's public API, or the reason it cannot be benchmarked yet. */
+/**
+ * locksmith's public API from the compiled `dist/` (see `build.ts`; `LOCKSMITH_BENCH_SOURCE=src` loads the
+ * TypeScript sources instead), or the reason it cannot be benchmarked.
+ */
 export async function loadLocksmith(): Promise<LocksmithApi | string> {
-  const api = (await import('../src/index.js')) as unknown as Partial<LocksmithApi>;
+  const fromSource = process.env.LOCKSMITH_BENCH_SOURCE === 'src';
+  if (!fromSource && !existsSync(DIST_ENTRY)) return 'dist/ is not built (npm run build)';
+  const api = (fromSource
+    ? await import('../src/index.js')
+    : await import(pathToFileURL(DIST_ENTRY).href)) as unknown as Partial<LocksmithApi>;
   if (typeof api.createLocks !== 'function') return 'createLocks is not exported from src/index.ts yet';
   if (typeof api.RedisStore !== 'function') return 'RedisStore is not exported from src/index.ts yet';
   return api as LocksmithApi;
@@ -34,7 +45,7 @@ export async function createLocksmith(url: string): Promise<LockSubject> {
   const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
   return {
     id: 'locksmith',
-    version: `locksmith@${version} (RedisStore)`,
+    version: `locksmith@${version} (RedisStore, ${process.env.LOCKSMITH_BENCH_SOURCE === 'src' ? 'src via tsx' : 'dist'})`,
     async acquire(key, ttlMs, waitMs, signal): Promise<Held | null> {
       const lock = locks.lock(key, ttlMs / 1000);
       try {

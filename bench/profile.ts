@@ -7,7 +7,8 @@
  * and the same handoff on a MemoryStore.
  */
 import { randomBytes } from 'node:crypto';
-import { createLocks, MemoryStore, RedisStore } from '../src/index.js';
+import { pathToFileURL } from 'node:url';
+import { DIST_ENTRY, ensureBuilt } from './build.js';
 import { RedisMonitor } from '../test/support/redis-monitor.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { connect } from './redis-client.js';
@@ -19,6 +20,10 @@ const CAD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('de
 const ACQ = `local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) if ok then return {1} end return {0, redis.call('PTTL', KEYS[1])}`;
 
 async function main(): Promise<void> {
+  ensureBuilt(); // the compiled package, as users run it (see build.ts)
+  const { createLocks, MemoryStore, RedisStore } = (await import(
+    pathToFileURL(DIST_ENTRY).href
+  )) as typeof import('../src/index.js');
   const server = await startRedis();
   const redis = await connect(server.url, 'profile');
   const cad = (await redis.script('LOAD', CAD)) as string;
