@@ -6,6 +6,10 @@ import { describe, it } from 'vitest';
 import { runAndCheck } from './support/scenarios.js';
 
 describe('fault injection (full suite)', { timeout: 180_000 }, () => {
+  it('a waiter SIGKILLed while queued: the lock never sits idle waiting for the dead waiter', async () => {
+    await runAndCheck('waiter-sigkill');
+  });
+
   it('Redis restarted mid-hold with AOF (fsync always): the lock survives, no overlap, no lost update', async () => {
     await runAndCheck('redis-restart-aof');
   });

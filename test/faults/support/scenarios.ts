@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { redisCli, waitFor } from '../../support/redis-topology.js';
 import { RESOURCE_KEYS } from './resource.js';
-import { runScenario, tableRow, type ScenarioOptions, type ScenarioReport } from './harness.js';
+import { runScenario, tableRow, type ScenarioOptions, type ScenarioReport, type WorkerHandle } from './harness.js';
 import type { WorkerEvent } from './worker.js';
 
 export interface Scenario extends ScenarioOptions {
@@ -33,6 +33,7 @@ const wallNow = (): number => performance.timeOrigin + performance.now();
 
 export const SCENARIO_IDS = [
   'holder-sigkill',
+  'waiter-sigkill',
   'client-kill',
   'holder-sigstop',
   'redis-restart',
@@ -49,6 +50,7 @@ export type ScenarioId = (typeof SCENARIO_IDS)[number];
 function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
   const facts = {
     holderSigkill: {} as Facts,
+    waiterSigkill: {} as Facts,
     holderSigstop: {} as Facts,
   };
   return {
@@ -83,6 +85,36 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
           `  victim acquired → next holder acquired: ${Math.round(next!.at - (last?.at ?? 0))} ms (TTL 1000 ms);` +
             ` kill → next: ${Math.round(next!.at - (recorded.killedAt ?? 0))} ms`,
         );
+      },
+    },
+    'waiter-sigkill': {
+      name: 'waiter SIGKILLed while queued',
+      expectation: 'exclusive',
+      ttlMs: 3_000,
+      waitMs: 10_000,
+      facts: facts.waiterSigkill,
+      async inject(context) {
+        await sleep(1_500);
+        const holder = await context.holder();
+        const victim = context.workers.find((worker) => worker.id !== holder.id) as WorkerHandle;
+        victim.killedOnPurpose = true;
+        victim.process.kill('SIGKILL');
+        facts.waiterSigkill.killedAt = wallNow();
+        await context.resource.srem(RESOURCE_KEYS.holders, victim.id);
+      },
+      check(report, recorded) {
+        // A dead waiter must cost the others nothing: after any release, the next live waiter gets the lock,
+        // rather than the lock going to the dead one and sitting idle until its TTL (3 s) runs out. Bound:
+        // half the TTL, far above a hand-over on a loaded machine (milliseconds).
+        const sections = report.events.filter((e): e is Extract<WorkerEvent, { ev: 'section' }> => e.ev === 'section');
+        let idle = 0;
+        for (let index = 1; index < sections.length; index++) {
+          const previous = sections[index - 1] as (typeof sections)[number];
+          const current = sections[index] as (typeof sections)[number];
+          if (current.at > (recorded.killedAt ?? 0)) idle = Math.max(idle, current.at - previous.end);
+        }
+        console.log(`  longest idle gap between sections after the kill: ${Math.round(idle)} ms (TTL 3000 ms)`);
+        expect(idle, 'the lock sat idle after a release (handed to the dead waiter?)').toBeLessThan(1_500);
       },
     },
     'client-kill': {
