@@ -26,6 +26,10 @@ describe('fault injection (full suite)', { timeout: 180_000 }, () => {
     await runAndCheck('quorum-holder-sigstop');
   });
 
+  it('quorum of 5 with connections dropped on every node: no overlap, no lost update, nothing hung', async () => {
+    await runAndCheck('quorum-client-kill');
+  });
+
   it('Sentinel failover (master SIGKILLed mid-hold): locks resume on the promoted replica; fencing reveals any stale write', async () => {
     await runAndCheck('sentinel-failover');
   });

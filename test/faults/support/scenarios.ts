@@ -41,6 +41,7 @@ export const SCENARIO_IDS = [
   'redis-sigstop',
   'quorum-minority-restart',
   'quorum-holder-sigstop',
+  'quorum-client-kill',
   'sentinel-failover',
   'sentinel-failover-lagging',
 ] as const;
@@ -220,6 +221,19 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
       },
       check(report) {
         expect(report.overlaps).toBeGreaterThanOrEqual(1);
+      },
+    },
+    'quorum-client-kill': {
+      name: 'quorum of 5: connections dropped on every node (CLIENT KILL)',
+      expectation: 'exclusive',
+      lockServers: 5,
+      facts: {},
+      async inject(context) {
+        for (let round = 0; round < 10; round++) {
+          await sleep(300);
+          const type = round % 2 === 0 ? 'normal' : 'pubsub';
+          await Promise.all(context.lockServers.map((server) => redisCli(server.port, 'CLIENT', 'KILL', 'TYPE', type)));
+        }
       },
     },
     'sentinel-failover': {
