@@ -68,7 +68,14 @@ function analyze(
         plugins: { test: { rules: { probe } } as unknown as ESLint.Plugin },
         languageOptions: {
           parser: tsParser as Linter.Parser,
-          ...(options.typed ? { parserOptions: { project: './tsconfig.json', tsconfigRootDir: typedRoot } } : {}),
+          ...(options.typed ? { parserOptions: {
+                  project: './tsconfig.json',
+                  tsconfigRootDir: typedRoot,
+                  // With CI=true typescript-eslint infers a single run and builds the program from the files on
+                  // disk, ignoring the in-memory source (RuleTester turns the inference off for the same reason).
+                  disallowAutomaticSingleRunInference: true,
+                },
+              } : {}),
         },
         settings: options.settings ?? {},
         rules: { 'test/probe': 'error' },
