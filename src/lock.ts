@@ -163,6 +163,7 @@ export class Lock {
           (store, key) => store.subscribe(key),
           (late) => late.close(),
         ),
+      listening: () => this.#runtime.store.listening?.(this.#key) === true,
       leave: (subscription) => this.#call('leave', () => subscription.leave()),
       abandon: () => void this.#releaseQuietly(),
     });

@@ -4,7 +4,8 @@
  * bounded ceiling (for releases nobody announces, such as another client's expiry or a Laravel app).
  *
  * Protocol: attempt → on failure subscribe (active once resolved) → attempt again (so a release between
- * the first attempt and the subscription is never missed) → wait for the next announced release, at most
+ * the first attempt and the subscription is never missed; when the store already listens to the key, the
+ * subscription comes first and this is the first attempt) → wait for the next announced release, at most
  * min(remaining wait, holder's remaining lease, ceiling) → attempt … The subscription is closed at the end.
  *
  * Direct handoff: every attempt after the subscription is active is a queued attempt (`AcquireRequest.queue`):
@@ -35,6 +36,8 @@ export interface WaitPlan {
   attempt(queue?: QueueRequest): Promise<AcquireResult>;
   /** Subscribes to the key's releases (already under a deadline). */
   subscribe(): Promise<ReleaseSubscription>;
+  /** Whether the store would subscribe with no round trip (see `LockStore.listening`). */
+  listening(): boolean;
   /** Runs `subscription.leave()` under a deadline (the waiter stops without the lock). */
   leave(subscription: ReleaseSubscription & { leave(): Promise<void> }): Promise<void>;
   /** Gives back a lock acquired after the signal aborted (fire and forget). */
@@ -46,10 +49,15 @@ export async function acquireWithin(plan: WaitPlan): Promise<Acquired | undefine
   const { signal } = plan;
   signal?.throwIfAborted();
   const deadline = performance.now() + plan.waitMs;
-  let result = await plan.attempt();
-  if (result.acquired) return keep(plan, result);
-  if (plan.waitMs === 0) return undefined;
-  signal?.throwIfAborted();
+  // A key this process already listens to is likely contended: subscribing costs nothing, and the first
+  // attempt can then already queue. Otherwise the first attempt is a plain one (the uncontended cost).
+  const early = plan.waitMs > 0 && plan.listening();
+  if (!early) {
+    const result = await plan.attempt();
+    if (result.acquired) return keep(plan, result);
+    if (plan.waitMs === 0) return undefined;
+    signal?.throwIfAborted();
+  }
 
   const subscription = await plan.subscribe();
   let holding = false;
@@ -57,7 +65,7 @@ export async function acquireWithin(plan: WaitPlan): Promise<Acquired | undefine
     for (;;) {
       signal?.throwIfAborted();
       const waitMs = Math.max(1, Math.ceil(deadline - performance.now()));
-      result = await plan.attempt({ subscription, waitMs });
+      const result = await plan.attempt({ subscription, waitMs });
       if (result.acquired) {
         holding = true;
         return keep(plan, result);

@@ -177,6 +177,11 @@ export class ReleaseRegistry {
     return waiter;
   }
 
+  /** Whether a subscription to `key` is confirmed already, so `subscribe(key)` needs no round trip. */
+  listening(key: string): boolean {
+    return !this.closed && this.entries.get(key)?.confirmed === true && this.connection.isUsable();
+  }
+
   /** Closes the subscriber connection and ends every wait. Idempotent, never waits on the server. */
   close(): void {
     if (this.closed) return;

@@ -125,7 +125,8 @@ return hand_on(ARGV[1], ARGV[2], ARGV[3])
  * 2. `SET NX` as usual (a free key is anyone's: a Laravel client or a newcomer may take it too; only handoffs
  *    are ordered). On success the waiter's own entry is removed, so no later release hands the lock to a
  *    waiter that is done. Returns `{1, fence}` (fence 0 without fencing).
- * 3. Else join the queue: `ZADD NX` (a re-check keeps the original position) with the arrival time in µs as
+ * 3. Still queued (a re-check): nothing to change, `{0, member}` (a re-check costs ZSCORE + SET NX).
+ * 4. Else join the queue: `ZADD NX` (a re-join keeps the original entry) with the arrival time in µs as
  *    score, the deadline (TIME + waitMs) and lease inside the member; the queue key expires a minute after
  *    the longest wait, so entries of waiters that died cannot outlive their deadlines by much.
  *    Returns `{0, member}`.
@@ -133,11 +134,15 @@ return hand_on(ARGV[1], ARGV[2], ARGV[3])
 export const ACQUIRE_OR_ENQUEUE = script(
   'acquire-or-enqueue',
   `local owner, ttl, fencing, member = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', ARGV[5]
-if member ~= '' and redis.call('GET', KEYS[1]) == owner and not redis.call('ZSCORE', KEYS[2], member) then
-  if ttl == 0 then redis.call('PERSIST', KEYS[1]) end
-  local fence = 0
-  if fencing then fence = tonumber(redis.call('GET', KEYS[3]) or '0') end
-  return {2, fence}
+local queued = false
+if member ~= '' then
+  queued = redis.call('ZSCORE', KEYS[2], member)
+  if not queued and redis.call('GET', KEYS[1]) == owner then
+    if ttl == 0 then redis.call('PERSIST', KEYS[1]) end
+    local fence = 0
+    if fencing then fence = tonumber(redis.call('GET', KEYS[3]) or '0') end
+    return {2, fence}
+  end
 end
 local ok
 if ttl > 0 then
@@ -146,11 +151,12 @@ else
   ok = redis.call('SET', KEYS[1], owner, 'NX')
 end
 if ok then
-  if member ~= '' then redis.call('ZREM', KEYS[2], member) end
+  if queued then redis.call('ZREM', KEYS[2], member) end
   local fence = 0
   if fencing then fence = redis.call('INCR', KEYS[3]) end
   return {1, fence}
 end
+if queued then return {0, member} end
 local t = redis.call('TIME')
 if member == '' then
   local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[4])

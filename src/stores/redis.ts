@@ -239,6 +239,10 @@ export class RedisStore implements LockStore {
     return Math.max(1, pttl); // held with under a millisecond left: still held
   }
 
+  listening(key: string): boolean {
+    return this.releases.listening(key);
+  }
+
   subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription> {
     return this.releases.subscribe(key, options?.watch === true);
   }

@@ -122,6 +122,14 @@ export interface LockStore {
   subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription>;
 
   /**
+   * Optional: `true` when `subscribe(key)` would be active at once, with no round trip (the store already
+   * listens to the key's releases, for another local waiter or a subscription that lingers after one). The
+   * lock core then subscribes before a wait's FIRST attempt, so that attempt can already queue
+   * ({@link AcquireRequest.queue}): on a hot key a wait costs one request instead of two.
+   */
+  listening?(key: string): boolean;
+
+  /**
    * Set by a store that runs the fallback re-check for its own waiters (RedisStore: only the first waiting
    * waiter of each key re-checks, every `recheckIntervalMs`, so 10,000 waiters do not poll). The lock core
    * then bounds each `next()` only by the remaining wait and the holder's lease, not by its own ceiling.

@@ -112,7 +112,9 @@ describe('direct handoff', () => {
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     for (const [i, owner] of owners.entries()) {
       const { store } = processes[(i * 2) % 3] as Process;
-      expect(store.attempts.get(owner), `attempts of waiter ${i}`).toBe(2);
+      // The first waiter of each process: a plain attempt, then a queued one. The others: the process already
+      // listens to the key, so their first attempt queues. Then nothing: the lock is handed over.
+      expect(store.attempts.get(owner), `attempts of waiter ${i}`).toBe(i < 3 ? 2 : 1);
     }
     expect(await queued(admin, 'fifo:1')).toBe(0);
     expect(await admin.exists(PREFIX + 'fifo:1')).toBe(0); // the last one released it with no one queued
@@ -165,6 +167,28 @@ describe('direct handoff', () => {
     expect(await waiting).toBe(true);
     expect(b.store.attempts.get(waiter.owner)).toBe(2);
     expect(await waiter.release()).toBe(true);
+  });
+
+  it('a wait on a key the process already listens to queues with its first attempt (one request)', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const holder = a.locks.lock('hot:1', 30);
+    expect(await holder.get()).toBe(true);
+    const first = b.locks.lock('hot:1', 30);
+    const firstWait = first.block(20);
+    await until(async () => (await queued(admin, 'hot:1')) === 1);
+    expect(b.store.listening(PREFIX + 'hot:1')).toBe(true);
+    expect(b.store.listening(PREFIX + 'hot:other')).toBe(false);
+    const second = b.locks.lock('hot:1', 30);
+    const secondWait = second.block(20);
+    await until(async () => (await queued(admin, 'hot:1')) === 2);
+    expect(await holder.release()).toBe(true);
+    expect(await firstWait).toBe(true);
+    expect(await first.release()).toBe(true);
+    expect(await secondWait).toBe(true);
+    expect(b.store.attempts.get(first.owner)).toBe(2); // plain, then queued
+    expect(b.store.attempts.get(second.owner)).toBe(1); // queued at once, then handed the lock
+    expect(await second.release()).toBe(true);
   });
 
   it('get() and block(0) never queue', async () => {
@@ -337,6 +361,7 @@ describe('scripts', () => {
         expect(await holder.get()).toBe(true);
         await local.script('FLUSH');
         const waiter = b.locks.lock('flush:1', 30, { fencing: true });
+        const attemptsToQueue = b.store.listening(PREFIX + 'flush:1') ? 1 : 2;
         const waiting = waiter.block(20);
         const leaving = b.locks.lock('flush:1', 30).block(0.3);
         await until(async () => (await queued(local, 'flush:1')) === 2);
@@ -346,7 +371,7 @@ describe('scripts', () => {
         await local.script('FLUSH');
         expect(await holder.release()).toBe(true);
         expect(await waiting).toBe(true);
-        expect(b.store.attempts.get(waiter.owner)).toBe(2);
+        expect(b.store.attempts.get(waiter.owner)).toBe(attemptsToQueue);
         expect(waiter.fencingToken).toBe((holder.fencingToken as number) + 1);
         await local.script('FLUSH');
         expect(await waiter.release()).toBe(true);
