@@ -108,24 +108,28 @@ async function startClusterNode(nodeTimeoutMs: number): Promise<RedisServer> {
 }
 
 /**
- * Starts a Redis Cluster of `masters` masters and no replicas (`redis-cli --cluster create`), and waits until
- * every node reports `cluster_state:ok` and knows every other node.
+ * Starts a Redis Cluster of `masters` masters with `replicas` replicas each (default none; `redis-cli --cluster
+ * create`), and waits until every node reports `cluster_state:ok` and knows every other node.
  */
-export async function startCluster(options: { masters?: number; nodeTimeoutMs?: number } = {}): Promise<RedisClusterTopology> {
+export async function startCluster(
+  options: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {},
+): Promise<RedisClusterTopology> {
   const masters = options.masters ?? 3;
+  const replicas = options.replicas ?? 0;
+  const total = masters * (1 + replicas);
   const nodes: RedisServer[] = [];
-  await startEach(masters, () => startClusterNode(options.nodeTimeoutMs ?? 2_000), nodes);
+  await startEach(total, () => startClusterNode(options.nodeTimeoutMs ?? 2_000), nodes);
   const stop = (): Promise<void> => stopAll(nodes);
   try {
     await run(
       'redis-cli',
-      ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'],
       { timeout: 60_000 },
     );
     for (const node of nodes) {
       await waitFor(`cluster_state:ok on ${node.port}`, async () => {
         const info = await redisCli(node.port, 'CLUSTER', 'INFO');
-        return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}`);
+        return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${total}`);
       });
     }
   } catch (error) {
