@@ -164,7 +164,10 @@ export class Lock {
           (late) => late.close(),
         ),
       listening: () => this.#runtime.store.listening?.(this.#key) === true,
-      leave: (subscription) => this.#call('leave', () => subscription.leave()),
+      // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
+      // commands go through the user's client, which stays open), or a release would hand the lock to no one.
+      leave: (subscription) =>
+        withDeadline('leave', this.name, this.#runtime.timeoutMs, () => subscription.leave()),
       abandon: () => void this.#releaseQuietly(),
     });
     if (!acquired) throw new LockTimeoutError(this.name, waitMs / 1_000);

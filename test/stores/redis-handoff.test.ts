@@ -221,6 +221,20 @@ describe('leaving the queue', () => {
     expect(await admin.exists(PREFIX + 'leave:1')).toBe(0);
   });
 
+  it('closing the manager while its waiters are queued takes their entries back', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const holder = a.locks.lock('leave:close', 30);
+    expect(await holder.get()).toBe(true);
+    const waits = [1, 2, 3].map(() => b.locks.lock('leave:close', 30).block(20).catch((error: unknown) => error));
+    await until(async () => (await queued(admin, 'leave:close')) === 3);
+    await b.locks.close();
+    for (const outcome of await Promise.all(waits)) expect(outcome).toMatchObject({ name: 'LockStoreError' });
+    expect(await queued(admin, 'leave:close')).toBe(0);
+    expect(await holder.release()).toBe(true);
+    expect(await admin.exists(PREFIX + 'leave:close')).toBe(0); // freed, not handed to a closed process
+  });
+
   it('a waiter handed the lock as it gives up passes it on to the next waiter', async () => {
     const a = await processOn(url);
     const b = await processOn(url);
