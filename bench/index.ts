@@ -1,5 +1,6 @@
 /**
- * `npm run bench` (`-- --quick` for a shorter run, `-- --only=floor,locksmith` for some subjects): starts its
+ * `npm run bench` (`-- --quick` for a shorter run, `-- --only=floor,locksmith` for some subjects,
+ * `-- --experiments` to add the prototypes of `experiments/`): starts its
  * own redis-server on a free loopback port and measures the raw floor, locksmith's RedisStore and the peer
  * libraries side by side, then prints the table and writes `bench/RESULTS.md`. A benchmark, not a test.
  */
@@ -35,7 +36,11 @@ const SLOW = new Set(['redlock', 'sesame-redlock']);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
-const ids = Object.keys(SUBJECTS).filter((id) => !only || only.includes(id));
+/** Prototypes measured for comparison only: run with `--experiments` or by name in `--only`. */
+const EXPERIMENTS = new Set(['direct-handoff']);
+const ids = Object.keys(SUBJECTS).filter((id) =>
+  only ? only.includes(id) : !EXPERIMENTS.has(id) || args.includes('--experiments'),
+);
 
 const plan = quick
   ? { cycles: 500, throughputMs: 1_000, handoff: [100, 40, 10], cost: [100, 40, 10], contentionMs: 2_000, contentionRounds: 1, idle: false, settleMs: 1_500 }
