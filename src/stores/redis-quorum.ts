@@ -122,7 +122,9 @@ export class QuorumStore implements LockStore {
       throw new RangeError(`QuorumStore: driftFactor must be in [0, 1), got ${String(driftFactor)}`);
     }
     this.#clients = [...clients];
+    // RedisStore rejects what is not an ioredis client (a TypeError naming it) before the address check.
     this.#nodes = this.#clients.map((client) => new RedisStore(client, options.node));
+    assertDistinctNodes(this.#clients);
     this.#majority = majorityOf(clients.length);
     this.#nodeTimeoutMs = nodeTimeoutMs;
     this.#driftFactor = driftFactor;
@@ -343,6 +345,26 @@ export class QuorumStore implements LockStore {
 
   #assertOpen(): void {
     if (this.#closed) throw new Error('locksmith: QuorumStore is closed');
+  }
+}
+
+/**
+ * Two clients of the same server would give that server two votes, and a "majority" could then be a minority
+ * of the servers: refuse the same client twice, or two clients naming the same host and port.
+ */
+function assertDistinctNodes(clients: readonly Redis[]): void {
+  const seen = new Set<unknown>();
+  const addresses = new Set<string>();
+  for (const client of clients) {
+    if (seen.has(client)) throw new RangeError('QuorumStore: the same client is listed twice; each node must be a different Redis master');
+    seen.add(client);
+    const { host, port, path, sentinels } = (client?.options ?? {}) as { host?: string; port?: number; path?: string; sentinels?: unknown };
+    if (sentinels) continue; // addressed through sentinels: no fixed address to compare
+    const address = path ?? `${host ?? 'localhost'}:${port ?? 6379}`;
+    if (addresses.has(address)) {
+      throw new RangeError(`QuorumStore: two clients connect to ${address}; each node must be a different Redis master`);
+    }
+    addresses.add(address);
   }
 }
 

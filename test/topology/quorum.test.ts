@@ -99,9 +99,18 @@ describe('QuorumStore on 5 independent masters', () => {
     expect(await second.release()).toBe(true);
   });
 
-  it('rejects fewer than 3 clients and a bad nodeTimeoutMs', () => {
+  it('rejects fewer than 3 clients, the same node twice, and a bad nodeTimeoutMs', () => {
     expect(() => new QuorumStore(clients.slice(0, 2))).toThrow(RangeError);
     expect(() => new QuorumStore(clients, { nodeTimeoutMs: 0 })).toThrow(/nodeTimeoutMs/);
+    // Two votes for one server would let a minority of servers pass for a majority.
+    const [a, b] = clients as [Redis, Redis];
+    expect(() => new QuorumStore([a, b, a])).toThrow(/same client is listed twice/);
+    const twin = new Redis({ host: '127.0.0.1', port: masters.addresses[0]?.port, lazyConnect: true });
+    try {
+      expect(() => new QuorumStore([a, b, twin])).toThrow(/two clients connect to 127\.0\.0\.1:\d+/);
+    } finally {
+      twin.disconnect();
+    }
   });
 
   it('grants nothing when no validity time is left (ttl below the clock-drift margin)', async () => {
