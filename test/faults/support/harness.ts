@@ -51,6 +51,11 @@ export interface ScenarioContext {
   readonly resource: Redis;
   /** A worker inside its critical section right now (waits for one). */
   holder(): Promise<WorkerHandle>;
+  /**
+   * Freezes (SIGSTOP) a worker that is inside its critical section, checked after the freeze (a stopped
+   * process cannot leave), so the fault hits a holder and not a worker that just left.
+   */
+  freezeHolder(): Promise<WorkerHandle>;
   /** Stops lock server `index` with `signal` (its data dir kept), waits `downMs`, restarts it on its port. */
   restartLockServer(index: number, options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<void>;
 }
@@ -164,6 +169,14 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
           return id !== undefined;
         }, 20_000, 5);
         return workers.find((worker) => worker.id === id) as WorkerHandle;
+      },
+      async freezeHolder() {
+        for (;;) {
+          const candidate = await this.holder();
+          candidate.process.kill('SIGSTOP');
+          if (await resource!.sismember(RESOURCE_KEYS.holders, candidate.id)) return candidate;
+          candidate.process.kill('SIGCONT');
+        }
       },
       async restartLockServer(index, { signal = 'SIGKILL', downMs = 0 } = {}) {
         const old = lockServers[index] as RedisServer;

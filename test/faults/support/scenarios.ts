@@ -61,7 +61,7 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
       facts: facts.holderSigkill,
       async inject(context) {
         await sleep(1_500);
-        const holder = await context.holder();
+        const holder = await context.freezeHolder();
         holder.killedOnPurpose = true;
         holder.process.kill('SIGKILL');
         facts.holderSigkill.killedAt = wallNow();
@@ -136,8 +136,7 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
       facts: facts.holderSigstop,
       async inject(context) {
         await sleep(1_500);
-        const holder = await context.holder();
-        holder.process.kill('SIGSTOP');
+        const holder = await context.freezeHolder();
         try {
           await sleep(context.options.ttlMs + 1_500);
         } finally {
@@ -211,8 +210,7 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
       facts: {},
       async inject(context) {
         await sleep(1_500);
-        const holder = await context.holder();
-        holder.process.kill('SIGSTOP');
+        const holder = await context.freezeHolder();
         try {
           await sleep(context.options.ttlMs + 1_500);
         } finally {
