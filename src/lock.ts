@@ -181,7 +181,10 @@ export class Lock {
     return this.#call('release', (store, key) => store.release(key, this.owner));
   }
 
-  /** Deletes the lock whoever holds it (an administrative override; the holder's closure signal aborts). */
+  /**
+   * Frees the lock whoever holds it (an administrative override; the holder's closure signal aborts). On a
+   * store that queues waiters (RedisStore) the oldest live waiter is handed the lock, as after a release.
+   */
   async forceRelease(): Promise<void> {
     this.#watch?.stop();
     await this.#call('forceRelease', (store, key) => store.forceRelease(key));

@@ -70,6 +70,8 @@ export interface QueuedWaiter {
   queue: QueueSlot | undefined;
   /** Set (and kept) once a release handed the lock to this waiter. */
   readonly handoff: Handoff | undefined;
+  /** The subscription was closed (the waiter is gone). */
+  readonly closed: boolean;
 }
 
 /** What the registry needs from RedisStore for direct handoff. */

@@ -177,6 +177,9 @@ export class RedisStore implements LockStore {
     const [status, value] = reply;
     if (status === 0) {
       slot.member = String(value);
+      // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran
+      // before the entry was known, so take the entry back now rather than let a release hand it the lock.
+      if (waiter.closed) this.leave(key, waiter, slot).catch(() => undefined);
       return { acquired: false };
     }
     // Acquired (1) or found already handed to us (2): our entry is gone from the queue.
@@ -185,9 +188,8 @@ export class RedisStore implements LockStore {
   }
 
   /** See {@link ReleaseSubscription.leave}: LEAVE when the entry is known, else give back a handed lock. */
-  private async leave(key: string, waiter: QueuedWaiter): Promise<void> {
+  private async leave(key: string, waiter: QueuedWaiter, slot = waiter.queue): Promise<void> {
     this.ensureConnected();
-    const slot = waiter.queue;
     if (slot?.member !== undefined) {
       await runScript(
         this.client,

@@ -235,6 +235,43 @@ describe('leaving the queue', () => {
     expect(await admin.exists(PREFIX + 'leave:close')).toBe(0); // freed, not handed to a closed process
   });
 
+  it('an enqueue answered after the waiter gave up (stalled server) is taken back', async () => {
+    const server = await startRedis();
+    const local = new Redis(server.url);
+    try {
+      const a = await processOn(server.url);
+      const b = await processOn(server.url);
+      const slow = createLocks({ store: b.store, prefix: PREFIX, timeout: 0.3 });
+      expect(await a.locks.lock('late:1', 30).get()).toBe(true);
+      const first = b.locks.lock('late:1', 30).block(20);
+      first.catch(() => undefined); // awaited below; a failure before that must not surface as unhandled
+      await until(async () => (await queued(local, 'late:1')) === 1);
+      // b listens to the key now: the next wait's first attempt is the queued one, and it hits a paused server.
+      server.pause();
+      let resumed = false;
+      try {
+        await expect(slow.lock('late:1', 30).block(20)).rejects.toMatchObject({ name: 'LockStoreError' });
+      } finally {
+        server.resume();
+        resumed = true;
+      }
+      expect(resumed).toBe(true);
+      // The late enqueue lands after the resume; its answer finds the waiter gone and takes the entry back.
+      // Commands on one connection run in order: once this PING answers, the late enqueue has run (2 entries
+      // unless its LEAVE already ran too); the LEAVE its answer triggers brings the queue back to 1.
+      await b.client.ping();
+      await until(async () => (await queued(local, 'late:1')) === 1);
+      await a.locks.lock('late:1').forceRelease();
+      expect(await first).toBe(true);
+      await closeProcess(a);
+      await closeProcess(b);
+    } finally {
+      server.resume();
+      local.disconnect();
+      await server.stop();
+    }
+  });
+
   it('a waiter handed the lock as it gives up passes it on to the next waiter', async () => {
     const a = await processOn(url);
     const b = await processOn(url);
