@@ -96,8 +96,15 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
       facts: facts.waiterSigkill,
       async inject(context) {
         await sleep(1_500);
-        const holder = await context.holder();
-        const victim = context.workers.find((worker) => worker.id !== holder.id) as WorkerHandle;
+        // A waiter, not the holder: frozen first, then checked to be outside its critical section.
+        let victim: WorkerHandle;
+        for (;;) {
+          const holder = await context.holder();
+          victim = context.workers.find((worker) => worker.id !== holder.id) as WorkerHandle;
+          victim.process.kill('SIGSTOP');
+          if (!(await context.resource.sismember(RESOURCE_KEYS.holders, victim.id))) break;
+          victim.process.kill('SIGCONT');
+        }
         victim.killedOnPurpose = true;
         victim.process.kill('SIGKILL');
         facts.waiterSigkill.killedAt = wallNow();
