@@ -170,13 +170,15 @@ export class ReleaseRegistry {
   }
 
   /**
-   * The waiter behind `subscription` if it is one of ours, waiting (not watching) on `key` and still open:
-   * only such a waiter may join the key's queue, since only its process hears the handoff.
+   * The waiter behind `subscription` if it may join `key`'s queue: one of ours, waiting (not watching) on
+   * `key`, still open, and its channel subscription confirmed by the server. A waiter that cannot hear a
+   * handoff (SUBSCRIBE refused, e.g. no sharded pub/sub on a Redis 6 Cluster, or not confirmed yet) must not
+   * queue: a lock handed to it would sit unused until its lease ends. It waits with plain attempts instead.
    */
   queuedWaiter(subscription: ReleaseSubscription, key: string): QueuedWaiter | undefined {
     const waiter = this.waiterOf.get(subscription);
     if (!waiter || waiter.closed || waiter.watcher || waiter.entry.key !== key) return undefined;
-    return waiter;
+    return waiter.entry.confirmed ? waiter : undefined;
   }
 
   /** Whether a subscription to `key` is confirmed already, so `subscribe(key)` needs no round trip. */

@@ -370,6 +370,35 @@ describe('crash safety', () => {
   });
 });
 
+describe('a waiter that cannot hear handoffs', () => {
+  it('does not queue (its subscription was refused) and still acquires through its re-check', async () => {
+    const server = await startRedis();
+    const local = new Redis(server.url);
+    try {
+      // A user that may do everything but subscribe: the store's subscriber connection (same credentials)
+      // is refused, like SSUBSCRIBE on a Cluster without sharded pub/sub.
+      await local.call('ACL', 'SETUSER', 'nosub', 'on', 'nopass', '~*', '&*', '+@all', '-subscribe');
+      const url = server.url.replace('redis://', 'redis://nosub:x@');
+      const a = await processOn(server.url);
+      const b = await processOn(url, { recheckInterval: '50ms' });
+      const holder = a.locks.lock('deaf:1', 30);
+      expect(await holder.get()).toBe(true);
+      const waiter = b.locks.lock('deaf:1', 30);
+      const waiting = waiter.block(20);
+      await until(async () => (b.store.attempts.get(waiter.owner) ?? 0) >= 4); // re-checking, not queued
+      expect(await queued(local, 'deaf:1')).toBe(0);
+      expect(await holder.release()).toBe(true);
+      expect(await waiting).toBe(true);
+      expect(await waiter.release()).toBe(true);
+      await closeProcess(a);
+      await closeProcess(b);
+    } finally {
+      local.disconnect();
+      await server.stop();
+    }
+  });
+});
+
 describe('Laravel interop with a queue', () => {
   it("a raw SET NX cannot jump the queue, a raw holder's silent DEL is noticed, and a free key is anyone's", async () => {
     const a = await processOn(url, { recheckInterval: '50ms' });
