@@ -14,8 +14,7 @@
  * - If the subscriber connection is down, waiting still ends by each waiter's timeout, and the heads re-check
  *   at the ceiling; after a reconnect every head, and every queued waiter, is woken to re-check at once.
  * - Direct handoff: a waiter whose queued attempt failed sits in the key's server-side queue; a release that
- *   hands it the key publishes `key NUL fence NUL token`, and only the local waiter queued for that token
- *   resolves (with a `Handoff`, kept until it closes). No other waiter wakes: the key is not free. A ttl-0
+ *   hands it the key publishes `key NUL fence NUL waiterId NUL token`, and only that waiter resolves (with a `Handoff`, kept until it closes). No other waiter wakes: the key is not free. A ttl-0
  *   waiter's claim is made permanent through the store's `claimed` hook. A waiter that stops without the lock
  *   leaves the queue through `subscription.leave()` (the store's LEAVE script).
  */
@@ -324,23 +323,24 @@ export class ReleaseRegistry {
       this.wakeOne(entry);
       return;
     }
-    // A handoff: `key NUL fence NUL token` (the token may contain anything, so it comes last).
+    // A handoff: `key NUL fence NUL waiterId NUL token` (the token may contain anything, so it comes last).
     if (!message.startsWith(`${entry.key}\0`)) return;
-    const rest = message.slice(entry.key.length + 1);
-    const cut = rest.indexOf('\0');
-    if (cut === -1) return;
-    this.handOff(entry, rest.slice(cut + 1), rest.slice(0, cut));
+    const [fence, id, ...token] = message.slice(entry.key.length + 1).split('\0');
+    if (fence === undefined || id === undefined || token.length === 0) return;
+    this.handOff(entry, id, token.join('\0'), fence);
   }
 
   /**
-   * A release handed the key to `owner`. Watchers hear it (their lock changed hands); the local waiter queued
-   * for `owner`, if any, now holds the lock. Nobody else is woken: the key is not free.
+   * A release handed the key to waiter `id` (queued for `owner`). Watchers hear it (their lock changed
+   * hands); that waiter, if it is ours and still here, now holds the lock. Nobody else is woken: the key is
+   * not free. Matching by id, not owner: a newer wait of the same owner must not take a late message meant
+   * for one that already left (its LEAVE passed the lock on).
    */
-  private handOff(entry: KeyEntry, owner: string, fence: string): void {
+  private handOff(entry: KeyEntry, id: string, owner: string, fence: string): void {
     const at = performance.now();
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
     for (const waiter of entry.waiters) {
-      if (waiter.watcher || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
+      if (waiter.id !== id || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
       const handoff: Handoff =
         fence === '' ? { handedOff: true, at } : { handedOff: true, fencingToken: Number(fence), at };
       waiter.handoff = handoff;

@@ -52,8 +52,9 @@ return {0, redis.call('PTTL', KEYS[1])}
  * Pops queue entries oldest first (ZPOPMIN: the score is the arrival time) and skips those whose waiter's
  * deadline has passed, read from the server's own clock (TIME), so no client clock is trusted. The first live
  * entry gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter INCRed when it asked for
- * fencing, and a message `key NUL fence NUL token` on the key's channel; its process resolves that waiter with
- * no further round trip. A waiter with ttl 0 is handed a bounded claim (`claimMs`) instead of "forever" and
+ * fencing, and a message `key NUL fence NUL waiterId NUL token` on the key's channel; its process resolves
+ * that waiter with no further round trip. The waiter id, not just the token, names the recipient: a message
+ * that arrives late must not be taken by a newer wait of the same owner (a LEAVE may have passed it on). A waiter with ttl 0 is handed a bounded claim (`claimMs`) instead of "forever" and
  * PERSISTs it when the message arrives: a waiter that died while queued then holds the lock for at most its
  * TTL or the claim, like a holder that crashed. With no live entry the key is deleted and the plain release
  * announced (message: the key), as before handoff existed. Returns 2 when handed on, 1 when freed.
@@ -71,14 +72,14 @@ const HAND_ON = `local function hand_on(publish, message, claim)
       local t = redis.call('TIME')
       now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     end
-    local deadline, ttl, fenced, token = string.match(member, '^(%d+):(%d+):([01]):[^:]*:(.*)$')
+    local deadline, ttl, fenced, id, token = string.match(member, '^(%d+):(%d+):([01]):([^:]*):(.*)$')
     if deadline and tonumber(deadline) > now then
       local px = tonumber(ttl)
       if px == 0 then px = tonumber(claim) end
       redis.call('SET', KEYS[1], token, 'PX', px)
       local fence = ''
       if fenced == '1' then fence = redis.call('INCR', KEYS[4]) end
-      redis.pcall(publish, KEYS[2], message .. '\\0' .. fence .. '\\0' .. token)
+      redis.pcall(publish, KEYS[2], message .. '\\0' .. fence .. '\\0' .. id .. '\\0' .. token)
       return 2
     end
   end

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, RedisStore, type AcquireRequest, type LockManager, type RedisStoreOptions } from 'locksmith';
-import { fencingKey, queueKey } from '../../src/stores/redis-keys.js';
+import { fencingKey, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 const PREFIX = `test:redis-handoff:${randomUUID().slice(0, 8)}:`;
@@ -270,6 +270,38 @@ describe('leaving the queue', () => {
       local.disconnect();
       await server.stop();
     }
+  });
+
+  it('a late handoff message for a wait that left is not taken by a newer wait of the same owner', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const key = PREFIX + 'leave:stale';
+    expect((await a.store.acquire({ key, owner: 'holder', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
+    const old = await b.store.subscribe(key);
+    const queuedAs = (subscription: typeof old): AcquireRequest => ({
+      key,
+      owner: 'T',
+      ttlMs: 30_000,
+      fencing: false,
+      queue: { subscription, waitMs: 20_000 },
+    });
+    expect(await b.store.acquire(queuedAs(old))).toEqual({ acquired: false });
+    const [oldMember] = await admin.zrange(queueKey(key), '0', '0');
+    await old.leave?.();
+    old.close();
+    const newer = await b.store.subscribe(key);
+    expect(await b.store.acquire(queuedAs(newer))).toEqual({ acquired: false });
+    // The message a release would have published for the old entry (`key NUL fence NUL waiterId NUL token`),
+    // arriving only now, after that wait left (and its LEAVE passed the lock on).
+    const oldId = (oldMember as string).split(':')[3] as string;
+    await admin.publish(releaseChannel(key), `${key}\0\0${oldId}\0T`);
+    expect(await newer.next(300)).toBe(false);
+    // The newer wait's own handoff still arrives.
+    expect(await a.store.release(key, 'holder')).toBe(true);
+    expect(await newer.next(10_000)).toMatchObject({ handedOff: true });
+    expect(await admin.get(key)).toBe('T');
+    newer.close();
+    expect(await b.store.release(key, 'T')).toBe(true);
   });
 
   it('a waiter handed the lock as it gives up passes it on to the next waiter', async () => {
