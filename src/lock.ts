@@ -219,8 +219,10 @@ export class Lock {
 
   /**
    * A release handed the lock to this waiter (direct handoff): no attempt was sent for it. Its lease began
-   * when the releasing script ran, just before the store heard of it (`at`); the lease watch re-reads the
-   * lease from the store before relying on it near its end.
+   * when the releasing script ran, shortly before the store heard of it (`at`, later by the delivery delay,
+   * or by a stalled event loop). No earlier bound exists locally (the waiter's own last attempt may be long
+   * past), so the estimate may be late by that delay: the lease watch confirms an expiry with the store, and
+   * with autoExtend the first extension (at a third of the lease) follows the lease the store reports.
    */
   #handedOver(result: Acquired, at: number): void {
     this.#acquiredSentAt = at;
