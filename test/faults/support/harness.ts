@@ -76,6 +76,8 @@ export interface ScenarioReport {
   readonly tokensReissued: number;
   /** Sections whose lost-lock signal had fired before their write. */
   readonly signalled: number;
+  /** Longest time between one section's end and the next one's start: how long the lock sat unused at worst. */
+  readonly longestGapMs: number;
   readonly hung: number;
   readonly unhandled: number;
   readonly storeErrors: number;
@@ -212,6 +214,7 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
       fencedLost: state.fencedAccepted - state.fenced,
       tokensReissued: reissued(events),
       signalled: sections.filter((s) => s.signalled).length,
+      longestGapMs: longestGap(sections),
       hung: events.filter((e) => e.ev === 'hung').length + hungWorkers,
       unhandled: errors.filter((e) => e.kind === 'unhandledRejection').length,
       storeErrors: errors.filter((e) => e.kind === 'store').length,
@@ -227,6 +230,17 @@ export async function runScenario(scenario: ScenarioOptions): Promise<ScenarioRe
     await Promise.allSettled(servers.map((server) => server.stop()));
     await sentinel?.stop();
   }
+}
+
+function longestGap(sections: readonly Extract<WorkerEvent, { ev: 'section' }>[]): number {
+  const ordered = [...sections].sort((a, b) => a.at - b.at);
+  let longest = 0;
+  let lastEnd: number | undefined;
+  for (const section of ordered) {
+    if (lastEnd !== undefined) longest = Math.max(longest, section.at - lastEnd);
+    lastEnd = Math.max(lastEnd ?? 0, section.end);
+  }
+  return Math.round(longest);
 }
 
 function reissued(events: readonly WorkerEvent[]): number {
@@ -265,11 +279,12 @@ export function tableRow(report: ScenarioReport): string {
     report.hung,
     report.unhandled,
     report.storeErrors,
+    report.longestGapMs,
   ];
   return `| ${cells.join(' | ')} |`;
 }
 
 /** The header `tableRow` lines go under (as in docs/deployment.md). */
 export const TABLE_HEADER =
-  '| scenario | sections | overlaps | lost updates | refused | lost fenced | reissued | signal | hung | unhandled | store errors |\n' +
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+  '| scenario | sections | overlaps | lost updates | refused | lost fenced | reissued | signal | hung | unhandled | store errors | longest gap (ms) |\n' +
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
