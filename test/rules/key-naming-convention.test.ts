@@ -1,12 +1,9 @@
-import * as espree from 'espree';
 import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/key-naming-convention.js';
-import { code, RuleTester, tested } from './support/rule-tester.js';
+import { code, RuleTester, tested, commonjs, esm } from './support/rule-tester.js';
 
 const ruleTester = new RuleTester();
-const javascript = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
-const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'commonjs' } as const;
 const FORM = '{action}:{entity}:{scope}';
 const bad = (name: string, segment: string, segmentRule = 'lower-case kebab or snake case') => ({ name, segment, segmentRule, expected: FORM });
 
@@ -108,7 +105,7 @@ ruleTester.run('key-naming-convention', tested(rule), {
       }
     `,
     // Plain JavaScript, ESM and CommonJS.
-    { code: 'export const f = (id) => locks.lock(`import:batch:${id}`, 60);', languageOptions: javascript },
+    { code: 'export const f = (id) => locks.lock(`import:batch:${id}`, 60);', languageOptions: esm },
     {
       code: "const { createLocks } = require('locksmith'); const m = createLocks(); exports.f = (id) => m.lock(`sync:facility:${id}`);",
       languageOptions: commonjs,
@@ -238,7 +235,7 @@ ruleTester.run('key-naming-convention', tested(rule), {
     },
     {
       code: "const lock = locks.lock('long:job', 10);",
-      languageOptions: javascript,
+      languageOptions: esm,
       errors: [{ messageId: 'tooFewSegments', data: { name: 'long:job', count: 2, expected: FORM }, line: 1, column: 25, endLine: 1, endColumn: 35 }],
     },
   ],

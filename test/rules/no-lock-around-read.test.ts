@@ -1,9 +1,7 @@
-import * as espree from 'espree';
 import rule from '../../rules/no-lock-around-read.js';
-import { code, RuleTester, tested } from './support/rule-tester.js';
+import { code, RuleTester, tested, esm } from './support/rule-tester.js';
 
 const ruleTester = new RuleTester();
-const javascript = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
 
 ruleTester.run('no-lock-around-read', tested(rule), {
   valid: [
@@ -162,7 +160,7 @@ ruleTester.run('no-lock-around-read', tested(rule), {
     { code: 'await locks.lock("a:b:c", 10).block(5, () => cache.get("k"));', options: [{ useDefaultVocabulary: false }] },
     { code: 'await locks.lock("a:b:c", 10).block(5, () => cache.findAndTag("k"));', options: [{ writeWords: ['tag'] }] },
     // Plain JavaScript.
-    { code: 'await locks.lock("a:b:c", 10).block(5, async () => { await cache.set("k", 1); });', languageOptions: javascript },
+    { code: 'await locks.lock("a:b:c", 10).block(5, async () => { await cache.set("k", 1); });', languageOptions: esm },
   ],
   invalid: [
     {
@@ -300,7 +298,7 @@ ruleTester.run('no-lock-around-read', tested(rule), {
     },
     {
       code: 'await locks.lock("a:b:c", 10).block(5, () => cache.get("k"));',
-      languageOptions: javascript,
+      languageOptions: esm,
       errors: [{ messageId: 'lockAroundRead', data: { reads: 'cache.get' }, line: 1, column: 31, endLine: 1, endColumn: 61 }],
     },
   ],

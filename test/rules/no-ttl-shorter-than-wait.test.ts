@@ -1,10 +1,7 @@
-import * as espree from 'espree';
 import rule from '../../rules/no-ttl-shorter-than-wait.js';
-import { code, RuleTester, tested } from './support/rule-tester.js';
+import { code, RuleTester, tested, commonjs, esm } from './support/rule-tester.js';
 
 const ruleTester = new RuleTester();
-const javascript = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
-const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'commonjs' } as const;
 
 ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
   valid: [
@@ -154,7 +151,7 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
       }
     `,
     // Plain JavaScript, ESM and CommonJS.
-    { code: "await locks.lock('import:batch:1', 120).block(30, () => run());", languageOptions: javascript },
+    { code: "await locks.lock('import:batch:1', 120).block(30, () => run());", languageOptions: esm },
     {
       code: code`
         const { createLocks } = require('locksmith');
@@ -301,7 +298,7 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
     {
       // Plain JavaScript (espree).
       code: "const lock = locks.lock('a:b:c', 1); await lock.block(2);",
-      languageOptions: javascript,
+      languageOptions: esm,
       errors: [{ messageId: 'ttlShorterThanWait', data: { ttl: '1s', wait: '2s' }, line: 1, column: 49, endLine: 1, endColumn: 57 }],
     },
   ],

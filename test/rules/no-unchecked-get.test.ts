@@ -1,19 +1,9 @@
-import * as espree from 'espree';
-import { fileURLToPath } from 'node:url';
 import rule from '../../rules/no-unchecked-get.js';
-import { code, RuleTester, tested } from './support/rule-tester.js';
+import { code, RuleTester, tested, commonjs, esm, typedIn } from './support/rule-tester.js';
 
 const ruleTester = new RuleTester();
 
-// A parser-independent proof for plain JavaScript: ESLint's own parser, no TypeScript involved.
-const esm = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
-const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'commonjs' } as const;
-
-const typedRoot = fileURLToPath(new URL('./typed-floating/', import.meta.url));
-const typed = {
-  languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: typedRoot } },
-  filename: 'file.ts',
-} as const;
+const typed = typedIn('typed-floating');
 
 ruleTester.run('no-unchecked-get', tested(rule), {
   valid: [

@@ -1,20 +1,10 @@
-import * as espree from 'espree';
-import { fileURLToPath } from 'node:url';
 import rule from '../../rules/require-release-in-finally.js';
-import { code, RuleTester, tested } from './support/rule-tester.js';
+import { code, RuleTester, tested, commonjs, esm, typedIn } from './support/rule-tester.js';
 
 const ruleTester = new RuleTester();
 const tester = tested(rule);
 
-const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'commonjs' } as const;
-const esm = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
-
-// Type information from a real tsconfig, whose `paths` map `locksmith` to this repository's runtime.
-const typedRoot = fileURLToPath(new URL('./typed-release/', import.meta.url));
-const typed = {
-  languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: typedRoot } },
-  filename: 'file.ts',
-} as const;
+const typed = typedIn('typed-release');
 
 ruleTester.run('require-release-in-finally', tester, {
   valid: [

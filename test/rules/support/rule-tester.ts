@@ -3,6 +3,8 @@
  * strips the indentation of test snippets so that reported lines and columns read straight off the snippet.
  */
 import { RuleTester } from '@typescript-eslint/rule-tester';
+import * as espree from 'espree';
+import { fileURLToPath } from 'node:url';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { afterAll, describe, it } from 'vitest';
 
@@ -37,4 +39,21 @@ export function tested<MessageIds extends string, Options extends readonly unkno
   rule: TSESLint.RuleModule<MessageIds, Options, unknown>,
 ): TestedRule<MessageIds, Options> {
   return rule as unknown as TestedRule<MessageIds, Options>;
+}
+
+/** Plain JavaScript through ESLint's own parser (no TypeScript involved): ES modules and CommonJS. */
+export const esm = { parser: espree, ecmaVersion: 2024, sourceType: 'module' } as const;
+export const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'commonjs' } as const;
+
+/**
+ * Test-case options that give a case type information from a real tsconfig in `test/rules/<folder>/`, whose
+ * `paths` map `locksmith` to this repository's runtime. RuleTester turns off typescript-eslint's single-run
+ * inference itself, so in-memory sources are type-checked even with `CI=true`.
+ */
+export function typedIn(folder: string) {
+  const tsconfigRootDir = fileURLToPath(new URL(`../${folder}/`, import.meta.url));
+  return {
+    languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir } },
+    filename: 'file.ts',
+  } as const;
 }
