@@ -3,44 +3,12 @@
  * say what the rules do: in an "Incorrect" block the rule reports exactly the code lines that end in a comment
  * (the comment says why), and a "Correct" block is not reported at all.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import * as tsParser from '@typescript-eslint/parser';
-import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { docExamples as examples, reportedLines } from './support/docs-examples.js';
 import keyNaming from '../../rules/key-naming-convention.js';
 import lockAroundRead from '../../rules/no-lock-around-read.js';
 import ttlShorterThanWait from '../../rules/no-ttl-shorter-than-wait.js';
 
-const linter = new Linter({ configType: 'flat' });
-
-/** The ```ts blocks under a `### <heading>` of a docs page. */
-function examples(page: string, heading: string): string[] {
-  const text = readFileSync(fileURLToPath(new URL(`../../docs/rules/${page}.md`, import.meta.url)), 'utf8');
-  const start = text.indexOf(`### ${heading}\n`);
-  expect(start).toBeGreaterThan(-1);
-  const end = text.indexOf('\n#', start + 4);
-  const section = text.slice(start, end === -1 ? undefined : end);
-  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-}
-
-/** The 1-based lines the rule reports in `source`. */
-function reportedLines(id: string, rule: unknown, source: string): number[] {
-  const messages = linter.verify(
-    source,
-    [
-      {
-        files: ['**/*.ts'],
-        languageOptions: { parser: tsParser as unknown as Linter.Parser },
-        plugins: { locksmith: { rules: { [id]: rule } } as never },
-        rules: { [`locksmith/${id}`]: 'error' },
-      },
-    ],
-    'example.ts',
-  );
-  expect(messages.filter((message) => message.fatal || message.ruleId !== `locksmith/${id}`)).toEqual([]);
-  return messages.map((message) => message.line);
-}
 
 /** The 1-based lines of code that end in a `//` comment. */
 function commentedCodeLines(source: string): number[] {

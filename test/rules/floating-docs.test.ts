@@ -3,43 +3,10 @@
  * rule reports in an "Incorrect" block carries a comment explaining the bug, and a "Correct" block (like the
  * "Why" block's setup, when it has none) is reported only where its comments say so.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Linter } from 'eslint';
-import * as tsParser from '@typescript-eslint/parser';
 import { describe, expect, it } from 'vitest';
+import { docExamples as examples, reportedLines } from './support/docs-examples.js';
 import floating from '../../rules/no-floating-lock-call.js';
 import unchecked from '../../rules/no-unchecked-get.js';
-
-const linter = new Linter({ configType: 'flat' });
-
-/** The ```ts blocks under a `### <heading>` of a docs page. */
-function examples(page: string, heading: string): string[] {
-  const text = readFileSync(fileURLToPath(new URL(`../../docs/rules/${page}.md`, import.meta.url)), 'utf8');
-  const start = text.indexOf(`### ${heading}`);
-  expect(start).toBeGreaterThan(-1);
-  const end = text.indexOf('\n#', start + 4);
-  const section = text.slice(start, end === -1 ? undefined : end);
-  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-}
-
-/** The 1-based lines the rule reports in `source`. */
-function reportedLines(id: string, rule: unknown, source: string): number[] {
-  const messages = linter.verify(
-    source,
-    [
-      {
-        files: ['**/*.ts'],
-        languageOptions: { parser: tsParser as unknown as Linter.Parser },
-        plugins: { locksmith: { rules: { [id]: rule } } as never },
-        rules: { [`locksmith/${id}`]: 'error' },
-      },
-    ],
-    'example.ts',
-  );
-  expect(messages.filter((message) => message.fatal)).toEqual([]);
-  return messages.map((message) => message.line);
-}
 
 describe.each([
   ['no-floating-lock-call', floating],
