@@ -38,6 +38,7 @@ function standaloneFeed(client: Redis, events: ReleaseFeedEvents): ReleaseFeed {
     unsubscribe: (channel) => subscriber.unsubscribe(channel),
     isUsable: () => !DOWN.has(subscriber.status),
     close: () => subscriber.disconnect(),
+    presence: true,
   };
 }
 
@@ -50,6 +51,8 @@ function clusterFeed(client: Cluster, events: ReleaseFeedEvents): ReleaseFeed {
     unsubscribe: (channel) => subscriber.sunsubscribe(channel),
     isUsable: () => !DOWN.has(subscriber.status),
     close: () => subscriber.disconnect(),
+    // A presence channel would have to live on every shard (scripts see only their own node's pub/sub).
+    presence: false,
   };
 }
 

@@ -49,6 +49,15 @@ export function queueKey(key: string): string {
   return sameSlotName(key, ':locksmith:queue');
 }
 
+/**
+ * The channel a store's subscriber connection listens on to show it is alive (standalone and Sentinel): a
+ * release script counts its subscribers (`PUBSUB NUMSUB`) before handing the lock to one of that store's
+ * waiters. Not derived from a key: one per store, whatever it waits on.
+ */
+export function presenceChannel(tag: string): string {
+  return `locksmith:alive:${tag}`;
+}
+
 /** Redis Cluster's slot of `key` (CRC16/XMODEM of the hash tag or the whole key, as UTF-8, mod 16384). */
 export function keySlot(key: string): number {
   return crc16(Buffer.from(hashTag(key) ?? key, 'utf8')) % 16_384;

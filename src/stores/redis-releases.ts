@@ -18,6 +18,8 @@
  *   waiter's claim is made permanent through the store's `claimed` hook. A waiter that stops without the lock
  *   leaves the queue through `subscription.leave()` (the store's LEAVE script).
  */
+import { randomBytes } from 'node:crypto';
+import { presenceChannel } from './redis-keys.js';
 import type { Handoff, ReleaseSubscription } from './store.js';
 
 /** The subscriber connection, seen through what the registry needs; standalone and Cluster differ only here. */
@@ -32,6 +34,11 @@ export interface ReleaseFeed {
   isUsable(): boolean;
   /** Disconnects at once (never waits on a stalled server). */
   close(): void;
+  /**
+   * Whether the connection can hold a presence channel that release scripts count (`PUBSUB NUMSUB`):
+   * classic pub/sub (standalone, Sentinel). Not on Cluster, where the subscriber uses sharded pub/sub.
+   */
+  readonly presence: boolean;
 }
 
 export interface ReleaseFeedEvents {
@@ -92,12 +99,7 @@ interface PendingNext {
   readonly onAbort: (() => void) | undefined;
 }
 
-let waiterIds = 0;
-/** Distinguishes this process's waiter ids from another's (ids are part of shared queue entries). */
-const PROCESS_TAG = Math.random().toString(36).slice(2, 8);
-
 class Waiter implements QueuedWaiter {
-  readonly id = `${PROCESS_TAG}${(waiterIds++).toString(36)}`;
   queue: QueueSlot | undefined;
   handoff: Handoff | undefined;
   /**
@@ -112,7 +114,10 @@ class Waiter implements QueuedWaiter {
   closed = false;
   pending: PendingNext | undefined;
 
-  constructor(readonly entry: KeyEntry) {}
+  constructor(
+    readonly entry: KeyEntry,
+    readonly id: string,
+  ) {}
 }
 
 interface KeyEntry {
@@ -132,6 +137,15 @@ export class ReleaseRegistry {
   /** Our subscriptions' waiters: a queued attempt names its subscription, and only ours can be queued. */
   private readonly waiterOf = new WeakMap<ReleaseSubscription, Waiter>();
   private feed: ReleaseFeed | undefined;
+  /**
+   * This store's tag: waiter ids start with it, and its subscriber connection listens on the presence channel
+   * named after it, so a release script can tell a queued waiter whose process died (its connections closed,
+   * so the channel has no subscriber) and skip it instead of handing it the lock.
+   */
+  private readonly tag = randomBytes(6).toString('hex');
+  private waiterCount = 0;
+  /** The presence channel's SUBSCRIBE, once sent (see `tag`). */
+  private presence: Promise<unknown> | undefined;
   private closed = false;
 
   constructor(
@@ -151,7 +165,9 @@ export class ReleaseRegistry {
   async subscribe(key: string, watch = false): Promise<ReleaseSubscription> {
     if (this.closed) throw new Error('RedisStore is closed');
     const entry = this.entryOf(key);
-    const waiter = new Waiter(entry);
+    // `p`: a release may check this waiter's presence channel; `x`: it cannot (Cluster), and a dead waiter is
+    // only bounded by its lease.
+    const waiter = new Waiter(entry, `${this.connection.presence ? 'p' : 'x'}${this.tag}.${(this.waiterCount++).toString(36)}`);
     waiter.watcher = watch;
     entry.waiters.add(waiter);
     const subscription: ReleaseSubscription = {
@@ -232,7 +248,11 @@ export class ReleaseRegistry {
   }
 
   private sendSubscribe(entry: KeyEntry): void {
-    const sent = this.connection.subscribe(entry.channel).then(
+    // The presence channel first: a key's subscription counts as confirmed (and its waiters may queue) only
+    // once releases can see that this store is alive.
+    const sent = this.presenceChannel()
+      .then(() => this.connection.subscribe(entry.channel))
+      .then(
       () => {
         if (entry.subscribing === sent) entry.confirmed = true;
       },
@@ -240,6 +260,15 @@ export class ReleaseRegistry {
       () => undefined,
     );
     entry.subscribing = sent;
+  }
+
+  private presenceChannel(): Promise<unknown> {
+    if (!this.connection.presence) return Promise.resolve();
+    this.presence ??= this.connection.subscribe(presenceChannel(this.tag)).catch((error: unknown) => {
+      this.presence = undefined; // try again with the next key's subscription
+      throw error;
+    });
+    return this.presence;
   }
 
   /**

@@ -50,7 +50,10 @@ return {0, redis.call('PTTL', KEYS[1])}
  * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence.
  *
  * Pops queue entries oldest first (ZPOPMIN: the score is the arrival time) and skips those whose waiter's
- * deadline has passed, read from the server's own clock (TIME), so no client clock is trusted. The first live
+ * deadline has passed, read from the server's own clock (TIME), so no client clock is trusted, and those whose
+ * store is gone: an id `p<tag>.<n>` names the store's presence channel (`locksmith:alive:<tag>`, see
+ * `redis-keys.ts`), and no subscriber on it means the store's connection closed (its process died or closed
+ * the store), so its waiter would never take the lock. Ids `x…` (Cluster: no presence channel) are not checked. The first live
  * entry gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter INCRed when it asked for
  * fencing, and a message `key NUL fence NUL waiterId NUL token` on the key's channel; its process resolves
  * that waiter with no further round trip. The waiter id, not just the token, names the recipient: a message
@@ -63,7 +66,12 @@ return {0, redis.call('PTTL', KEYS[1])}
  * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
  * handed waiter that misses its message finds the key holding its token at its next re-check.
  */
-const HAND_ON = `local function hand_on(publish, message, claim)
+const HAND_ON = `local function alive(id)
+  local tag = string.match(id, '^p(%x+)%.')
+  if not tag then return true end
+  return redis.call('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)[2] > 0
+end
+local function hand_on(publish, message, claim)
   local now
   while true do
     local member = redis.call('ZPOPMIN', KEYS[3])[1]
@@ -73,7 +81,7 @@ const HAND_ON = `local function hand_on(publish, message, claim)
       now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     end
     local deadline, ttl, fenced, id, token = string.match(member, '^(%d+):(%d+):([01]):([^:]*):(.*)$')
-    if deadline and tonumber(deadline) > now then
+    if deadline and tonumber(deadline) > now and alive(id) then
       local px = tonumber(ttl)
       if px == 0 then px = tonumber(claim) end
       redis.call('SET', KEYS[1], token, 'PX', px)
