@@ -35,6 +35,7 @@ export const SCENARIO_IDS = [
   'holder-sigkill',
   'waiter-sigkill',
   'client-kill',
+  'client-kill-recovery',
   'holder-sigstop',
   'redis-restart',
   'redis-restart-aof',
@@ -52,6 +53,7 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
   const facts = {
     holderSigkill: {} as Facts,
     waiterSigkill: {} as Facts,
+    clientKillRecovery: {} as Facts,
     holderSigstop: {} as Facts,
   };
   return {
@@ -135,6 +137,38 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
           await sleep(300);
           await redisCli(port, 'CLIENT', 'KILL', 'TYPE', round % 2 === 0 ? 'normal' : 'pubsub');
         }
+      },
+    },
+    'client-kill-recovery': {
+      name: 'connections dropped (CLIENT KILL), then quiet: hand-overs recover',
+      expectation: 'exclusive',
+      ttlMs: 3_000,
+      runMs: 9_000,
+      facts: facts.clientKillRecovery,
+      async inject(context) {
+        const port = context.lockServers[0]!.port;
+        for (let round = 0; round < 6; round++) {
+          await sleep(300);
+          await redisCli(port, 'CLIENT', 'KILL', 'TYPE', round % 2 === 0 ? 'normal' : 'pubsub');
+        }
+        facts.clientKillRecovery.lastKillAt = wallNow();
+      },
+      check(report, recorded) {
+        // Once the connections are back (1 s of grace), a release must reach a live waiter again: a lock
+        // handed to the queue entry of a waiter that already gave up (its leave failed while disconnected)
+        // would sit unused for the whole TTL (3 s) at every such hand-over.
+        const settled = (recorded.lastKillAt ?? 0) + 1_000;
+        const sections = report.events
+          .filter((e): e is Extract<WorkerEvent, { ev: 'section' }> => e.ev === 'section')
+          .sort((a, b) => a.at - b.at);
+        let idle = 0;
+        for (let index = 1; index < sections.length; index++) {
+          const previous = sections[index - 1] as (typeof sections)[number];
+          const current = sections[index] as (typeof sections)[number];
+          if (previous.end > settled) idle = Math.max(idle, current.at - previous.end);
+        }
+        console.log(`  longest idle gap once the connections were back: ${Math.round(idle)} ms (TTL 3000 ms)`);
+        expect(idle, 'a release handed the lock to a waiter that had given up').toBeLessThan(1_500);
       },
     },
     'holder-sigstop': {
