@@ -66,6 +66,8 @@ export interface QueueSlot {
   readonly ttlMs: number;
   /** The queue entry, once the server answered the first queued attempt. */
   member: string | undefined;
+  /** `performance.now()` after which the entry is dead anyway (its waiter's deadline): no leave is owed. */
+  liveUntil?: number;
 }
 
 /** A local waiter seen by RedisStore's queued attempts and its leave. */

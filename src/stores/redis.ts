@@ -14,7 +14,7 @@ import { parseDuration, type Duration } from '../duration.js';
 import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
 import { fencingKey, queueKey, releaseChannel } from './redis-keys.js';
-import { ReleaseRegistry, type QueuedWaiter } from './redis-releases.js';
+import { ReleaseRegistry, type QueuedWaiter, type QueueSlot } from './redis-releases.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import {
   ACQUIRE_FENCED,
@@ -84,6 +84,9 @@ export class RedisStore implements LockStore {
   private readonly releases: ReleaseRegistry;
   /** The client has been `ready` at least once (see `ensureConnected`). */
   private seenReady: boolean;
+  private closed = false;
+  /** Background retries of leaves that failed (see `leave`). */
+  private readonly leaveRetries = new Set<NodeJS.Timeout>();
   private readonly onFirstReady = (): void => {
     this.seenReady = true;
   };
@@ -177,6 +180,7 @@ export class RedisStore implements LockStore {
     const [status, value] = reply;
     if (status === 0) {
       slot.member = String(value);
+      slot.liveUntil = performance.now() + waitMs;
       // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran
       // before the entry was known, so take the entry back now rather than let a release hand it the lock.
       if (waiter.closed) this.leave(key, waiter, slot).catch(() => undefined);
@@ -187,8 +191,35 @@ export class RedisStore implements LockStore {
     return fencing ? { acquired: true, fencingToken: Number(value) } : { acquired: true };
   }
 
-  /** See {@link ReleaseSubscription.leave}: LEAVE when the entry is known, else give back a handed lock. */
+  /**
+   * See {@link ReleaseSubscription.leave}. A leave that fails (Redis unreachable or reconnecting) is retried
+   * in the background until the entry would be skipped anyway (its waiter's deadline): otherwise a release
+   * after the reconnect hands the lock to a waiter that is gone, and it sits unused for that waiter's TTL.
+   */
   private async leave(key: string, waiter: QueuedWaiter, slot = waiter.queue): Promise<void> {
+    try {
+      await this.leaveOnce(key, waiter, slot);
+    } catch (error) {
+      this.retryLeave(key, waiter, slot, 1);
+      throw error;
+    }
+  }
+
+  private retryLeave(key: string, waiter: QueuedWaiter, slot: QueueSlot | undefined, attempt: number): void {
+    if (this.closed || !slot || (slot.liveUntil ?? 0) <= performance.now()) return;
+    const timer = setTimeout(
+      () => {
+        this.leaveRetries.delete(timer);
+        this.leaveOnce(key, waiter, slot).catch(() => this.retryLeave(key, waiter, slot, attempt + 1));
+      },
+      Math.min(50 * 2 ** attempt, 2_000),
+    );
+    timer.unref();
+    this.leaveRetries.add(timer);
+  }
+
+  /** LEAVE when the entry is known, else give back a lock handed to the waiter. */
+  private async leaveOnce(key: string, waiter: QueuedWaiter, slot = waiter.queue): Promise<void> {
     this.ensureConnected();
     if (slot?.member !== undefined) {
       await runScript(
@@ -251,6 +282,9 @@ export class RedisStore implements LockStore {
 
   /** Closes the store's own subscriber connection and ends pending waits. Never closes your client. */
   async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.leaveRetries) clearTimeout(timer);
+    this.leaveRetries.clear();
     this.client.off('ready', this.onFirstReady);
     this.releases.close();
   }
