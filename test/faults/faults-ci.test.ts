@@ -15,6 +15,12 @@ describe('fault injection (CI subset)', { timeout: 120_000 }, () => {
     await runAndCheck('client-kill');
   });
 
+  // Guards RedisStore's retried queue leave: without it a release after the reconnect hands the lock to a
+  // waiter that already gave up, and the lock sits unused for a whole TTL.
+  it('connections dropped, then quiet: releases reach live waiters again (no lock left to a waiter that gave up)', async () => {
+    await runAndCheck('client-kill-recovery');
+  });
+
   it('Redis restarted mid-hold without persistence: nothing hangs, fencing reveals every stale write', async () => {
     await runAndCheck('redis-restart');
   });
