@@ -1,7 +1,6 @@
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains } from './analysis/ast.js';
+import { contains, skipTypeWrappers } from './analysis/ast.js';
 import { type Acquisition, getLockAnalysis, type LockAnalysis } from './analysis/index.js';
-import { skipTypeWrappers } from './analysis/static-values.js';
 import { createRule } from './utils.js';
 
 export type Options = [

@@ -1,8 +1,8 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { formatSeconds } from '../src/duration.js';
-import { keyName } from './analysis/ast.js';
+import { keyName, skipTypeWrappers } from './analysis/ast.js';
 import { getLockAnalysis, type LockCreation } from './analysis/index.js';
-import { getStaticDurationMs, getStaticValue, skipTypeWrappers } from './analysis/static-values.js';
+import { getStaticDurationMs, getStaticValue } from './analysis/static-values.js';
 import { createRule } from './utils.js';
 
 export type Options = [{ allowEqual?: boolean }];

@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains, isFunction, propertyName } from './analysis/ast.js';
+import { contains, isFunction, isTestOf, propertyName, unwrap } from './analysis/ast.js';
 import { getLockAnalysis } from './analysis/index.js';
 import { followPromise, isExported, readsOf } from './analysis/promise-use.js';
 import type { LockMethodCall } from './analysis/types.js';
@@ -13,19 +13,6 @@ type BooleanUse =
   | { readonly kind: 'discarded' }
   | { readonly kind: 'tested' }
   | { readonly kind: 'variable'; readonly variable: TSESLint.Scope.Variable; readonly declarator: TSESTree.VariableDeclarator };
-
-function isTestOf(parent: TSESTree.Node, node: TSESTree.Node): boolean {
-  switch (parent.type) {
-    case AST_NODE_TYPES.IfStatement:
-    case AST_NODE_TYPES.WhileStatement:
-    case AST_NODE_TYPES.DoWhileStatement:
-    case AST_NODE_TYPES.ForStatement:
-    case AST_NODE_TYPES.ConditionalExpression:
-      return parent.test === node;
-    default:
-      return false;
-  }
-}
 
 /**
  * Follows the boolean of `await lock.get()` up the tree. Anything this does not recognise as dropping it counts as
@@ -212,19 +199,5 @@ export default createRule<Options, MessageIds>({
 
 /** The argument of `awaited` when it is `call` itself or `call` under type assertions only. */
 function callOrWrapped(call: TSESTree.CallExpression, awaited: TSESTree.AwaitExpression): TSESTree.Node | undefined {
-  let node: TSESTree.Node = awaited.argument;
-  for (;;) {
-    if (node === call) return awaited.argument;
-    switch (node.type) {
-      case AST_NODE_TYPES.TSAsExpression:
-      case AST_NODE_TYPES.TSNonNullExpression:
-      case AST_NODE_TYPES.TSSatisfiesExpression:
-      case AST_NODE_TYPES.TSTypeAssertion:
-      case AST_NODE_TYPES.ChainExpression:
-        node = node.expression;
-        continue;
-      default:
-        return undefined;
-    }
-  }
+  return unwrap(awaited.argument) === call ? awaited.argument : undefined;
 }

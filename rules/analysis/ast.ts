@@ -1,23 +1,53 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 
-/** Strips what does not change the value: TS assertions, non-null `!`, `satisfies`, optional-chain wrappers. */
+/**
+ * Strips what does not change a value at run time: TypeScript's `as`, `satisfies`, `!`, `<T>x` and `f<T>`.
+ * (ESTree has no node for parentheses, so `(5 * 60)` needs nothing.)
+ */
+export function skipTypeWrappers<T extends TSESTree.Node>(node: T): T | TSESTree.Expression {
+  let current: T | TSESTree.Expression = node;
+  while (isTypeWrapper(current)) current = current.expression;
+  return current;
+}
+
+/** Like {@link skipTypeWrappers}, and also through optional-chain wrappers (`a?.b()` → the call). */
 export function unwrap(node: TSESTree.Node): TSESTree.Node {
   let current = node;
-  for (;;) {
-    switch (current.type) {
-      case AST_NODE_TYPES.TSAsExpression:
-      case AST_NODE_TYPES.TSNonNullExpression:
-      case AST_NODE_TYPES.TSSatisfiesExpression:
-      case AST_NODE_TYPES.TSTypeAssertion:
-      case AST_NODE_TYPES.TSInstantiationExpression:
-        current = current.expression;
-        break;
-      case AST_NODE_TYPES.ChainExpression:
-        current = current.expression;
-        break;
-      default:
-        return current;
-    }
+  while (isTypeWrapper(current) || current.type === AST_NODE_TYPES.ChainExpression) current = current.expression;
+  return current;
+}
+
+function isTypeWrapper(
+  node: TSESTree.Node,
+): node is
+  | TSESTree.TSAsExpression
+  | TSESTree.TSNonNullExpression
+  | TSESTree.TSSatisfiesExpression
+  | TSESTree.TSTypeAssertion
+  | TSESTree.TSInstantiationExpression {
+  switch (node.type) {
+    case AST_NODE_TYPES.TSAsExpression:
+    case AST_NODE_TYPES.TSNonNullExpression:
+    case AST_NODE_TYPES.TSSatisfiesExpression:
+    case AST_NODE_TYPES.TSTypeAssertion:
+    case AST_NODE_TYPES.TSInstantiationExpression:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether `node` is the condition of `parent` (`if`, loops, `?:`): where a Promise is always truthy. */
+export function isTestOf(parent: TSESTree.Node, node: TSESTree.Node): boolean {
+  switch (parent.type) {
+    case AST_NODE_TYPES.IfStatement:
+    case AST_NODE_TYPES.WhileStatement:
+    case AST_NODE_TYPES.DoWhileStatement:
+    case AST_NODE_TYPES.ForStatement:
+    case AST_NODE_TYPES.ConditionalExpression:
+      return parent.test === node;
+    default:
+      return false;
   }
 }
 

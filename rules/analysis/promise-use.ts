@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { propertyName } from './ast.js';
+import { isTestOf, propertyName } from './ast.js';
 
 /**
  * What the code does with a Promise, judged from the expression that produces it (a lock call) upwards, with the
@@ -58,19 +58,6 @@ function isPromiseCombinator(call: TSESTree.Node | undefined): call is TSESTree.
   if (callee.object.type !== AST_NODE_TYPES.Identifier || callee.object.name !== 'Promise') return false;
   const name = propertyName(callee);
   return name !== undefined && PROMISE_COMBINATORS.has(name);
-}
-
-function isTestOf(parent: TSESTree.Node, node: TSESTree.Node): boolean {
-  switch (parent.type) {
-    case AST_NODE_TYPES.IfStatement:
-    case AST_NODE_TYPES.WhileStatement:
-    case AST_NODE_TYPES.DoWhileStatement:
-    case AST_NODE_TYPES.ForStatement:
-    case AST_NODE_TYPES.ConditionalExpression:
-      return parent.test === node;
-    default:
-      return false;
-  }
 }
 
 /** Whether a `.then()` / `.catch()` argument can handle a rejection: present, not spread, not `undefined`/`null`. */

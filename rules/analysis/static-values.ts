@@ -8,6 +8,7 @@
  */
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { tryParseDuration } from '../../src/duration.js';
+import { skipTypeWrappers } from './ast.js';
 
 type Scope = TSESLint.Scope.Scope;
 type Node = TSESTree.Node;
@@ -23,25 +24,6 @@ export interface KnownValue {
 /** `const` chains deeper than this are treated as unknown (also stops cycles such as `const a = b, b = a`). */
 const MAX_DEPTH = 32;
 
-/**
- * Strips what does not change a value at run time: TypeScript's `as`, `satisfies`, `!` and `<T>x`.
- * (ESTree has no node for parentheses, so `(5 * 60)` needs nothing.)
- */
-export function skipTypeWrappers(node: Node): Node {
-  let current = node;
-  for (;;) {
-    switch (current.type) {
-      case AST_NODE_TYPES.TSAsExpression:
-      case AST_NODE_TYPES.TSSatisfiesExpression:
-      case AST_NODE_TYPES.TSNonNullExpression:
-      case AST_NODE_TYPES.TSTypeAssertion:
-        current = current.expression;
-        break;
-      default:
-        return current;
-    }
-  }
-}
 
 /**
  * The value of an expression when the code fixes it, else `undefined`.
