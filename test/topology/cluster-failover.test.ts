@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocks, RedisStore, type LockManager } from 'locksmith';
 import type { RedisServer } from '../support/redis-server.js';
 import { clusterPortForKey, redisCli, startCluster, waitFor, type RedisClusterTopology } from '../support/redis-topology.js';
+import { exerciseLock } from './exercise-lock.js';
 
 const PREFIX = 'topology-cluster-failover:';
 
@@ -36,19 +37,6 @@ afterAll(async () => {
   }
 });
 
-/** A holder, a contender, and a waiter woken by the holder's release. */
-async function exerciseLock(name: string): Promise<void> {
-  const holder = locks.lock(name, 0);
-  expect(await holder.get()).toBe(true);
-  expect(await locks.lock(name, 10).get()).toBe(false);
-  const waiter = locks.lock(name, 10);
-  const waiting = waiter.block(30);
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  expect(await holder.release()).toBe(true);
-  await expect(waiting).resolves.toBe(true);
-  expect(await waiter.release()).toBe(true);
-}
-
 describe('RedisStore on a Cluster whose master fails over', () => {
   it('locks on the shard again once its replica is promoted; a replicated lock survives', { timeout: 120_000 }, async () => {
     const anyPort = cluster.startupNodes[0]?.port ?? 0;
@@ -65,7 +53,7 @@ describe('RedisStore on a Cluster whose master fails over', () => {
       (await redisCli(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'),
     );
 
-    await exerciseLock(`${name}:before`);
+    await exerciseLock(locks, `${name}:before`);
     const replicated = locks.lock(name, 120);
     expect(await replicated.get()).toBe(true);
     const replica = new Redis({ host: '127.0.0.1', port: replicaPort });
@@ -98,7 +86,7 @@ describe('RedisStore on a Cluster whose master fails over', () => {
     );
     expect(await replicated.isOwnedByCurrentProcess()).toBe(true);
     expect(await locks.lock(name, 10).get()).toBe(false);
-    await exerciseLock(`${name}:after`);
+    await exerciseLock(locks, `${name}:after`);
     expect(await replicated.release()).toBe(true);
   });
 });

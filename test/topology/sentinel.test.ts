@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocks, LockStoreError, RedisStore, type LockManager } from 'locksmith';
 import { startSentinel, waitFor, type RedisSentinelTopology } from '../support/redis-topology.js';
+import { exerciseLock } from './exercise-lock.js';
 
 const PREFIX = 'topology-sentinel:';
 
@@ -42,23 +43,10 @@ afterAll(async () => {
   }
 });
 
-/** A holder, a contender, and a waiter woken by the holder's release: the lock's basic behaviour. */
-async function exerciseLock(name: string): Promise<void> {
-  const holder = locks.lock(name, 0);
-  expect(await holder.get()).toBe(true);
-  expect(await locks.lock(name, 10).get()).toBe(false);
-  const waiter = locks.lock(name, 10);
-  const waiting = waiter.block(30);
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  expect(await holder.release()).toBe(true);
-  await expect(waiting).resolves.toBe(true);
-  expect(await waiter.release()).toBe(true);
-}
-
 describe('RedisStore over Sentinel', () => {
   it('locks through the master the sentinels name', async () => {
     expect(await group.currentMasterPort()).toBe(group.master.port);
-    await exerciseLock('sentinel:basic:1');
+    await exerciseLock(locks, 'sentinel:basic:1');
   });
 
   it('reconnects after the master is killed and the replica promoted; locks work again', { timeout: 120_000 }, async () => {
@@ -94,7 +82,7 @@ describe('RedisStore over Sentinel', () => {
       60_000,
       200,
     );
-    await exerciseLock('sentinel:after:1');
+    await exerciseLock(locks, 'sentinel:after:1');
 
     // The replicated lock is still held by its owner on the promoted replica.
     expect(await replicated.isOwnedByCurrentProcess()).toBe(true);
