@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { redisCli, waitFor } from '../../support/redis-topology.js';
 import { RESOURCE_KEYS } from './resource.js';
-import { runScenario, tableRow, type ScenarioOptions, type ScenarioReport, type WorkerHandle } from './harness.js';
+import { runScenario, tableRow, type ScenarioContext, type ScenarioOptions, type ScenarioReport, type WorkerHandle } from './harness.js';
 import type { WorkerEvent } from './worker.js';
 
 export interface Scenario extends ScenarioOptions {
@@ -30,6 +30,17 @@ export interface Scenario extends ScenarioOptions {
 type Facts = Record<string, number>;
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
+
+/** Freezes the current holder (SIGSTOP) until its lease has lapsed for 1.5 s, then lets it go on. */
+async function pauseHolderPastTtl(context: ScenarioContext): Promise<void> {
+  await sleep(1_500);
+  const holder = await context.freezeHolder();
+  try {
+    await sleep(context.options.ttlMs + 1_500);
+  } finally {
+    holder.process.kill('SIGCONT');
+  }
+}
 
 export const SCENARIO_IDS = [
   'holder-sigkill',
@@ -175,15 +186,7 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
       name: 'holder paused (SIGSTOP) past the TTL',
       expectation: 'fenced',
       facts: facts.holderSigstop,
-      async inject(context) {
-        await sleep(1_500);
-        const holder = await context.freezeHolder();
-        try {
-          await sleep(context.options.ttlMs + 1_500);
-        } finally {
-          holder.process.kill('SIGCONT');
-        }
-      },
+      inject: pauseHolderPastTtl,
       check(report) {
         // The pause really produced two holders at once (the fault bites), and the stale one was caught.
         expect(report.overlaps).toBeGreaterThanOrEqual(1);
@@ -249,15 +252,7 @@ function scenarios(): Record<ScenarioId, Scenario & { facts: Facts }> {
       expectation: 'fenced',
       lockServers: 5,
       facts: {},
-      async inject(context) {
-        await sleep(1_500);
-        const holder = await context.freezeHolder();
-        try {
-          await sleep(context.options.ttlMs + 1_500);
-        } finally {
-          holder.process.kill('SIGCONT');
-        }
-      },
+      inject: pauseHolderPastTtl,
       check(report) {
         expect(report.overlaps).toBeGreaterThanOrEqual(1);
       },
