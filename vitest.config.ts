@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     alias: {
-      'locksmith/eslint-plugin': fileURLToPath(new URL('./rules/index.ts', import.meta.url)),
-      locksmith: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      'locksmith-js/eslint-plugin': fileURLToPath(new URL('./rules/index.ts', import.meta.url)),
+      'locksmith-js': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },
   test: {

@@ -45,7 +45,7 @@ export async function createLocksmith(url: string): Promise<LockSubject> {
   const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
   return {
     id: 'locksmith',
-    version: `locksmith@${version} (RedisStore, ${process.env.LOCKSMITH_BENCH_SOURCE === 'src' ? 'src via tsx' : 'dist'})`,
+    version: `locksmith-js@${version} (RedisStore, ${process.env.LOCKSMITH_BENCH_SOURCE === 'src' ? 'src via tsx' : 'dist'})`,
     async acquire(key, ttlMs, waitMs, signal): Promise<Held | null> {
       const lock = locks.lock(key, ttlMs / 1000);
       try {

@@ -1,5 +1,5 @@
 /**
- * The locksmith ESLint plugin (flat config only): `import locksmith from 'locksmith/eslint-plugin'`, then
+ * The locksmith ESLint plugin (flat config only): `import locksmith from 'locksmith-js/eslint-plugin'`, then
  * `export default [locksmith.configs.recommended]`.
  *
  * Adding a rule: import it and add one entry to {@link rules}; the configs follow its `meta.docs.recommended`.
@@ -30,13 +30,13 @@ export const rules = {
   'no-unchecked-get': noUncheckedGet,
 } satisfies Record<string, LocksmithRule>;
 
-/** The package's version, read from the nearest `package.json` named `locksmith` (source and `dist/` alike). */
+/** The package's version, read from the nearest `package.json` named `locksmith-js` (source and `dist/` alike). */
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'locksmith' && typeof pkg.version === 'string') return pkg.version;
+      if (pkg.name === 'locksmith-js' && typeof pkg.version === 'string') return pkg.version;
     } catch {
       // No readable package.json here: keep walking up.
     }

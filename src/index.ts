@@ -1,4 +1,4 @@
-// Public surface of `locksmith`: re-exports only.
+// Public surface of `locksmith-js`: re-exports only.
 export { createLocks, type LockManager, type LocksOptions } from './locks.js';
 export { Lock, type LockOptions, type BlockOptions, type LockContext, type LockCallback } from './lock.js';
 export { MemoryStore } from './stores/memory.js';

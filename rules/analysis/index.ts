@@ -13,7 +13,7 @@
  *   - `acquisitions`: the `get()` / `block()` calls among them ({@link Acquisition}); `callback` set = closure form.
  *   - `lockOf(expr)` → {@link LockRef} (`id`, `binding`, `creation(s)`, `variable`, `field`, `disposed`);
  *     `sameLock(a, b)`; `releasesOf(lock)` → its `release()` / `forceRelease()` calls.
- *   - `isManager(expr)`: a lock manager (`createLocks()` from `locksmith`, `settings.locksmith.lockFactories`
+ *   - `isManager(expr)`: a lock manager (`createLocks()` from `locksmith-js`, `settings.locksmith.lockFactories`
  *     names, or typed).
  *   - `criticalSection(acquisition)` → {@link CriticalSection} (`kind`: closure | if | else | guard | sequence,
  *     `guarded`, `body` statements, `container`, `anchor`), or `undefined` for shapes it does not know.

@@ -1,2 +1,2 @@
 /** The runtime package whose imports, `require`s and types the analysis follows. */
-export const LOCKSMITH_MODULE = 'locksmith';
+export const LOCKSMITH_MODULE = 'locksmith-js';

@@ -1,5 +1,5 @@
 /**
- * What is a lock: follows `createLocks()` from `locksmith` through imports, `require`, variables and class
+ * What is a lock: follows `createLocks()` from `locksmith-js` through imports, `require`, variables and class
  * fields; receivers named in `settings.locksmith.lockFactories`; and, with type information, receivers typed as
  * locksmith's manager or `Lock`. Purely syntactic unless the parser provides a program.
  */
@@ -228,7 +228,7 @@ export class LockResolver {
     return false;
   }
 
-  /** What of the locksmith module `node` evaluates to: `require('locksmith')`, a namespace, an export. */
+  /** What of the locksmith module `node` evaluates to: `require('locksmith-js')`, a namespace, an export. */
   private moduleValueOfExpression(node: TSESTree.Node): ModuleValue | undefined {
     const expr = unwrap(node.type === AST_NODE_TYPES.AwaitExpression ? node.argument : node);
     if (isModuleLoad(expr)) return { kind: 'namespace' };
@@ -271,7 +271,7 @@ export class LockResolver {
       }
       if (def.type === DefinitionType.Variable && def.node.init) {
         if (def.node.id === def.name) return this.moduleValueOfExpression(def.node.init);
-        // `const { createLocks: make } = require('locksmith')`
+        // `const { createLocks: make } = require('locksmith-js')`
         const property = def.name.parent;
         if (
           property?.type === AST_NODE_TYPES.Property &&
@@ -529,7 +529,7 @@ export class LockResolver {
     const matches = (type: TSESTree.TypeNode): boolean => {
       if (type.type === AST_NODE_TYPES.TSUnionType) return type.types.some(matches);
       if (type.type === AST_NODE_TYPES.TSImportType) {
-        // `import('locksmith').Lock`
+        // `import('locksmith-js').Lock`
         const source = (type as { source?: TSESTree.StringLiteral }).source;
         return (
           source?.value === LOCKSMITH_MODULE &&
@@ -592,7 +592,7 @@ function isNode(value: unknown): value is TSESTree.Node {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
-/** `require('locksmith')` or `import('locksmith')`. */
+/** `require('locksmith-js')` or `import('locksmith-js')`. */
 function isModuleLoad(expr: TSESTree.Node): boolean {
   if (expr.type === AST_NODE_TYPES.ImportExpression) {
     return expr.source.type === AST_NODE_TYPES.Literal && expr.source.value === LOCKSMITH_MODULE;

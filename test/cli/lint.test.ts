@@ -47,7 +47,7 @@ function locksmithProcess(args: readonly string[], cwd: string): Promise<Run> {
   });
 }
 
-const VIOLATION = `import { createLocks } from 'locksmith';
+const VIOLATION = `import { createLocks } from 'locksmith-js';
 
 const locks = createLocks();
 
@@ -60,7 +60,7 @@ export async function importBatch(batchId: string): Promise<void> {
 declare function run(id: string): Promise<void>;
 `;
 
-const CLEAN = `import { createLocks, type Lock } from 'locksmith';
+const CLEAN = `import { createLocks, type Lock } from 'locksmith-js';
 
 const locks = createLocks();
 

@@ -91,18 +91,18 @@ function analyze(
 describe('what is a lock', () => {
   it('follows createLocks() through named, aliased, namespace, default and require imports', () => {
     const summary = analyze(code`
-      import { createLocks } from 'locksmith';
-      import { createLocks as make } from 'locksmith';
-      import * as ls from 'locksmith';
-      import lsEq = require('locksmith');
-      const { createLocks: required } = require('locksmith');
-      const whole = require('locksmith');
+      import { createLocks } from 'locksmith-js';
+      import { createLocks as make } from 'locksmith-js';
+      import * as ls from 'locksmith-js';
+      import lsEq = require('locksmith-js');
+      const { createLocks: required } = require('locksmith-js');
+      const whole = require('locksmith-js');
       const a = createLocks(), b = make(), c = ls.createLocks(), d = lsEq.createLocks();
-      const e = required(), f = whole.createLocks(), g = require('locksmith').createLocks();
+      const e = required(), f = whole.createLocks(), g = require('locksmith-js').createLocks();
       export async function run() {
         await a.lock('x').get(); await b.lock('x').get(); await c.lock('x').get(); await d.lock('x').get();
         await e.lock('x').get(); await f.lock('x').get(); await g.lock('x').get();
-        const h = (await import('locksmith')).createLocks();
+        const h = (await import('locksmith-js')).createLocks();
         await h.lock('x').block(1);
       }
     `);
@@ -124,8 +124,8 @@ describe('what is a lock', () => {
 
   it('follows managers in class fields, constructor assignments and typed parameter properties', () => {
     const summary = analyze(code`
-      import { createLocks, type LockManager } from 'locksmith';
-      import type * as ls from 'locksmith';
+      import { createLocks, type LockManager } from 'locksmith-js';
+      import type * as ls from 'locksmith-js';
       class A {
         private readonly m1 = createLocks();
         private readonly m2: LockManager;
@@ -171,7 +171,7 @@ describe('what is a lock', () => {
 
   it('follows locks through variables, aliases, fields, closures and Lock annotations', () => {
     const summary = analyze(code`
-      import type { Lock } from 'locksmith';
+      import type { Lock } from 'locksmith-js';
       class Jobs {
         #held = locks.lock('held', 30);
         private other: Lock | undefined;
@@ -223,7 +223,7 @@ describe('what is a lock', () => {
 
   it('uses type information when the program provides it, and only for locksmith types', () => {
     const source = code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       class Gate { async get() { return true; } async release() {} lock() { return this; } }
       const registry = { main: createLocks(), gate: new Gate() };
       export async function run(): Promise<void> {
@@ -238,7 +238,7 @@ describe('what is a lock', () => {
   it('reads plain CommonJS', () => {
     const summary = analyze(
       code`
-        const { createLocks } = require('locksmith');
+        const { createLocks } = require('locksmith-js');
         const registry = createLocks();
         module.exports = async (id) => {
           const lock = registry.lock('a:' + id, 5);
@@ -255,7 +255,7 @@ describe('what is a lock', () => {
 describe('critical sections and protection', () => {
   it('finds the section of each acquisition shape', () => {
     const summary = analyze(code`
-      export async function run(lock: import('locksmith').Lock, other: import('locksmith').Lock) {
+      export async function run(lock: import('locksmith-js').Lock, other: import('locksmith-js').Lock) {
         await lock.get(async () => 1);
         if (await lock.get()) { await work(); }
         if (!(await lock.get())) return;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import plugin from 'locksmith/eslint-plugin';
+import plugin from 'locksmith-js/eslint-plugin';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

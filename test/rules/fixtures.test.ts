@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import plugin from 'locksmith/eslint-plugin';
+import plugin from 'locksmith-js/eslint-plugin';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixturesDir = join(root, 'fixtures');
@@ -152,7 +152,7 @@ describe('fixtures', () => {
   }
 
   // What a user runs: `npx eslint --config fixtures/eslint.config.js fixtures/`, with the built plugin
-  // (`locksmith/eslint-plugin` resolves to dist/ through the package's own exports; `npm test` builds first).
+  // (`locksmith-js/eslint-plugin` resolves to dist/ through the package's own exports; `npm test` builds first).
   for (const [config, file] of [
     ['recommended', 'eslint.config.js'],
     ['strict', 'eslint.strict.config.js'],

@@ -23,7 +23,7 @@ const config: Linter.Config[] = [
 /** `[rule, column]` of each report on the snippet's line 5 (the statement under test). */
 function reports(statement: string): [string, number][] {
   const source = code`
-    import { createLocks } from 'locksmith';
+    import { createLocks } from 'locksmith-js';
     const locks = createLocks();
     export async function run(lock = locks.lock('a:b:c', 30)) {
       const other = locks.lock('x:y:z', 30);

@@ -81,7 +81,7 @@ ruleTester.run('key-naming-convention', tested(rule), {
     { code: 'export const f = (id: string) => locks.lock(`x${id}`, 10);', options: [{ pattern: '^app\\.' }] },
     // A class with the manager in a field.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       export class Sync {
         private readonly locks = createLocks();
         run(facility: string) {
@@ -107,7 +107,7 @@ ruleTester.run('key-naming-convention', tested(rule), {
     // Plain JavaScript, ESM and CommonJS.
     { code: 'export const f = (id) => locks.lock(`import:batch:${id}`, 60);', languageOptions: esm },
     {
-      code: "const { createLocks } = require('locksmith'); const m = createLocks(); exports.f = (id) => m.lock(`sync:facility:${id}`);",
+      code: "const { createLocks } = require('locksmith-js'); const m = createLocks(); exports.f = (id) => m.lock(`sync:facility:${id}`);",
       languageOptions: commonjs,
     },
   ],
@@ -217,7 +217,7 @@ ruleTester.run('key-naming-convention', tested(rule), {
     {
       // In a class, through `this.locks` created with createLocks().
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         export class Jobs {
           private readonly locks = createLocks();
           async run(): Promise<void> {
@@ -229,9 +229,9 @@ ruleTester.run('key-naming-convention', tested(rule), {
     },
     {
       // A manager from createLocks() through require(), in CommonJS.
-      code: "const { createLocks } = require('locksmith'); const m = createLocks(); exports.f = () => m.lock('Job');",
+      code: "const { createLocks } = require('locksmith-js'); const m = createLocks(); exports.f = () => m.lock('Job');",
       languageOptions: commonjs,
-      errors: [{ messageId: 'tooFewSegments', data: { name: 'Job', count: 1, expected: FORM }, line: 1, column: 97, endLine: 1, endColumn: 102 }],
+      errors: [{ messageId: 'tooFewSegments', data: { name: 'Job', count: 1, expected: FORM }, line: 1, column: 100, endLine: 1, endColumn: 105 }],
     },
     {
       code: "const lock = locks.lock('long:job', 10);",

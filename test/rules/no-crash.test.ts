@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
-import plugin from 'locksmith/eslint-plugin';
+import plugin from 'locksmith-js/eslint-plugin';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const LINTED = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
@@ -24,7 +24,7 @@ function files(dir: string): string[] {
 /** Snippets chosen for the shapes a lock analysis could trip over. */
 const SNIPPETS: Record<string, string> = {
   'optional-chaining.ts': `
-    import { createLocks } from 'locksmith';
+    import { createLocks } from 'locksmith-js';
     const locks = createLocks();
     export async function f(maybe?: { lock?: (n: string) => { get(): Promise<boolean> } }) {
       await locks?.lock?.('a:b:c')?.get?.();
@@ -124,15 +124,15 @@ const SNIPPETS: Record<string, string> = {
     }
   `,
   'modules.ts': `
-    import lsDefault, * as ls from 'locksmith';
-    import type { Lock } from 'locksmith';
-    import lsEq = require('locksmith');
-    export * as again from 'locksmith';
-    export { createLocks as make } from 'locksmith';
+    import lsDefault, * as ls from 'locksmith-js';
+    import type { Lock } from 'locksmith-js';
+    import lsEq = require('locksmith-js');
+    export * as again from 'locksmith-js';
+    export { createLocks as make } from 'locksmith-js';
     const a = ls.createLocks();
     const b = (lsDefault as any).createLocks();
     const c = lsEq.createLocks();
-    const d = (await import('locksmith')).createLocks();
+    const d = (await import('locksmith-js')).createLocks();
     export default async function (lock: Lock, ...rest: Lock[]) {
       await a.lock('a:b:c').get();
       await b.lock('a:b:c').get();
@@ -147,7 +147,7 @@ const SNIPPETS: Record<string, string> = {
     export { N, E };
   `,
   'overloads-and-types.ts': `
-    import type { LockManager, Lock } from 'locksmith';
+    import type { LockManager, Lock } from 'locksmith-js';
     export function f(m: LockManager): Lock;
     export function f(m: LockManager, n?: string): Lock { return m.lock(n ?? 'a:b:c'); }
     type T = Parameters<LockManager['lock']>;
@@ -159,7 +159,7 @@ const SNIPPETS: Record<string, string> = {
     export class C<L extends Lock> { constructor(readonly lock: L) {} async go() { await this.lock.get(); } }
   `,
   'component.tsx': `
-    import { createLocks } from 'locksmith';
+    import { createLocks } from 'locksmith-js';
     const locks = createLocks();
     export function Button({ id }: { id: string }) {
       const onClick = async () => {
@@ -172,8 +172,8 @@ const SNIPPETS: Record<string, string> = {
   `,
   'commonjs.cjs': `
     'use strict';
-    const locksmith = require('locksmith');
-    const { createLocks: make, ...restOfIt } = require('locksmith');
+    const locksmith = require('locksmith-js');
+    const { createLocks: make, ...restOfIt } = require('locksmith-js');
     const locks = make();
     const other = locksmith.createLocks();
     module.exports = async function run(id) {
@@ -185,7 +185,7 @@ const SNIPPETS: Record<string, string> = {
     exports.lock.get().then(() => exports.lock.release());
   `,
   'script.js': `
-    var locks = require('locksmith').createLocks();
+    var locks = require('locksmith-js').createLocks();
     function legacy(cb) {
       var lock = locks.lock('legacy:job:one', 10);
       lock.get().then(function (ok) { if (ok) { cb(); lock.release(); } });

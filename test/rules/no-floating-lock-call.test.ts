@@ -9,7 +9,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
   valid: [
     // The document's basic pattern, ported correctly.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function processPackage(label: string): Promise<void> {
         const lock = locks.lock(\`processing:package:\${label}\`, 30);
@@ -26,7 +26,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Guard clause, in a class holding the manager as `this.locks`.
     code`
-      import { createLocks, type LockManager } from 'locksmith';
+      import { createLocks, type LockManager } from 'locksmith-js';
       export class PackageService {
         constructor(private readonly locks: LockManager = createLocks()) {}
         async processPackage(label: string): Promise<void> {
@@ -45,7 +45,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Closure form returned to the caller.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export function fetchAllPackages(facility: string) {
         const lock = locks.lock(\`metrc:fetch:\${facility}\`, 300);
@@ -54,14 +54,14 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Arrow functions returning the Promise.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export const quickOp = () => locks.lock('quick:op:x', 10).block(5, () => runQuickOp());
       export const importJob = async () => locks.lock('import:job:x', 300).block(30, () => runImportJob());
     `,
     // Loop over tags, each acquisition awaited and tested.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function generateLabels(tags: string[], facility: string): Promise<void> {
         for (const tag of tags) {
@@ -80,7 +80,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Nested locks, both awaited.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function transfer(from: string, to: string) {
         const outer = locks.lock(\`transfer:account:\${from}\`, 30);
@@ -100,7 +100,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Handled with .then(onFulfilled, onRejected), .catch(), and .catch().finally().
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export function releaseLater(key: string) {
         const lock = locks.lock(key, 30);
@@ -112,7 +112,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Promise.all and friends, awaited, returned or handled.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function releaseBoth(a: string, b: string) {
         const first = locks.lock(a, 30);
@@ -124,7 +124,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Promises handed to map callbacks and awaited together.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function acquireAll(keys: string[]) {
         const held = keys.map((key) => locks.lock(key, 60));
@@ -135,7 +135,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // void marks a deliberate fire-and-forget (ignoreVoid defaults to true).
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export function onShutdown(key: string) {
         void locks.lock(key).forceRelease();
@@ -144,7 +144,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Stored and awaited later: a refresh running alongside the work.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function longJob(id: string) {
         const lock = locks.lock(\`import:batch:\${id}\`, 120);
@@ -160,7 +160,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Passed to another function or stored on an object: the receiver is responsible.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export class Janitor {
         private pending: Promise<boolean> | undefined;
@@ -175,7 +175,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Conditions that await their lock calls.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function waitUntilFree(key: string) {
         const lock = locks.lock(key, 30);
@@ -191,7 +191,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Periodic refresh in an async interval callback.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function keepAlive(key: string, controller: AbortController) {
         const lock = locks.lock(key, 30);
@@ -204,7 +204,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Conditional and logical expressions that are themselves awaited or returned.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function releaseEither(force: boolean, key: string) {
         const lock = locks.lock(key);
@@ -214,13 +214,13 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Top-level await in an ES module.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       await locks.lock('admin:release:all').forceRelease();
     `,
     // `await using` and property reads are not calls.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function withDisposal() {
         await using held = locks.lock('x:y:z', 30);
@@ -231,7 +231,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Map.get, a cache read and redis.get in conditions: not locks.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       import { Cache } from './cache.js';
       const locks = createLocks();
       const seen = new Map<string, boolean>();
@@ -270,7 +270,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // An unrelated object whose property is named `locks`… with a different method.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export function inspect(registry: { locks: { list(): string[] } }) {
         if (registry.locks.list()) return locks;
@@ -279,7 +279,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // The closure form awaited, its result used.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function importBatch(batchId: string) {
         await locks.lock(\`import:batch:\${batchId}\`, 120).block(30, async () => runImport(batchId));
@@ -290,7 +290,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // yield hands the Promise to the consumer.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export function* releases(keys: string[]) {
         for (const key of keys) yield locks.lock(key).release();
@@ -298,7 +298,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // Type assertions around an awaited or returned call.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function cast(key: string) {
         const ok = (await (locks.lock(key).get() as Promise<boolean>)) satisfies boolean;
@@ -307,7 +307,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // A variable holding the Promise, awaited later on one path.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function maybeWait(key: string, wait: boolean) {
         const pending = locks.lock(key, 30).block(10);
@@ -317,7 +317,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // restoreLock handles, awaited.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function finish(name: string, owner: string) {
         const lock = locks.restoreLock(name, owner);
@@ -334,14 +334,14 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     `,
     // An exported Promise: other modules read it.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export const ready = locks.lock('boot:warmup:all', 60).block(30);
     `,
     // Plain JavaScript, ES module, parsed by espree.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function sync(facility) {
           const lock = locks.lock(\`sync:facility:\${facility}\`, 60);
@@ -357,10 +357,10 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
       filename: 'sync.mjs',
       languageOptions: esm,
     },
-    // Plain JavaScript, CommonJS with require('locksmith').
+    // Plain JavaScript, CommonJS with require('locksmith-js').
     {
       code: code`
-        const { createLocks } = require('locksmith');
+        const { createLocks } = require('locksmith-js');
         const locks = createLocks();
         module.exports = async function job(id) {
           return locks.lock(\`import:batch:\${id}\`, 120).block(30, () => runImport(id));
@@ -391,7 +391,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // ignoreVoid: false still accepts awaited and handled calls.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function stop(key: string) {
           await locks.lock(key).release();
@@ -403,7 +403,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Typed: a `redis` parameter whose get() returns a Promise is not a lock.
     {
       code: code`
-        import type { LockManager } from 'locksmith';
+        import type { LockManager } from 'locksmith-js';
         export async function read(locks: LockManager, redis: { get(key: string): Promise<string | null> }) {
           const value = redis.get('k');
           if (redis.get('k')) return value;
@@ -415,7 +415,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Typed: a Lock parameter, awaited.
     {
       code: code`
-        import type { Lock } from 'locksmith';
+        import type { Lock } from 'locksmith-js';
         export async function finish(lock: Lock) {
           if (await lock.isOwnedByCurrentProcess()) await lock.release();
         }
@@ -427,7 +427,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // The classic port bug: a Promise as the condition.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function processPackage(label: string) {
           const lock = locks.lock(\`processing:package:\${label}\`, 30);
@@ -451,7 +451,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function processPackage(label: string) {
                   const lock = locks.lock(\`processing:package:\${label}\`, 30);
@@ -472,7 +472,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Same bug in a non-async function: no suggestion (making it async changes its callers).
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export function tryProcess(label: string) {
           const lock = locks.lock(\`process:package:\${label}\`, 120);
@@ -485,7 +485,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // while (!lock.isLocked()), in a class using this.locks.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         export class Syncer {
           private readonly locks = createLocks();
           async waitForSync(facility: string) {
@@ -507,7 +507,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 export class Syncer {
                   private readonly locks = createLocks();
                   async waitForSync(facility: string) {
@@ -526,7 +526,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Ternary, && and Boolean() tests.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function status(key: string) {
           const lock = locks.lock(key, 30);
@@ -546,7 +546,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function status(key: string) {
                   const lock = locks.lock(key, 30);
@@ -568,7 +568,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function status(key: string) {
                   const lock = locks.lock(key, 30);
@@ -590,7 +590,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function status(key: string) {
                   const lock = locks.lock(key, 30);
@@ -607,7 +607,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // A condition whose Promise comes through `??`: the await goes around the whole expression.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function check(key: string, cached?: boolean) {
           if (cached ?? locks.lock(key).isLocked()) return 'busy';
@@ -625,7 +625,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function check(key: string, cached?: boolean) {
                   if (await (cached ?? locks.lock(key).isLocked())) return 'busy';
@@ -640,7 +640,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // A variable holding the Promise, then tested.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function process(label: string) {
           const lock = locks.lock(\`process:package:\${label}\`, 120);
@@ -665,7 +665,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function process(label: string) {
                   const lock = locks.lock(\`process:package:\${label}\`, 120);
@@ -687,7 +687,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Floating release in finally, next to an awaited one (nested locks).
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function both(a: string, b: string) {
           const outer = locks.lock(a, 30);
@@ -713,7 +713,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function both(a: string, b: string) {
                   const outer = locks.lock(a, 30);
@@ -736,7 +736,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // The closure form left floating: the caller never learns of a timeout or the closure's error.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export function importBatch(batchId: string): void {
           locks.lock(\`import:batch:\${batchId}\`, 120).block(30, () => runImport(batchId));
@@ -747,7 +747,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // A floating get() with a closure, a floating get(), block() and refresh() in an async method.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         export class Worker {
           private readonly locks = createLocks();
           async run(key: string) {
@@ -769,7 +769,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 export class Worker {
                   private readonly locks = createLocks();
                   async run(key: string) {
@@ -793,7 +793,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 export class Worker {
                   private readonly locks = createLocks();
                   async run(key: string) {
@@ -817,7 +817,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 export class Worker {
                   private readonly locks = createLocks();
                   async run(key: string) {
@@ -836,7 +836,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // .then() without a rejection handler, and Promise.all that floats.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function releaseAll(a: string, b: string) {
           locks.lock(a).release().then(() => log('released'));
@@ -854,7 +854,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function releaseAll(a: string, b: string) {
                   await locks.lock(a).release().then(() => log('released'));
@@ -874,7 +874,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function releaseAll(a: string, b: string) {
                   locks.lock(a).release().then(() => log('released'));
@@ -889,7 +889,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // .catch() without a handler, .then(f, undefined), and a handler undone by a later .then(f).
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export function release(key: string) {
           locks.lock(key).release().catch();
@@ -906,7 +906,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // A Promise stored and never read again.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function cleanup(key: string) {
           const released = locks.lock(key).release();
@@ -924,7 +924,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function cleanup(key: string) {
                   const released = await locks.lock(key).release();
@@ -939,7 +939,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // A comparison with a boolean, a comma expression and the right of ||.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function odd(key: string, done: boolean) {
           const lock = locks.lock(key, 30);
@@ -959,7 +959,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function odd(key: string, done: boolean) {
                   const lock = locks.lock(key, 30);
@@ -981,7 +981,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function odd(key: string, done: boolean) {
                   const lock = locks.lock(key, 30);
@@ -1003,7 +1003,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function odd(key: string, done: boolean) {
                   const lock = locks.lock(key, 30);
@@ -1020,7 +1020,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // ignoreVoid: false reports void; the suggestion turns `void` into `await`.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function stop(key: string) {
           void locks.lock(key).release();
@@ -1038,7 +1038,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function stop(key: string) {
                   await locks.lock(key).release();
@@ -1052,7 +1052,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Module top level of an ES module: top-level await is allowed, so it is suggested.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         locks.lock('admin:release:all').forceRelease();
       `,
@@ -1067,7 +1067,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 await locks.lock('admin:release:all').forceRelease();
               `,
@@ -1079,7 +1079,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // A non-async callback inside an async function: no suggestion.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function keepAlive(key: string) {
           const lock = locks.lock(key, 30);
@@ -1094,7 +1094,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Plain JavaScript (espree), ES module: `if (lock.get())`.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function sync(facility) {
           const lock = locks.lock(\`sync:facility:\${facility}\`, 60);
@@ -1116,7 +1116,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const locks = createLocks();
                 export async function sync(facility) {
                   const lock = locks.lock(\`sync:facility:\${facility}\`, 60);
@@ -1133,7 +1133,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Plain JavaScript, CommonJS: no top-level await, so no suggestion at the top level.
     {
       code: code`
-        const { createLocks } = require('locksmith');
+        const { createLocks } = require('locksmith-js');
         const locks = createLocks();
         locks.lock('admin:release:all').forceRelease();
         module.exports = async function job(id) {
@@ -1155,7 +1155,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                const { createLocks } = require('locksmith');
+                const { createLocks } = require('locksmith-js');
                 const locks = createLocks();
                 locks.lock('admin:release:all').forceRelease();
                 module.exports = async function job(id) {
@@ -1200,7 +1200,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // A ternary on an unawaited get() with a closure.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export function label(key: string) {
           return locks.lock(key, 30).get(() => make(key)) ? 'made' : 'skipped';
@@ -1211,7 +1211,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Typed: locks kept in an array are recognised through their type.
     {
       code: code`
-        import type { Lock } from 'locksmith';
+        import type { Lock } from 'locksmith-js';
         export function releaseAll(held: Lock[]) {
           for (const lock of held) lock.release();
         }
@@ -1222,7 +1222,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
     // Typed: a Lock received as a parameter is recognised through its type.
     {
       code: code`
-        import type { Lock } from 'locksmith';
+        import type { Lock } from 'locksmith-js';
         export async function finish(lock: Lock) {
           if (lock.isOwnedByCurrentProcess()) lock.release();
         }
@@ -1239,7 +1239,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import type { Lock } from 'locksmith';
+                import type { Lock } from 'locksmith-js';
                 export async function finish(lock: Lock) {
                   if (await lock.isOwnedByCurrentProcess()) lock.release();
                 }
@@ -1257,7 +1257,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
             {
               messageId: 'addAwait',
               output: code`
-                import type { Lock } from 'locksmith';
+                import type { Lock } from 'locksmith-js';
                 export async function finish(lock: Lock) {
                   if (lock.isOwnedByCurrentProcess()) await lock.release();
                 }

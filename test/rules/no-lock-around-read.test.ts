@@ -268,7 +268,7 @@ ruleTester.run('no-lock-around-read', tested(rule), {
     {
       // createLocks() in a class field.
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         export class Reader {
           private readonly locks = createLocks();
           read(key: string) {

@@ -7,7 +7,7 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
   valid: [
     // The document's examples that take a lock and wait: each TTL exceeds its wait.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const Cache = createLocks();
       export async function importBatch(batchId: string) {
         await Cache.lock(\`import:batch:\${batchId}\`, 120).block(30, async () => {
@@ -154,7 +154,7 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
     { code: "await locks.lock('import:batch:1', 120).block(30, () => run());", languageOptions: esm },
     {
       code: code`
-        const { createLocks } = require('locksmith');
+        const { createLocks } = require('locksmith-js');
         const locks = createLocks();
         module.exports = async function job() {
           await locks.lock('report:daily:build', '10m').block('1m', () => build());
@@ -244,7 +244,7 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
     {
       // createLocks() from locksmith, in a class, through the manager in a field.
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         export class LabelService {
           private readonly locks = createLocks();
           async generate(facility: string, tag: string): Promise<void> {
@@ -286,7 +286,7 @@ ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
     {
       // CommonJS require of locksmith.
       code: code`
-        const { createLocks } = require('locksmith');
+        const { createLocks } = require('locksmith-js');
         const locks = createLocks();
         module.exports = async function job() {
           await locks.lock('report:daily:build', '1m').block('10m', () => build());

@@ -9,7 +9,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
   valid: [
     // The document's basic pattern: the boolean decides.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function processPackage(label: string): Promise<void> {
         const lock = locks.lock(\`processing:package:\${label}\`, 30);
@@ -26,7 +26,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Guard clause in a service class using this.locks.
     code`
-      import { createLocks, type LockManager } from 'locksmith';
+      import { createLocks, type LockManager } from 'locksmith-js';
       export class PackageService {
         constructor(private readonly locks: LockManager = createLocks()) {}
         async processPackage(label: string): Promise<void> {
@@ -45,7 +45,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Stored, then tested before the work.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function generate(tag: string) {
         const lock = locks.lock(\`label:generate:\${tag}\`, 300);
@@ -63,7 +63,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // In a loop: continue when not acquired.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function generateLabels(tags: string[], facility: string) {
         for (const tag of tags) {
@@ -79,7 +79,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Returned to the caller, awaited or not.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function tryAcquire(key: string) {
         return await locks.lock(key, 30).get();
@@ -91,7 +91,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Passed to a function, to an assertion, into an object.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function report(key: string, res: { json(body: unknown): void }) {
         const lock = locks.lock(key, 30);
@@ -102,7 +102,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // The closure forms: discarding their result is normal usage.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function importBatch(batchId: string, handler: () => Promise<void>) {
         await locks.lock(\`import:batch:\${batchId}\`, 120).get(async () => runImport(batchId));
@@ -113,7 +113,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // block() throws on timeout: ignoring its result is fine; so is ignoring release()'s and refresh()'s here.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function sync(facility: string) {
         const lock = locks.lock(\`sync:facility:\${facility}\`, 60);
@@ -128,7 +128,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Logical and conditional tests of the boolean.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function maybe(key: string) {
         const lock = locks.lock(key, 30);
@@ -139,7 +139,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Spin until acquired.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function spin(key: string) {
         const lock = locks.lock(key, 30);
@@ -153,7 +153,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Assigned to an existing variable or a field: followed no further (conservative).
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export class Holder {
         held = false;
@@ -169,7 +169,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Stored, tested once the closure of a try/finally is set up around it.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function guarded(key: string) {
         const lock = locks.lock(key, 30);
@@ -185,7 +185,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Stored and returned, or logged: someone looks at it.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function probe(key: string) {
         const ok = await locks.lock(key, 30).get();
@@ -195,7 +195,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Promise.all of gets, results filtered.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function acquireAll(keys: string[]) {
         const held = keys.map((key) => locks.lock(key, 60));
@@ -205,7 +205,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // .then() whose callback reads the boolean.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export function later(key: string) {
         return locks.lock(key, 30).get().then((ok) => {
@@ -216,7 +216,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // A .then() that only turns the outcome into "no error" (a test of a rejection): no work runs.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       it('rejects when the store is down', async () => {
         const error = await locks.lock('quorum:outage:2', 10).get().then(
@@ -229,7 +229,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // A floating get() is no-floating-lock-call's report, never this rule's.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function floating(key: string) {
         const lock = locks.lock(key, 30);
@@ -241,7 +241,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Nested locks, each checked.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function transfer(from: string, to: string) {
         const outer = locks.lock(\`transfer:account:\${from}\`, 30);
@@ -262,7 +262,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Cache.get(key) is a cache read; redis.get and Map.get are not locks.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       import { Cache } from './cache.js';
       const locks = createLocks();
       const memo = new Map<string, string>();
@@ -287,7 +287,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Owner tokens (the document's example), tested.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function reserve(id: string, session: Map<string, string>) {
         const lock = locks.lock(\`resource:item:\${id}\`, 120);
@@ -299,7 +299,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Comparison with true counts as a test.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function strictTest(key: string) {
         if ((await locks.lock(key, 30).get()) === true) await work();
@@ -307,7 +307,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Negated and stored, then tested.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function negated(key: string) {
         const busy = !(await locks.lock(key, 30).get());
@@ -317,7 +317,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Type assertion around the awaited call, then a guard.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function cast(key: string) {
         const ok = (await locks.lock(key, 30).get()) as boolean;
@@ -326,7 +326,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // A test framework expectation.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       it('acquires', async () => {
         expect(await locks.lock('test:lock:a', 1).get()).toBe(true);
@@ -334,7 +334,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // restoreLock then get, checked.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function resume(name: string, owner: string) {
         const lock = locks.restoreLock(name, owner);
@@ -343,7 +343,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // Destructuring is not followed (conservative).
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function pair(a: string, b: string) {
         const [first, second] = await Promise.all([locks.lock(a).get(), locks.lock(b).get()]);
@@ -352,7 +352,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // An unrelated object's get() in a file that also uses locks.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function settings(config: { get(key: string): Promise<string> }) {
         await config.get('locks.prefix');
@@ -361,14 +361,14 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     `,
     // An exported result at the top level of a module: other modules test it.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export const leader = await locks.lock('cluster:leader:election', 30).get();
     `,
     // Plain JavaScript, ES module, parsed by espree.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function sync(facility) {
           const lock = locks.lock(\`sync:facility:\${facility}\`, 60);
@@ -383,10 +383,10 @@ ruleTester.run('no-unchecked-get', tested(rule), {
       filename: 'sync.mjs',
       languageOptions: esm,
     },
-    // Plain JavaScript, CommonJS with require('locksmith').
+    // Plain JavaScript, CommonJS with require('locksmith-js').
     {
       code: code`
-        const { createLocks } = require('locksmith');
+        const { createLocks } = require('locksmith-js');
         const locks = createLocks();
         module.exports = async function job(id) {
           const acquired = await locks.lock(\`import:batch:\${id}\`, 120).get();
@@ -410,7 +410,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // Typed: a Lock parameter, checked.
     {
       code: code`
-        import type { Lock } from 'locksmith';
+        import type { Lock } from 'locksmith-js';
         export async function run(lock: Lock) {
           if (!(await lock.get())) return;
           await lock.release();
@@ -423,7 +423,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // The boolean thrown away: the critical section runs without the lock.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function processPackage(label: string) {
           const lock = locks.lock(\`process:package:\${label}\`, 120);
@@ -440,7 +440,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // void of the awaited boolean.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function run(key: string) {
           void (await locks.lock(key, 30).get());
@@ -452,7 +452,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // Stored and never read.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function run(key: string) {
           const ok = await locks.lock(key, 30).get();
@@ -464,7 +464,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // Stored, but tested only in finally: the work already ran without the lock.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         export class LabelService {
           private readonly locks = createLocks();
           async generate(tag: string) {
@@ -483,7 +483,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // Stored and only printed: logging the boolean is not testing it.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function sync(facility: string) {
           const acquired = await locks.lock(\`sync:facility:\${facility}\`, 60).get();
@@ -497,7 +497,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // In a loop, chained off the creating call.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function generateLabels(tags: string[]) {
           for (const tag of tags) {
@@ -511,7 +511,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // The left of a comma expression.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function run(key: string) {
           return (await locks.lock(key).get(), work());
@@ -522,7 +522,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // A .then() callback that ignores the boolean, awaited or handled.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export async function run(key: string) {
           await locks.lock(key, 30).get().then(() => work());
@@ -537,7 +537,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // A .then() with a rejection handler whose fulfilment callback works without looking at the boolean.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         export function run(key: string) {
           return locks.lock(key, 30).get().then(
@@ -563,7 +563,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // Plain JavaScript (espree), ES module, top-level await.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const locks = createLocks();
         await locks.lock('migrate:schema:all', 600).get();
         await migrate();
@@ -575,7 +575,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // Plain JavaScript, CommonJS.
     {
       code: code`
-        const { createLocks } = require('locksmith');
+        const { createLocks } = require('locksmith-js');
         const locks = createLocks();
         module.exports = async function job(id) {
           const lock = locks.lock(\`import:batch:\${id}\`, 120);
@@ -591,7 +591,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
     // Typed: a Lock parameter, unchecked.
     {
       code: code`
-        import type { Lock } from 'locksmith';
+        import type { Lock } from 'locksmith-js';
         export async function run(lock: Lock) {
           await lock.get();
           await work();

@@ -10,7 +10,7 @@ ruleTester.run('require-release-in-finally', tester, {
   valid: [
     // 1. The document's basic pattern.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function processPackage(label: string): Promise<void> {
         const lock = locks.lock(\`processing:package:\${label}\`, 30);
@@ -27,7 +27,7 @@ ruleTester.run('require-release-in-finally', tester, {
     `,
     // 2. Guard clause, manager on `this.locks` (a parameter property).
     code`
-      import { createLocks, type LockManager } from 'locksmith';
+      import { createLocks, type LockManager } from 'locksmith-js';
       export class PackageService {
         constructor(private readonly locks: LockManager) {}
         async process(label: string): Promise<void> {
@@ -89,7 +89,7 @@ ruleTester.run('require-release-in-finally', tester, {
     `,
     // 7. await using: disposal releases.
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const locks = createLocks();
       export async function once(id: string) {
         await using held = locks.lock(\`report:build:\${id}\`, 30);
@@ -185,7 +185,7 @@ ruleTester.run('require-release-in-finally', tester, {
     `,
     // 16. A lock given as a parameter is the caller's to release.
     code`
-      import type { Lock } from 'locksmith';
+      import type { Lock } from 'locksmith-js';
       export async function withHeld(lock: Lock) {
         if (await lock.get()) {
           await work();
@@ -244,7 +244,7 @@ ruleTester.run('require-release-in-finally', tester, {
     // 20. CommonJS require with destructuring.
     {
       code: code`
-        const { createLocks } = require('locksmith');
+        const { createLocks } = require('locksmith-js');
         const manager = createLocks();
         module.exports.run = async function run(id) {
           const lock = manager.lock('job:run:' + id, 60);
@@ -257,7 +257,7 @@ ruleTester.run('require-release-in-finally', tester, {
     // 21. Namespace import and espree.
     {
       code: code`
-        import * as locksmith from 'locksmith';
+        import * as locksmith from 'locksmith-js';
         const manager = locksmith.createLocks();
         export async function tick() {
           await manager.lock('tick:clock:main', 5).block(1, async () => tickOnce());
@@ -320,7 +320,7 @@ ruleTester.run('require-release-in-finally', tester, {
     `,
     // 27. Aliased named import and a lock in a switch case.
     code`
-      import { createLocks as makeLocks } from 'locksmith';
+      import { createLocks as makeLocks } from 'locksmith-js';
       const registry = makeLocks();
       export async function handle(kind: string, id: string) {
         switch (kind) {
@@ -483,7 +483,7 @@ ruleTester.run('require-release-in-finally', tester, {
     `,
     // 43. A timeout answered with 409 by its own try/catch, then the try/finally.
     code`
-      import { LockTimeoutError } from 'locksmith';
+      import { LockTimeoutError } from 'locksmith-js';
       export async function handle(req: Req, res: Res) {
         const lock = locks.lock(\`order:update:\${req.id}\`, 30);
         try {
@@ -887,7 +887,7 @@ ruleTester.run('require-release-in-finally', tester, {
     // Guard clause with no release: the suggestion wraps the rest of the function.
     {
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const manager = createLocks();
         export async function run(id: string) {
           const job = manager.lock(\`job:run:\${id}\`, 60);
@@ -908,7 +908,7 @@ ruleTester.run('require-release-in-finally', tester, {
               messageId: 'suggestTryFinally',
               data: { lock: 'job' },
               output: code`
-                import { createLocks } from 'locksmith';
+                import { createLocks } from 'locksmith-js';
                 const manager = createLocks();
                 export async function run(id: string) {
                   const job = manager.lock(\`job:run:\${id}\`, 60);
@@ -929,7 +929,7 @@ ruleTester.run('require-release-in-finally', tester, {
     // CommonJS, the namespace required whole.
     {
       code: code`
-        const locksmith = require('locksmith');
+        const locksmith = require('locksmith-js');
         const registry = locksmith.createLocks();
         exports.handler = async (event) => {
           const lock = registry.lock('event:handle:' + event.id, 30);
@@ -951,7 +951,7 @@ ruleTester.run('require-release-in-finally', tester, {
               messageId: 'suggestTryFinally',
               data: { lock: 'lock' },
               output: code`
-                const locksmith = require('locksmith');
+                const locksmith = require('locksmith-js');
                 const registry = locksmith.createLocks();
                 exports.handler = async (event) => {
                   const lock = registry.lock('event:handle:' + event.id, 30);
@@ -1057,7 +1057,7 @@ ruleTester.run('require-release-in-finally', tester, {
     {
       ...typed,
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const registry = { main: createLocks() };
         export async function run(id: string): Promise<void> {
           const lock = registry.main.lock(\`job:run:\${id}\`, 60);
@@ -1070,7 +1070,7 @@ ruleTester.run('require-release-in-finally', tester, {
           messageId: 'suggestTryFinally',
           data: { lock: 'lock' },
           output: code`
-            import { createLocks } from 'locksmith';
+            import { createLocks } from 'locksmith-js';
             const registry = { main: createLocks() };
             export async function run(id: string): Promise<void> {
               const lock = registry.main.lock(\`job:run:\${id}\`, 60);
@@ -1092,7 +1092,7 @@ ruleTester.run('require-release-in-finally', tester, {
 ruleTester.run('require-release-in-finally (no type information needed, none invented)', tester, {
   valid: [
     code`
-      import { createLocks } from 'locksmith';
+      import { createLocks } from 'locksmith-js';
       const registry = { main: createLocks() };
       export async function run(id: string): Promise<void> {
         const lock = registry.main.lock(\`job:run:\${id}\`, 60);
@@ -1104,7 +1104,7 @@ ruleTester.run('require-release-in-finally (no type information needed, none inv
     {
       ...typed,
       code: code`
-        import { createLocks } from 'locksmith';
+        import { createLocks } from 'locksmith-js';
         const registry = { main: createLocks() };
         export async function run(id: string): Promise<void> {
           const lock = registry.main.lock(\`job:run:\${id}\`, 60);

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLocks, LockLostError, LockStoreError, MemoryStore, RedisStore, type LockManager } from 'locksmith';
+import { createLocks, LockLostError, LockStoreError, MemoryStore, RedisStore, type LockManager } from 'locksmith-js';
 import { startRedis } from '../support/redis-server.js';
 
 const PREFIX = `test:auto-extend:${process.pid}:`;

@@ -3,7 +3,7 @@
  * manager's `onError` (default: a process warning) instead.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocks, LockStoreError } from 'locksmith';
+import { createLocks, LockStoreError } from 'locksmith-js';
 import { SwitchStore } from './doubles.js';
 
 function failingRelease(): { store: SwitchStore; cause: Error } {

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocks, LockStoreError, type AcquireRequest } from 'locksmith';
+import { createLocks, LockStoreError, type AcquireRequest } from 'locksmith-js';
 import { hangingStore, SwitchStore } from './doubles.js';
 
 const unhandled: unknown[] = [];

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createLocks, MemoryStore } from 'locksmith';
+import { createLocks, MemoryStore } from 'locksmith-js';
 
 describe('the default store', () => {
   it('is one MemoryStore shared by every createLocks() of the process', async () => {

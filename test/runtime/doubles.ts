@@ -2,7 +2,7 @@
  * Tiny hand-written LockStore test doubles for the lock core's own behaviour (deadlines, failures, call
  * counts). They are not Redis mocks: store behaviour itself is tested on real stores by the store suite.
  */
-import { MemoryStore, type AcquireRequest, type LockStore, type ReleaseSubscription } from 'locksmith';
+import { MemoryStore, type AcquireRequest, type LockStore, type ReleaseSubscription } from 'locksmith-js';
 
 type Method = Exclude<keyof LockStore, 'close'>;
 const METHODS: readonly Method[] = [

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLocks, MemoryStore, RedisStore, type LockManager } from 'locksmith';
+import { createLocks, MemoryStore, RedisStore, type LockManager } from 'locksmith-js';
 
 const PREFIX = `test:fencing:${process.pid}:`;
 const worker = fileURLToPath(new URL('./fencing-worker.ts', import.meta.url));

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { createLocks, LockLostError } from 'locksmith';
+import { createLocks, LockLostError } from 'locksmith-js';
 import { SwitchStore } from './doubles.js';
 
 function aborted(signal: AbortSignal, withinMs = 10_000): Promise<unknown> {

@@ -3,7 +3,7 @@
  * assertions below check the same handles behave as typed).
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createLocks, MemoryStore, type Lock, type LockContext, type LockManager } from 'locksmith';
+import { createLocks, MemoryStore, type Lock, type LockContext, type LockManager } from 'locksmith-js';
 
 describe('public types', () => {
   const locks: LockManager = createLocks({ store: new MemoryStore() });

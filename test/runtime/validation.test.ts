@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLocks, type Lock } from 'locksmith';
+import { createLocks, type Lock } from 'locksmith-js';
 import { SwitchStore } from './doubles.js';
 
 /** Every store call a test made, over all methods. */

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { createLocks, type AcquireRequest, type Handoff, type ReleaseSubscription } from 'locksmith';
+import { createLocks, type AcquireRequest, type Handoff, type ReleaseSubscription } from 'locksmith-js';
 import { SwitchStore } from './doubles.js';
 
 describe('waiting', () => {

@@ -1,4 +1,4 @@
-import { MemoryStore } from 'locksmith';
+import { MemoryStore } from 'locksmith-js';
 import { describeStoreSuite } from './store-suite.js';
 
 describeStoreSuite('MemoryStore', async () => {

@@ -6,7 +6,7 @@
 import { createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLocks, LockStoreError, RedisStore } from 'locksmith';
+import { createLocks, LockStoreError, RedisStore } from 'locksmith-js';
 import { freePort, startRedis, type RedisServer } from '../support/redis-server.js';
 
 const PREFIX = 'test:redis-failures:';

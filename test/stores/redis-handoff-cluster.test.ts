@@ -7,7 +7,7 @@
  */
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLocks, RedisStore, type AcquireRequest, type LockManager } from 'locksmith';
+import { createLocks, RedisStore, type AcquireRequest, type LockManager } from 'locksmith-js';
 import { keySlot, queueKey } from '../../src/stores/redis-keys.js';
 import { startCluster, type RedisClusterTopology } from '../support/redis-topology.js';
 

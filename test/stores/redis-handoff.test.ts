@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLocks, RedisStore, type AcquireRequest, type LockManager, type RedisStoreOptions } from 'locksmith';
+import { createLocks, RedisStore, type AcquireRequest, type LockManager, type RedisStoreOptions } from 'locksmith-js';
 import { fencingKey, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
 import { RELEASE } from '../../src/stores/redis-scripts.js';
 import { startRedis } from '../support/redis-server.js';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { RedisStore } from 'locksmith';
+import { RedisStore } from 'locksmith-js';
 import { describeStoreSuite } from './store-suite.js';
 
 // The shared behavioural suite on the shared redis-server (the suite gives itself a unique prefix).

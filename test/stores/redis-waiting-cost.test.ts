@@ -9,7 +9,7 @@
 import { setMaxListeners } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLocks, RedisStore, type LockManager } from 'locksmith';
+import { createLocks, RedisStore, type LockManager } from 'locksmith-js';
 import { RedisMonitor } from '../support/redis-monitor.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLocks, RedisStore, type LockManager } from 'locksmith';
+import { createLocks, RedisStore, type LockManager } from 'locksmith-js';
 import { fencingKey, hashTag, keySlot, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 

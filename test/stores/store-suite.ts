@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocks, LockLostError, LockTimeoutError, type LockManager, type LockStore } from 'locksmith';
+import { createLocks, LockLostError, LockTimeoutError, type LockManager, type LockStore } from 'locksmith-js';
 
 export interface StoreSetup {
   store: LockStore;

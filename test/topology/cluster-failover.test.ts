@@ -6,7 +6,7 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocks, RedisStore, type LockManager } from 'locksmith';
+import { createLocks, RedisStore, type LockManager } from 'locksmith-js';
 import type { RedisServer } from '../support/redis-server.js';
 import { clusterPortForKey, redisCli, startCluster, waitFor, type RedisClusterTopology } from '../support/redis-topology.js';
 import { exerciseLock } from './exercise-lock.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { LockManager } from 'locksmith';
+import type { LockManager } from 'locksmith-js';
 
 /**
  * A lock's basic behaviour on a topology: a holder, a contender refused, and a waiter woken by the holder's

@@ -3,7 +3,7 @@
  * all 5 up, once with 2 of them stopped before the suite starts (a minority lost must change nothing).
  */
 import { Redis } from 'ioredis';
-import { QuorumStore } from 'locksmith';
+import { QuorumStore } from 'locksmith-js';
 import { startMasters } from '../support/redis-topology.js';
 import { describeStoreSuite, type StoreSetup } from '../stores/store-suite.js';
 

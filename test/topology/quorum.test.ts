@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLocks, LockStoreError, QuorumStore, QuorumUnavailableError, type LockManager } from 'locksmith';
+import { createLocks, LockStoreError, QuorumStore, QuorumUnavailableError, type LockManager } from 'locksmith-js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startMasters, waitFor, type RedisMasters } from '../support/redis-topology.js';
 

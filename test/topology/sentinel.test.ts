@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocks, LockStoreError, RedisStore, type LockManager } from 'locksmith';
+import { createLocks, LockStoreError, RedisStore, type LockManager } from 'locksmith-js';
 import { startSentinel, waitFor, type RedisSentinelTopology } from '../support/redis-topology.js';
 import { exerciseLock } from './exercise-lock.js';
 

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { createLocks, LockStoreError, LockTimeoutError, QuorumStore, RedisStore, type LockStore } from 'locksmith';
+import { createLocks, LockStoreError, LockTimeoutError, QuorumStore, RedisStore, type LockStore } from 'locksmith-js';
 import { enter, leave, readFenced, readPlain, writeFenced, writePlain } from './resource.js';
 
 export interface WorkerConfig {

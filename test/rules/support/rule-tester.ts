@@ -47,7 +47,7 @@ export const commonjs = { parser: espree, ecmaVersion: 2024, sourceType: 'common
 
 /**
  * Test-case options that give a case type information from a real tsconfig in `test/rules/<folder>/`, whose
- * `paths` map `locksmith` to this repository's runtime. RuleTester turns off typescript-eslint's single-run
+ * `paths` map `locksmith-js` to this repository's runtime. RuleTester turns off typescript-eslint's single-run
  * inference itself, so in-memory sources are type-checked even with `CI=true`.
  */
 export function typedIn(folder: string) {
