@@ -2,7 +2,9 @@
  * The `locksmith` command line: argument parsing, help, and exit codes around {@link lint}.
  */
 import { parseArgs } from 'node:util';
+import { packageVersion } from '../rules/package-version.js';
 import { FORMATS, type Format, lint, UsageError } from './lint.js';
+import { SetupError } from './setup.js';
 
 const HELP = `Usage: locksmith lint [paths…] [options]
 
@@ -17,14 +19,19 @@ Options:
   -f, --format <name>    stylish (default), json, or sarif (SARIF 2.1.0, for code-scanning uploads)
   -o, --output-file <f>  write the report to a file instead of standard output
       --max-warnings <n> also fail when there are more than n warnings
-      --strict           use the strict config (adds key-naming-convention); ignored with a project config
+      --strict           also run the strict config's rules (key-naming-convention), with a project
+                         config too (on top of it, keeping its rule options)
+  -v, --version          print the version
   -h, --help             show this help
 
-Exit codes: 0 no errors, 1 errors found (or too many warnings), 2 bad usage or setup.
+Needs eslint, typescript, @typescript-eslint/parser and @typescript-eslint/utils installed next to it.
+
+Exit codes: 0 no errors, 1 errors found (or too many warnings), 2 bad usage or a broken set-up.
 `;
 
 type ParsedCommand =
   | { kind: 'help' }
+  | { kind: 'version' }
   | {
       kind: 'lint';
       patterns: string[];
@@ -37,6 +44,7 @@ type ParsedCommand =
 function parseCommand(argv: readonly string[]): ParsedCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { kind: 'help' };
+  if (command === '-v' || command === '--version') return { kind: 'version' };
   if (command !== 'lint') throw new UsageError(`unknown command ${JSON.stringify(command)}: the command is \`locksmith lint\``);
 
   let parsed;
@@ -51,6 +59,7 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
         'max-warnings': { type: 'string' },
         strict: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
       },
     });
   } catch (error) {
@@ -58,6 +67,7 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
 
   const format = values.format;
   if (!(FORMATS as readonly string[]).includes(format)) {
@@ -87,7 +97,7 @@ export interface CommandIO {
   readonly cwd: string;
 }
 
-/** Runs `locksmith <argv…>` and returns the exit code: 0 clean, 1 findings, 2 bad usage or setup. */
+/** Runs `locksmith <argv…>` and returns the exit code: 0 clean, 1 findings, 2 bad usage or set-up. */
 export async function main(
   argv: readonly string[],
   io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() },
@@ -99,11 +109,19 @@ export async function main(
       (argv.length === 0 ? io.stderr : io.stdout).write(HELP);
       return argv.length === 0 ? 2 : 0;
     }
+    if (command.kind === 'version') {
+      io.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    }
     const outcome = await lint({ ...command, cwd: io.cwd });
     if (outcome.notice) io.stderr.write(`locksmith: ${outcome.notice}\n`);
     if (outcome.report !== '') io.stdout.write(outcome.report.endsWith('\n') ? outcome.report : `${outcome.report}\n`);
     return outcome.exitCode;
   } catch (error) {
+    if (error instanceof SetupError) {
+      io.stderr.write(`locksmith: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof UsageError) {
       io.stderr.write(`locksmith: ${error.message}\n\nRun \`locksmith lint --help\` for usage.\n`);
       return 2;

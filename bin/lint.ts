@@ -9,10 +9,12 @@
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { ESLint as ESLintClass, Linter } from 'eslint';
-import plugin from '../rules/index.js';
+import type { LocksmithPlugin } from '../rules/index.js';
+import { packageVersion } from '../rules/package-version.js';
+import { toSarif } from './sarif.js';
+import { firstLine, loadLintTools, SetupError } from './setup.js';
 
 /** The output formats `--format` accepts. */
 export const FORMATS = ['stylish', 'json', 'sarif'] as const;
@@ -34,7 +36,7 @@ export interface LintOptions {
   readonly format: Format;
   /** Fail when there are more warnings than this (like ESLint's `--max-warnings`); no limit when undefined. */
   readonly maxWarnings: number | undefined;
-  /** Use the plugin's `strict` config instead of `recommended` (only when the project has no config). */
+  /** Also run the rules the `strict` config adds: the plugin's `strict` config, or on top of a project config. */
   readonly strict: boolean;
   /** Write the report here instead of standard output. */
   readonly outputFile: string | undefined;
@@ -52,7 +54,7 @@ export interface LintOutcome {
   readonly notice: string | undefined;
 }
 
-/** A problem with how `locksmith lint` was called or set up (exit code 2), as opposed to findings. */
+/** A problem with how `locksmith lint` was called (exit code 2), as opposed to findings. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -66,67 +68,86 @@ export function findProjectConfig(cwd: string): string | undefined {
   return undefined;
 }
 
-async function loadESLint(): Promise<typeof ESLintClass> {
-  try {
-    return (await import('eslint')).ESLint;
-  } catch (error) {
-    throw new UsageError(
-      `locksmith lint needs ESLint 9 or 10 (a peer dependency): npm i -D eslint\n(${(error as Error).message})`,
-    );
-  }
-}
-
-type SarifFormatter = (results: ESLintClass.LintResult[], data: ESLintClass.LintResultData) => string;
-
 async function format(eslint: ESLintClass, results: ESLintClass.LintResult[], name: Format, cwd: string): Promise<string> {
   if (name === 'sarif') {
-    // Loaded from this package, not resolved from the linted project the way ESLint's loadFormatter would.
-    const sarif = createRequire(import.meta.url)('@microsoft/eslint-formatter-sarif') as SarifFormatter;
-    return sarif(results, { cwd, rulesMeta: eslint.getRulesMetaForResults(results) });
+    const log = toSarif(results, eslint.getRulesMetaForResults(results), { version: packageVersion(), cwd });
+    return JSON.stringify(log, null, 2);
   }
   const formatter = await eslint.loadFormatter(name);
   return formatter.format(results);
 }
 
-/** Whether the project's config enables the locksmith plugin for TypeScript or JavaScript files. */
-async function enablesLocksmith(eslint: ESLintClass, cwd: string): Promise<boolean> {
+/**
+ * The namespace under which the project's config registers the locksmith plugin for TypeScript or JavaScript
+ * files (`locksmith` unless renamed), or `undefined` when it does not enable it. Loads the config: a config
+ * that fails to load is a {@link SetupError}.
+ */
+async function locksmithNamespace(eslint: ESLintClass, configFile: string, cwd: string): Promise<string | undefined> {
   for (const probe of ['locksmith-probe.ts', 'locksmith-probe.js']) {
-    const config = (await eslint.calculateConfigForFile(join(cwd, probe))) as Linter.Config | undefined;
+    let config: Linter.Config | undefined;
+    try {
+      config = (await eslint.calculateConfigForFile(join(cwd, probe))) as Linter.Config | undefined;
+    } catch (error) {
+      throw new SetupError(`${configFile} could not be loaded: ${firstLine(error)}`);
+    }
     const plugins = Object.entries(config?.plugins ?? {});
-    if (plugins.some(([namespace, value]) => namespace === 'locksmith' || value.meta?.name === 'locksmith')) return true;
+    const found = plugins.find(([namespace, value]) => namespace === 'locksmith' || value.meta?.name === 'locksmith');
+    if (found) return found[0];
   }
-  return false;
+  return undefined;
 }
 
-/** Runs the lint and renders the report; throws {@link UsageError} for bad paths or a broken setup. */
+/**
+ * The rules `strict` adds to `recommended`, at `error` under the project's namespace for the plugin. Only the
+ * severity is set, so the project's own options for these rules still apply.
+ */
+function strictOnTop(plugin: LocksmithPlugin, namespace: string): Linter.Config {
+  const recommended = new Set(Object.keys(plugin.configs.recommended.rules));
+  const added = Object.keys(plugin.configs.strict.rules).filter((id) => !recommended.has(id));
+  const rules = Object.fromEntries(added.map((id) => [id.replace(/^locksmith\//, `${namespace}/`), 'error' as const]));
+  return { name: 'locksmith/strict (--strict)', rules };
+}
+
+/** ESLint's own errors for patterns that match nothing: the call is wrong, not the set-up. */
+function isNoFilesError(error: unknown): boolean {
+  const template = (error as { messageTemplate?: unknown } | null)?.messageTemplate;
+  return template === 'file-not-found' || template === 'all-files-ignored';
+}
+
+/**
+ * Runs the lint and renders the report; throws {@link UsageError} for bad paths and {@link SetupError} for a
+ * broken set-up (missing peers, a plugin or project config that does not load).
+ */
 export async function lint(options: LintOptions): Promise<LintOutcome> {
-  const ESLint = await loadESLint();
+  const { ESLint, plugin } = await loadLintTools();
   const projectConfig = findProjectConfig(options.cwd);
   let eslint: ESLintClass | undefined;
   let configFile: string | undefined;
   let notice: string | undefined;
+  if (projectConfig) {
+    const project = new ESLint({ cwd: options.cwd });
+    const namespace = await locksmithNamespace(project, projectConfig, options.cwd);
+    if (namespace !== undefined) {
+      eslint = options.strict ? new ESLint({ cwd: options.cwd, overrideConfig: strictOnTop(plugin, namespace) }) : project;
+      configFile = projectConfig;
+    } else {
+      const own = options.strict ? 'strict' : 'recommended';
+      notice = `${projectConfig} does not enable the locksmith plugin: linting with locksmith's ${own} config instead`;
+    }
+  }
+  if (!eslint) {
+    const config = options.strict ? plugin.configs.strict : plugin.configs.recommended;
+    // typescript-eslint's config types and ESLint's own differ in detail (parser, rule module types).
+    const overrideConfig = config as unknown as Linter.Config;
+    eslint = new ESLint({ cwd: options.cwd, overrideConfigFile: true, overrideConfig });
+  }
   let results: ESLintClass.LintResult[];
   try {
-    if (projectConfig) {
-      const project = new ESLint({ cwd: options.cwd });
-      if (await enablesLocksmith(project, options.cwd)) {
-        eslint = project;
-        configFile = projectConfig;
-      } else {
-        const own = options.strict ? 'strict' : 'recommended';
-        notice = `${projectConfig} does not enable the locksmith plugin: linting with locksmith's ${own} config instead`;
-      }
-    }
-    if (!eslint) {
-      const config = options.strict ? plugin.configs.strict : plugin.configs.recommended;
-      // typescript-eslint's config types and ESLint's own differ in detail (parser, rule module types).
-      const overrideConfig = config as unknown as Linter.Config;
-      eslint = new ESLint({ cwd: options.cwd, overrideConfigFile: true, overrideConfig });
-    }
     results = await eslint.lintFiles(options.patterns.length > 0 ? [...options.patterns] : ['.']);
   } catch (error) {
-    // Unmatched patterns, unreadable files and broken project configs: the call or the setup is wrong.
-    throw new UsageError((error as Error).message);
+    // Unmatched patterns: the call is wrong. Anything else (a crash) propagates with its stack.
+    if (isNoFilesError(error)) throw new UsageError((error as Error).message);
+    throw error;
   }
 
   let report = await format(eslint, results, options.format, options.cwd);

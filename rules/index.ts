@@ -1,12 +1,10 @@
 /**
  * The locksmith ESLint plugin (flat config only): `import locksmith from 'locksmith-js/eslint-plugin'`, then
- * `export default [locksmith.configs.recommended]`.
+ * `export default [locksmith.configs.recommended]`. The package entries are `plugin.ts` (ES module) and
+ * `plugin.cts` (CommonJS), which check the lint peers before loading this; its named exports are internal.
  *
  * Adding a rule: import it and add one entry to {@link rules}; the configs follow its `meta.docs.recommended`.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TSESLint } from '@typescript-eslint/utils';
 import * as tsParser from '@typescript-eslint/parser';
 import type { ESLint, Linter } from 'eslint';
@@ -16,6 +14,7 @@ import keyNamingConvention from './key-naming-convention.js';
 import noLockAroundRead from './no-lock-around-read.js';
 import noTtlShorterThanWait from './no-ttl-shorter-than-wait.js';
 import requireReleaseInFinally from './require-release-in-finally.js';
+import { packageVersion } from './package-version.js';
 import type { LocksmithConfigName, LocksmithRuleDocs } from './utils.js';
 
 type LocksmithRule = TSESLint.RuleModule<string, readonly unknown[], LocksmithRuleDocs>;
@@ -29,22 +28,6 @@ export const rules = {
   'no-floating-lock-call': noFloatingLockCall,
   'no-unchecked-get': noUncheckedGet,
 } satisfies Record<string, LocksmithRule>;
-
-/** The package's version, read from the nearest `package.json` named `locksmith-js` (source and `dist/` alike). */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'locksmith-js' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // No readable package.json here: keep walking up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return '0.0.0';
-    dir = parent;
-  }
-}
 
 /** Files every config applies to: an editor's ESLint server drops files that no config's `files` covers. */
 export const LINTED_FILES = ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'];

@@ -68,12 +68,18 @@ const STORE_METHODS = [
   'close',
 ] as const;
 
-let sharedStore: MemoryStore | undefined;
+/**
+ * Where the process-wide default store lives: a registered symbol on `globalThis`, not a module variable, so
+ * that the package's ES module and CommonJS builds, both loaded in one process (an `import` here, a `require`
+ * in a dependency), share one store and exclude each other as the documentation promises.
+ */
+const DEFAULT_STORE = Symbol.for('locksmith-js.default-store');
 
 /** The process-wide MemoryStore behind every `createLocks()` without a `store`. */
-function defaultStore(): MemoryStore {
-  sharedStore ??= new MemoryStore();
-  return sharedStore;
+function defaultStore(): LockStore {
+  const registry = globalThis as { [DEFAULT_STORE]?: LockStore };
+  registry[DEFAULT_STORE] ??= new MemoryStore();
+  return registry[DEFAULT_STORE];
 }
 
 /**

@@ -1,2 +1,2 @@
 // The built plugin (`npm run build`), re-exported for eslint-doc-generator (see package.json here).
-export { default } from '../../dist/rules/index.js';
+export { default } from '../../dist/eslint-plugin.mjs';

@@ -2,7 +2,9 @@
 export interface LocksmithSettings {
   /**
    * Receiver names whose `.lock()` / `.restoreLock()` make locks without any import to follow: an identifier
-   * (`Cache.lock(…)`) or the last property of a member expression (`this.locks.lock(…)`).
+   * (`Cache.lock(…)`) or the last property of a member expression (`this.locks.lock(…)`). The names a config
+   * gives are added to {@link DEFAULT_LOCK_FACTORIES}, never replace them: listing one more name must not
+   * silently stop the checks on `cache.lock(…)`.
    */
   readonly lockFactories: readonly string[];
 }
@@ -15,10 +17,7 @@ export function readSettings(settings: Readonly<Record<string, unknown>> | undef
   const own = settings?.['locksmith'];
   const factories =
     typeof own === 'object' && own !== null ? (own as Record<string, unknown>)['lockFactories'] : undefined;
-  return {
-    lockFactories:
-      Array.isArray(factories) && factories.every((name) => typeof name === 'string')
-        ? (factories as string[])
-        : DEFAULT_LOCK_FACTORIES,
-  };
+  const extra =
+    Array.isArray(factories) && factories.every((name) => typeof name === 'string') ? (factories as string[]) : [];
+  return { lockFactories: [...new Set([...DEFAULT_LOCK_FACTORIES, ...extra])] };
 }

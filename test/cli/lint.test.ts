@@ -286,6 +286,6 @@ export default [locksmith.configs.recommended, { rules: { 'locksmith/no-ttl-shor
     const source = await readFile(bin, 'utf8');
     expect(source.split('\n')[0]).toBe('#!/usr/bin/env node');
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    expect(pkg.bin['locksmith']).toBe('./dist/bin/locksmith.js');
+    expect(pkg.bin['locksmith']).toBe('./dist/bin/locksmith.mjs');
   });
 });

@@ -157,7 +157,11 @@ describe('what is a lock', () => {
       }
     `;
     expect(analyze(source).calls).toEqual(['2:get', '3:get', '4:get']);
+    // Configured names are added to the defaults: `cache.lock` stays checked.
     expect(analyze(source, { settings: { locksmith: { lockFactories: ['mutexes'] } } }).calls).toEqual([
+      '2:get',
+      '3:get',
+      '4:get',
       '5:get',
       '6:get',
     ]);

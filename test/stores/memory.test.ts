@@ -1,5 +1,5 @@
 import { MemoryStore } from 'locksmith-js';
-import { describeStoreSuite } from './store-suite.js';
+import { describeStoreSuite } from 'locksmith-js/testing';
 
 describeStoreSuite('MemoryStore', async () => {
   const store = new MemoryStore();

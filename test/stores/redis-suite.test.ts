@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { RedisStore } from 'locksmith-js';
-import { describeStoreSuite } from './store-suite.js';
+import { describeStoreSuite } from 'locksmith-js/testing';
 
 // The shared behavioural suite on the shared redis-server (the suite gives itself a unique prefix).
 describeStoreSuite('RedisStore', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocks, RedisStore, type LockManager } from 'locksmith-js';
 import { fencingKey, releaseChannel } from '../../src/stores/redis-keys.js';
 import { clusterPortForKey, redisCli, startCluster, type RedisClusterTopology } from '../support/redis-topology.js';
-import { describeStoreSuite } from '../stores/store-suite.js';
+import { describeStoreSuite } from 'locksmith-js/testing';
 
 const PREFIX = 'topology-cluster:';
 

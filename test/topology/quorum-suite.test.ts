@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { QuorumStore } from 'locksmith-js';
 import { startMasters } from '../support/redis-topology.js';
-import { describeStoreSuite, type StoreSetup } from '../stores/store-suite.js';
+import { describeStoreSuite, type StoreSetup } from 'locksmith-js/testing';
 
 async function quorumOnFiveMasters(stopped: number): Promise<StoreSetup> {
   const masters = await startMasters(5);

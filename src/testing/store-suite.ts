@@ -1,15 +1,16 @@
 /**
  * The one behavioural suite every LockStore passes, driven through the public API
  * (`createLocks({ store, prefix })`). Timing is generous: the suite asserts order and outcome, never speed,
- * because it runs on a loaded 2-core machine next to other test files.
+ * because it runs on loaded CI machines next to other test files.
  *
- * Usage: `describeStoreSuite('RedisStore', async () => ({ store, cleanup }))`.
+ * Shipped as `locksmith-js/testing`; the project's own stores run it through that same module.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocks, LockLostError, LockTimeoutError, type LockManager, type LockStore } from 'locksmith-js';
+import { createLocks, LockLostError, LockTimeoutError, type LockManager, type LockStore } from '../index.js';
 
+/** What the suite's `setup` returns: the store under test and how to dispose of it after the suite. */
 export interface StoreSetup {
   store: LockStore;
   cleanup: () => Promise<void>;
@@ -36,6 +37,10 @@ function aborted(signal: AbortSignal, withinMs = 10_000): Promise<unknown> {
   });
 }
 
+/**
+ * Registers the store suite (a vitest `describe` block of 30-odd tests) for the store `setup` creates once.
+ * Each test uses fresh lock names under a random prefix, so the store may be shared with other tests.
+ */
 export function describeStoreSuite(label: string, setup: () => Promise<StoreSetup>): void {
   describe(`store suite: ${label}`, () => {
     let store: LockStore;

@@ -1,0 +1,11 @@
+/**
+ * `locksmith-js/testing`: the behavioural suite every {@link LockStore} passes, for authors of third-party
+ * stores. It runs under vitest (an optional peer dependency of locksmith-js):
+ *
+ * ```ts
+ * // my-store.test.ts
+ * import { describeStoreSuite } from 'locksmith-js/testing';
+ * describeStoreSuite('MyStore', async () => ({ store: new MyStore(), cleanup: async () => {} }));
+ * ```
+ */
+export { describeStoreSuite, type StoreSetup } from './store-suite.js';
