@@ -77,12 +77,18 @@ async function format(eslint: ESLintClass, results: ESLintClass.LintResult[], na
   return formatter.format(results);
 }
 
+/** How the project's config registers the locksmith plugin: its namespace and the plugin object it uses. */
+interface ProjectPlugin {
+  readonly namespace: string;
+  readonly plugin: NonNullable<Linter.Config['plugins']>[string];
+}
+
 /**
- * The namespace under which the project's config registers the locksmith plugin for TypeScript or JavaScript
- * files (`locksmith` unless renamed), or `undefined` when it does not enable it. Loads the config: a config
- * that fails to load is a {@link SetupError}.
+ * How the project's config registers the locksmith plugin for TypeScript or JavaScript files (namespace
+ * `locksmith` unless renamed), or `undefined` when it does not enable it. Loads the config: a config that fails
+ * to load is a {@link SetupError}.
  */
-async function locksmithNamespace(eslint: ESLintClass, configFile: string, cwd: string): Promise<string | undefined> {
+async function projectPlugin(eslint: ESLintClass, configFile: string, cwd: string): Promise<ProjectPlugin | undefined> {
   for (const probe of ['locksmith-probe.ts', 'locksmith-probe.js']) {
     let config: Linter.Config | undefined;
     try {
@@ -92,20 +98,26 @@ async function locksmithNamespace(eslint: ESLintClass, configFile: string, cwd: 
     }
     const plugins = Object.entries(config?.plugins ?? {});
     const found = plugins.find(([namespace, value]) => namespace === 'locksmith' || value.meta?.name === 'locksmith');
-    if (found) return found[0];
+    if (found) return { namespace: found[0], plugin: found[1] };
   }
   return undefined;
 }
 
 /**
- * The rules `strict` adds to `recommended`, at `error` under the project's namespace for the plugin. Only the
- * severity is set, so the project's own options for these rules still apply.
+ * The rules `strict` adds to `recommended`, at `error`, for every file the plugin's configs cover, with the
+ * project's own registration of the plugin (its namespace and object, so ESLint sees no second plugin). Only the
+ * severity is set: the project's options for these rules still apply.
  */
-function strictOnTop(plugin: LocksmithPlugin, namespace: string): Linter.Config {
+function strictOnTop(plugin: LocksmithPlugin, project: ProjectPlugin): Linter.Config {
   const recommended = new Set(Object.keys(plugin.configs.recommended.rules));
   const added = Object.keys(plugin.configs.strict.rules).filter((id) => !recommended.has(id));
-  const rules = Object.fromEntries(added.map((id) => [id.replace(/^locksmith\//, `${namespace}/`), 'error' as const]));
-  return { name: 'locksmith/strict (--strict)', rules };
+  const rules = Object.fromEntries(added.map((id) => [id.replace(/^locksmith\//, `${project.namespace}/`), 'error' as const]));
+  return {
+    name: 'locksmith/strict (--strict)',
+    files: plugin.configs.strict.files,
+    plugins: { [project.namespace]: project.plugin },
+    rules,
+  };
 }
 
 /** ESLint's own errors for patterns that match nothing: the call is wrong, not the set-up. */
@@ -126,9 +138,9 @@ export async function lint(options: LintOptions): Promise<LintOutcome> {
   let notice: string | undefined;
   if (projectConfig) {
     const project = new ESLint({ cwd: options.cwd });
-    const namespace = await locksmithNamespace(project, projectConfig, options.cwd);
-    if (namespace !== undefined) {
-      eslint = options.strict ? new ESLint({ cwd: options.cwd, overrideConfig: strictOnTop(plugin, namespace) }) : project;
+    const registered = await projectPlugin(project, projectConfig, options.cwd);
+    if (registered !== undefined) {
+      eslint = options.strict ? new ESLint({ cwd: options.cwd, overrideConfig: strictOnTop(plugin, registered) }) : project;
       configFile = projectConfig;
     } else {
       const own = options.strict ? 'strict' : 'recommended';

@@ -282,6 +282,69 @@ export default [locksmith.configs.recommended, { rules: { 'locksmith/no-ttl-shor
     expect(bare.stderr).toContain('Usage: locksmith lint');
   });
 
+  it('--version prints the package version, as `locksmith --version` and `locksmith lint --version`', async () => {
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    const [top, sub, short] = await Promise.all([
+      locksmithProcess(['--version'], base),
+      locksmith(['lint', '--version'], base),
+      locksmith(['-v'], base),
+    ]);
+    expect(top).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(sub).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(short).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('exits 2 with one line when the project config does not load', async () => {
+    const dir = await project('broken-config', {
+      'eslint.config.mjs': "import missing from './no-such-module.mjs';\nexport default [missing];\n",
+      'import.ts': VIOLATION,
+    });
+    const run = await locksmithProcess(['lint'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^locksmith: .*eslint\.config\.mjs could not be loaded: .*no-such-module\.mjs.*\n$/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--strict with a project config adds the strict rules on top, keeping the project options', async () => {
+    const plugin = pathToFileURL(join(root, 'rules/index.ts')).href;
+    const dir = await project('strict-on-project', {
+      'eslint.config.mjs': `import locksmith from ${JSON.stringify(plugin)};
+export default [
+  locksmith.configs.recommended,
+  { rules: { 'locksmith/no-ttl-shorter-than-wait': 'off', 'locksmith/key-naming-convention': ['off', { minSegments: 2 }] } },
+];
+`,
+      'job.ts': "export const a = () => locks.lock('resource', 60);\nexport const b = () => locks.lock('sync:facility', 60);\n",
+      'import.ts': VIOLATION,
+    });
+    expect(await locksmith(['lint'], dir)).toEqual({ code: 0, stdout: '', stderr: '' });
+    const strict = await locksmith(['lint', '--strict', '--format', 'json'], dir);
+    expect(strict.stderr).toBe('');
+    expect(strict.code).toBe(1);
+    const results = JSON.parse(strict.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+    const found = results.flatMap((result) =>
+      result.messages.map((message) => `${result.filePath.slice(dir.length + 1)}:${message.line} ${message.ruleId}`),
+    );
+    // Only 'resource' breaks the convention with the project's minSegments: 2; the rule the project turned off stays off.
+    expect(found).toEqual(['job.ts:1 locksmith/key-naming-convention']);
+  });
+
+  it('--strict applies under the namespace the project registers the plugin with', async () => {
+    const plugin = pathToFileURL(join(root, 'rules/index.ts')).href;
+    const dir = await project('strict-renamed', {
+      'eslint.config.mjs': `import locksmith from ${JSON.stringify(plugin)};
+export default [{ files: ['**/*.ts'], languageOptions: locksmith.configs.recommended.languageOptions, plugins: { ls: locksmith } }];
+`,
+      'job.ts': "export const a = () => locks.lock('resource', 60);\n",
+    });
+    const strict = await locksmith(['lint', '--strict', '--format', 'json'], dir);
+    expect(strict.stderr).toBe('');
+    const results = JSON.parse(strict.stdout) as { messages: { ruleId: string }[] }[];
+    expect(results.flatMap((result) => result.messages.map((message) => message.ruleId))).toEqual(['ls/key-naming-convention']);
+    expect(strict.code).toBe(1);
+  });
+
   it('is an executable script: the entry starts with a node shebang', async () => {
     const source = await readFile(bin, 'utf8');
     expect(source.split('\n')[0]).toBe('#!/usr/bin/env node');
