@@ -10,7 +10,7 @@ import { DIST_ENTRY } from './build.js';
 import { connect } from './redis-client.js';
 import type { Held, LockSubject } from './subject.js';
 
-/** The slice of locksmith's public API the benchmark drives (DESIGN.md), loaded at run time. */
+/** The slice of locksmith's public API the benchmark drives (docs/runtime.md), loaded at run time. */
 interface LocksmithApi {
   createLocks(options: { store: unknown; prefix?: string }): {
     lock(name: string, ttl: number): {
