@@ -53,8 +53,8 @@ return {0, redis.call('PTTL', lock)}
  * Direct handoff, shared by RELEASE, FORCE_RELEASE and LEAVE (prepended to each: a script cannot call another).
  * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence, grant.
  *
- * Pops queue entries oldest first (ZPOPMIN: the score is the arrival time) and skips those whose waiter's
- * deadline has passed, read from the server's own clock (TIME), so no client clock is trusted, and those whose
+ * Reads queue entries oldest first (ZRANGE in small batches: the score is the arrival time) and skips those
+ * whose waiter's deadline has passed, read from the server's own clock (TIME), so no client clock is trusted, and those whose
  * store is gone: an id `p<tag>.<n>` names the store's presence channel (`locksmith:alive:<tag>`, see
  * `redis-keys.ts`), and no subscriber on it means the store's connection closed (its process died or closed
  * the store), so its waiter would never take the lock. Ids `x…` (Cluster: no presence channel) are not checked.
@@ -68,6 +68,13 @@ return {0, redis.call('PTTL', lock)}
  * the lock for at most its TTL or the claim, like a holder that crashed. With no live entry the key and its
  * grant are deleted and the plain release announced (message: the key). Returns 2 when handed on, 1 when freed.
  *
+ * Lua does not roll back, so every command that may be refused runs before the first write: the scan only
+ * reads, and the presence check is a `pcall` whose refusal (an ACL without PUBSUB) counts as "alive" (a dead
+ * waiter then holds the lock for its TTL or the claim at most, as it would on Cluster). The first write is
+ * `ZREMRANGEBYRANK` (skipped entries and the chosen one) or `DEL`, neither refused under maxmemory; after a
+ * script's first write Redis no longer refuses its later writes for memory, so the SETs and INCR that follow
+ * cannot fail half-way.
+ *
  * Entry (member) format: `deadlineMs:ttlMs:fencing(0|1):waiterId:ownerToken` (see ACQUIRE_OR_ENQUEUE).
  * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
  * handed waiter that misses its message finds its grant at its next re-check.
@@ -75,29 +82,40 @@ return {0, redis.call('PTTL', lock)}
 const HAND_ON = `local function alive(id)
   local tag = string.match(id, '^p(%x+)%.')
   if not tag then return true end
-  return redis.call('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)[2] > 0
+  local counts = redis.pcall('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)
+  if counts.err then return true end
+  return counts[2] > 0
 end
 local function hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
-  local now
-  while true do
-    local member = redis.call('ZPOPMIN', queue)[1]
-    if not member then break end
+  local now, skipped, chosen = nil, 0, nil
+  while not chosen do
+    local batch = redis.call('ZRANGE', queue, skipped, skipped + 15)
+    if #batch == 0 then break end
     if not now then
       local t = redis.call('TIME')
       now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     end
-    local deadline, ttl, fenced, id, token = string.match(member, '^(%d+):(%d+):([01]):([^:]*):(.*)$')
-    if deadline and tonumber(deadline) > now and alive(id) then
-      local px = tonumber(ttl)
-      if px == 0 then px = tonumber(claim) end
-      redis.call('SET', lock, token, 'PX', px)
-      local fence = ''
-      if fenced == '1' then fence = string.format('%.0f', redis.call('INCR', fence_key)) end
-      redis.call('SET', grant, id .. ':' .. fence, 'PX', px)
-      redis.pcall(publish, channel, message .. '\\0' .. fence .. '\\0' .. id .. '\\0' .. token)
-      return 2
+    for _, member in ipairs(batch) do
+      local deadline, ttl, fenced, id, token = string.match(member, '^(%d+):(%d+):([01]):([^:]*):(.*)$')
+      if deadline and tonumber(deadline) > now and alive(id) then
+        chosen = {ttl = tonumber(ttl), fenced = fenced == '1', id = id, token = token}
+        break
+      end
+      skipped = skipped + 1
     end
   end
+  if chosen then
+    redis.call('ZREMRANGEBYRANK', queue, 0, skipped)
+    local px = chosen.ttl
+    if px == 0 then px = tonumber(claim) end
+    redis.call('SET', lock, chosen.token, 'PX', px)
+    local fence = ''
+    if chosen.fenced then fence = string.format('%.0f', redis.call('INCR', fence_key)) end
+    redis.call('SET', grant, chosen.id .. ':' .. fence, 'PX', px)
+    redis.pcall(publish, channel, message .. '\\0' .. fence .. '\\0' .. chosen.id .. '\\0' .. chosen.token)
+    return 2
+  end
+  if skipped > 0 then redis.call('DEL', queue) end
   redis.call('DEL', lock, grant)
   redis.pcall(publish, channel, message)
   return 1
