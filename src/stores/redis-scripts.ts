@@ -25,18 +25,37 @@ export function script<Result>(name: string, source: string): RedisScript<Result
 }
 
 /**
+ * The next fencing token of a counter: max(counter + 1, the server's time in µs), written back as an integer
+ * string (INCR on it keeps working). The time floor keeps tokens increasing when the counter is lost (a
+ * restart without persistence) or behind (a failover to a replica that missed the latest increments), as
+ * long as the server clocks do not step back by more than the tokens issued since; tokens (~1.8e15 today)
+ * stay exact doubles (below 2^53) for centuries. Returned as a decimal string: Lua would print a number this
+ * large in exponent form.
+ */
+const NEXT_FENCE = `local function next_fence(fence_key)
+  local t = redis.call('TIME')
+  local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local token = tonumber(redis.call('GET', fence_key) or '0') + 1
+  if floor > token then token = floor end
+  token = string.format('%.0f', token)
+  redis.call('SET', fence_key, token)
+  return token
+end
+`;
+
+/**
  * Take the lock if free and issue a fencing token: `SET key owner NX PX ttl` (no PX for ttl 0 = never
- * expires), and in the same atomic step INCR the counter `KEYS[2]` (same slot), so tokens strictly increase
- * across all holders of the key, in every process. The counter never expires (a reset would let an old token
+ * expires), and in the same atomic step advance the counter `KEYS[2]` (same slot, see NEXT_FENCE), so tokens
+ * strictly increase across all holders of the key, in every process. The counter never expires (a reset would let an old token
  * look new). On failure the holder's PTTL comes back in the same round trip, so waiters can bound their
  * fallback re-check by it. ARGV: owner, ttlMs. Returns `{1, token}`, or `{0, pttl}` (-1: never expires).
  *
  * Without fencing the store sends a plain `SET NX PX` instead of a script: same round trip, a quarter of
  * the server time (measured 0.7 µs vs 3.6 µs per call, ~7 µs less per loopback acquire+release cycle).
  */
-export const ACQUIRE_FENCED = script<[1, number] | [0, number]>(
+export const ACQUIRE_FENCED = script<[1, string] | [0, number]>(
   'acquire-fenced',
-  `local lock, fence_key = KEYS[1], KEYS[2]
+  `${NEXT_FENCE}local lock, fence_key = KEYS[1], KEYS[2]
 local owner, ttl = ARGV[1], tonumber(ARGV[2])
 local ok
 if ttl > 0 then
@@ -44,7 +63,7 @@ if ttl > 0 then
 else
   ok = redis.call('SET', lock, owner, 'NX')
 end
-if ok then return {1, redis.call('INCR', fence_key)} end
+if ok then return {1, next_fence(fence_key)} end
 return {0, redis.call('PTTL', lock)}
 `,
 );
@@ -58,8 +77,8 @@ return {0, redis.call('PTTL', lock)}
  * store is gone: an id `p<tag>.<n>` names the store's presence channel (`locksmith:alive:<tag>`, see
  * `redis-keys.ts`), and no subscriber on it means the store's connection closed (its process died or closed
  * the store), so its waiter would never take the lock. Ids `x…` (Cluster: no presence channel) are not checked.
- * The first live entry gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter INCRed when
- * it asked for fencing, the grant record `<waiterId>:<fence>` written next to the key with the same lease, and
+ * The first live entry gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter advanced (NEXT_FENCE)
+ * when it asked for fencing, the grant record `<waiterId>:<fence>` written next to the key with the same lease, and
  * a message `key NUL fence NUL waiterId NUL token` on the key's channel; its process resolves that waiter with
  * no further round trip. The grant record, not the owner token, is what makes the key the waiter's: two
  * waiters (or a waiter and a plain acquisition) may share a token, and only the entry the key was handed to
@@ -72,14 +91,14 @@ return {0, redis.call('PTTL', lock)}
  * reads, and the presence check is a `pcall` whose refusal (an ACL without PUBSUB) counts as "alive" (a dead
  * waiter then holds the lock for its TTL or the claim at most, as it would on Cluster). The first write is
  * `ZREMRANGEBYRANK` (skipped entries and the chosen one) or `DEL`, neither refused under maxmemory; after a
- * script's first write Redis no longer refuses its later writes for memory, so the SETs and INCR that follow
+ * script's first write Redis no longer refuses its later writes for memory, so the SETs that follow
  * cannot fail half-way.
  *
  * Entry (member) format: `deadlineMs:ttlMs:fencing(0|1):waiterId:ownerToken` (see ACQUIRE_OR_ENQUEUE).
  * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
  * handed waiter that misses its message finds its grant at its next re-check.
  */
-const HAND_ON = `local function alive(id)
+const HAND_ON = `${NEXT_FENCE}local function alive(id)
   local tag = string.match(id, '^p(%x+)%.')
   if not tag then return true end
   local counts = redis.pcall('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)
@@ -110,7 +129,7 @@ local function hand_on(lock, channel, queue, fence_key, grant, publish, message,
     if px == 0 then px = tonumber(claim) end
     redis.call('SET', lock, chosen.token, 'PX', px)
     local fence = ''
-    if chosen.fenced then fence = string.format('%.0f', redis.call('INCR', fence_key)) end
+    if chosen.fenced then fence = next_fence(fence_key) end
     redis.call('SET', grant, chosen.id .. ':' .. fence, 'PX', px)
     redis.pcall(publish, channel, message .. '\\0' .. fence .. '\\0' .. chosen.id .. '\\0' .. chosen.token)
     return 2
@@ -157,9 +176,9 @@ return hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
 
 /**
  * What ACQUIRE_OR_ENQUEUE returns: `{1, fence}` acquired by SET NX, `{2, fence}` found handed to this very
- * waiter (its grant), `{0, member}` queued (fence is 0 without fencing).
+ * waiter (its grant), `{0, member}` queued (the fence is a decimal string; 0 or empty without fencing).
  */
-export type AcquireOrEnqueueResult = [1 | 2, number] | [0, string];
+export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
 
 /**
  * A queued waiter's attempt (never the first attempt of get()/block(): that stays a plain SET NX PX).
@@ -181,7 +200,7 @@ export type AcquireOrEnqueueResult = [1 | 2, number] | [0, string];
  */
 export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
   'acquire-or-enqueue',
-  `local lock, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+  `${NEXT_FENCE}local lock, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local owner, ttl, fencing, wait_ms, member, id = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local queued = false
 if member ~= '' then
@@ -193,7 +212,7 @@ if member ~= '' then
         redis.call('PERSIST', lock)
         redis.call('PERSIST', grant)
       end
-      return {2, tonumber(fence) or 0}
+      return {2, fence}
     end
   end
 end
@@ -206,7 +225,7 @@ end
 if ok then
   if queued then redis.call('ZREM', queue, member) end
   local fence = 0
-  if fencing then fence = redis.call('INCR', fence_key) end
+  if fencing then fence = next_fence(fence_key) end
   return {1, fence}
 end
 if queued then return {0, member} end
