@@ -87,7 +87,7 @@ export interface HandoffHooks {
   /** A waiter that queued gives up: leave the queue, passing on a lock handed to it meanwhile. */
   leave(key: string, waiter: QueuedWaiter): Promise<void>;
   /** A lock was handed to a local waiter with ttl 0, under a bounded claim: make it permanent. */
-  claimed(key: string, owner: string): void;
+  claimed(key: string, waiter: QueuedWaiter): void;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -375,7 +375,7 @@ export class ReleaseRegistry {
       const handoff: Handoff =
         fence === '' ? { handedOff: true, at } : { handedOff: true, fencingToken: Number(fence), at };
       waiter.handoff = handoff;
-      if (waiter.queue.ttlMs === 0) this.hooks.claimed(entry.key, owner);
+      if (waiter.queue.ttlMs === 0) this.hooks.claimed(entry.key, waiter);
       this.settle(waiter, handoff);
       return;
     }

@@ -14,10 +14,11 @@ import { parseDuration, type Duration } from '../duration.js';
 import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
 import { fencingKey, grantKey, queueKey, releaseChannel } from './redis-keys.js';
-import { ReleaseRegistry, type QueuedWaiter, type QueueSlot } from './redis-releases.js';
+import { ReleaseRegistry, type QueuedWaiter } from './redis-releases.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import {
   ACQUIRE_FENCED,
+  CLAIM,
   ACQUIRE_OR_ENQUEUE,
   FORCE_RELEASE,
   LEAVE,
@@ -45,10 +46,11 @@ export interface RedisStoreOptions {
    */
   readonly failWhileReconnecting?: boolean;
   /**
-   * The lease a lock with ttl 0 ("never expires") carries when a release hands it to a queued waiter, until
-   * that waiter's process confirms it (PERSIST, right after the handoff message arrives). It bounds how long
-   * a waiter that died while queued can hold a never-expiring lock. Seconds or a string with a unit.
-   * Default `'30s'`.
+   * The lease a lock with ttl 0 ("never expires") carries when a release hands it to one of THIS store's
+   * queued waiters (the waiter's queue entry carries it, whoever releases), until the waiter's process
+   * confirms it (PERSIST, right after the handoff message arrives, retried until the claim would lapse). It
+   * bounds how long a waiter that died while queued can hold a never-expiring lock. Seconds or a string with a
+   * unit. Default `'30s'`.
    */
   readonly handoffClaim?: Duration;
 }
@@ -85,8 +87,8 @@ export class RedisStore implements LockStore {
   /** The client has been `ready` at least once (see `ensureConnected`). */
   private seenReady: boolean;
   private closed = false;
-  /** Background retries of leaves that failed (see `leave`). */
-  private readonly leaveRetries = new Set<NodeJS.Timeout>();
+  /** Background retries of leaves and claim confirmations that failed (see `retrying`). */
+  private readonly retries = new Set<NodeJS.Timeout>();
   private readonly onFirstReady = (): void => {
     this.seenReady = true;
   };
@@ -130,11 +132,14 @@ export class RedisStore implements LockStore {
       { recheckMs: this.recheckIntervalMs, lingerMs: LINGER_MS, confirmMs: CONFIRM_MS },
       {
         leave: (key, waiter) => this.leave(key, waiter),
-        claimed: (key, owner) => {
-          // Off the critical path: the waiter already runs. If this fails the claim simply lapses (as a lease
-          // would), which the closure's lease watch cannot see for ttl 0; it takes a Redis outage as long as
-          // the claim to happen.
-          this.refresh(key, owner, 0).catch(() => undefined);
+        claimed: (key, waiter) => {
+          // Off the critical path: the waiter already runs. Retried until the claim would have lapsed: a
+          // single PERSIST sent while the connection reconnects would be refused and the "never expiring"
+          // lock would expire after the claim.
+          const owner = waiter.queue?.owner;
+          if (owner === undefined) return;
+          const until = performance.now() + this.handoffClaimMs;
+          this.retrying(() => this.confirmClaim(key, owner, waiter.id), until);
         },
       },
     );
@@ -174,7 +179,7 @@ export class RedisStore implements LockStore {
       this.client,
       ACQUIRE_OR_ENQUEUE,
       [key, queueKey(key), fencingKey(key), grantKey(key)],
-      [owner, ttlMs, fencing ? 1 : 0, Math.max(1, Math.ceil(waitMs)), slot.member ?? '', waiter.id],
+      [owner, ttlMs, fencing ? 1 : 0, Math.max(1, Math.ceil(waitMs)), slot.member ?? '', waiter.id, this.handoffClaimMs],
     );
     const [status, value] = reply;
     if (status === 0) {
@@ -199,22 +204,39 @@ export class RedisStore implements LockStore {
     try {
       await this.leaveOnce(key, waiter, slot);
     } catch (error) {
-      this.retryLeave(key, waiter, slot, 1);
+      if (slot) this.retrying(() => this.leaveOnce(key, waiter, slot), slot.liveUntil ?? 0, 1);
       throw error;
     }
   }
 
-  private retryLeave(key: string, waiter: QueuedWaiter, slot: QueueSlot | undefined, attempt: number): void {
-    if (this.closed || !slot || (slot.liveUntil ?? 0) <= performance.now()) return;
+  /**
+   * Runs `step` now (attempt 0) or after a backoff, again after each failure, until it succeeds, the store
+   * closes or `until` (`performance.now()` time) passes. The timers do not keep the process alive.
+   */
+  private retrying(step: () => Promise<unknown>, until: number, attempt = 0): void {
+    const run = (): void => {
+      step().catch(() => this.retrying(step, until, attempt + 1));
+    };
+    if (this.closed || until <= performance.now()) return;
+    if (attempt === 0) {
+      run();
+      return;
+    }
     const timer = setTimeout(
       () => {
-        this.leaveRetries.delete(timer);
-        this.leaveOnce(key, waiter, slot).catch(() => this.retryLeave(key, waiter, slot, attempt + 1));
+        this.retries.delete(timer);
+        run();
       },
       Math.min(50 * 2 ** attempt, 2_000),
     );
     timer.unref();
-    this.leaveRetries.add(timer);
+    this.retries.add(timer);
+  }
+
+  /** CLAIM: makes a ttl-0 lock handed to this very waiter permanent (see the script). */
+  private async confirmClaim(key: string, owner: string, waiterId: string): Promise<void> {
+    this.ensureConnected();
+    await runScript(this.client, CLAIM, [key, grantKey(key)], [owner, waiterId]);
   }
 
   /**
@@ -230,7 +252,6 @@ export class RedisStore implements LockStore {
       waiter.id,
       this.publish,
       key,
-      this.handoffClaimMs,
     ]);
   }
 
@@ -245,14 +266,13 @@ export class RedisStore implements LockStore {
       owner,
       this.publish,
       key,
-      this.handoffClaimMs,
     ]);
     return released !== 0;
   }
 
   async forceRelease(key: string): Promise<void> {
     this.ensureConnected();
-    await runScript(this.client, FORCE_RELEASE, this.handoffKeys(key), [this.publish, key, this.handoffClaimMs]);
+    await runScript(this.client, FORCE_RELEASE, this.handoffKeys(key), [this.publish, key]);
   }
 
   async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -284,8 +304,8 @@ export class RedisStore implements LockStore {
   /** Closes the store's own subscriber connection and ends pending waits. Never closes your client. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.leaveRetries) clearTimeout(timer);
-    this.leaveRetries.clear();
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
     this.client.off('ready', this.onFirstReady);
     this.releases.close();
   }
