@@ -203,6 +203,27 @@ export class ReleaseRegistry {
     return !this.closed && this.entries.get(key)?.confirmed === true && this.connection.isUsable();
   }
 
+  /**
+   * The user's client ended (quit, disconnect): closes the subscriber connection, which would otherwise go on
+   * reconnecting and keep the process alive. Waits go on without wake-ups (their attempts fail on the ended
+   * client); a later `subscribe()` opens a new connection (the client may be connected again).
+   */
+  detach(): void {
+    if (this.closed || !this.feed) return;
+    const feed = this.feed;
+    this.feed = undefined;
+    this.presence = undefined;
+    for (const entry of [...this.entries.values()]) {
+      entry.confirmed = false;
+      entry.subscribing = undefined;
+      if (entry.waiters.size > 0) continue;
+      clearTimeout(entry.lingerTimer);
+      this.entries.delete(entry.key);
+      this.byChannel.delete(entry.channel);
+    }
+    feed.close();
+  }
+
   /** Closes the subscriber connection and ends every wait. Idempotent, never waits on the server. */
   close(): void {
     if (this.closed) return;
@@ -233,6 +254,7 @@ export class ReleaseRegistry {
     if (existing) {
       clearTimeout(existing.lingerTimer);
       existing.lingerTimer = undefined;
+      if (!existing.confirmed && !existing.subscribing) this.sendSubscribe(existing); // after a detach
       return existing;
     }
     const entry: KeyEntry = {

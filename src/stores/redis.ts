@@ -92,6 +92,10 @@ export class RedisStore implements LockStore {
   private readonly onFirstReady = (): void => {
     this.seenReady = true;
   };
+  /** The user's client ended: the store's own connection must end too (see `ReleaseRegistry.detach`). */
+  private readonly onClientEnd = (): void => {
+    this.releases.detach();
+  };
 
   /**
    * @param client - an ioredis `Redis` or `Cluster`, connected or connecting; it must not use `keyPrefix`
@@ -126,6 +130,7 @@ export class RedisStore implements LockStore {
     this.failWhileReconnecting = options.failWhileReconnecting ?? true;
     this.seenReady = client.status === 'ready';
     if (!this.seenReady) client.once('ready', this.onFirstReady);
+    client.on('end', this.onClientEnd);
     this.releases = new ReleaseRegistry(
       (events) => openReleaseFeed(client, events),
       releaseChannel,
@@ -307,6 +312,7 @@ export class RedisStore implements LockStore {
     for (const timer of this.retries) clearTimeout(timer);
     this.retries.clear();
     this.client.off('ready', this.onFirstReady);
+    this.client.off('end', this.onClientEnd);
     this.releases.close();
   }
 
