@@ -8,7 +8,7 @@
  *   SPUBLISH is delivered.
  */
 import type { Cluster, Redis } from 'ioredis';
-import type { ReleaseFeed, ReleaseFeedEvents } from './redis-releases.js';
+import type { ReleaseFeed, ReleaseFeedEvents } from './redis-waiters.js';
 import type { RedisClient } from './redis-script-runner.js';
 
 /** The command the release scripts announce with, for this kind of client. */

@@ -7,25 +7,20 @@
  * - releases are announced on a channel derived from the key (same Cluster slot, see `redis-keys.ts`);
  * - `fencing: true` keeps a counter next to the key (same slot);
  * - waiters queue in a sorted set next to the key (same slot): a release hands the key to the oldest live
- *   waiter (direct handoff, see `redis-scripts.ts` HAND_ON). A free key is still anyone's (`SET NX`), so
- *   Laravel clients interoperate; they only cannot take a key that a release handed to a waiter.
+ *   waiter and records the grant (that waiter's entry id) next to the key (direct handoff: `redis-handoff.ts`,
+ *   scripts in `redis-scripts.ts`). A free key is still anyone's (`SET NX`), so Laravel clients
+ *   interoperate; they only cannot take a key that a release handed to a waiter.
+ * - local waiters share one subscriber connection (`redis-waiters.ts`, `redis-feed.ts`). The protocol is
+ *   documented in docs/redis.md.
  */
 import { parseDuration, type Duration } from '../duration.js';
 import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
-import { fencingKey, grantKey, queueKey, releaseChannel } from './redis-keys.js';
-import { ReleaseRegistry, type QueuedWaiter } from './redis-releases.js';
+import { HandoffProtocol } from './redis-handoff.js';
+import { fencingKey, releaseChannel } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
-import {
-  ACQUIRE_FENCED,
-  CLAIM,
-  ACQUIRE_OR_ENQUEUE,
-  FORCE_RELEASE,
-  LEAVE,
-  REFRESH,
-  RELEASE,
-  REMAINING_LEASE,
-} from './redis-scripts.js';
+import { ACQUIRE_FENCED, REFRESH, REMAINING_LEASE } from './redis-scripts.js';
+import { ReleaseRegistry } from './redis-waiters.js';
 import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link RedisStore}. */
@@ -81,14 +76,11 @@ export class RedisStore implements LockStore {
   readonly recheckIntervalMs: number;
   /** The claim lease of a ttl-0 lock handed to a waiter, in ms (see {@link RedisStoreOptions.handoffClaim}). */
   readonly handoffClaimMs: number;
-  private readonly publish: 'PUBLISH' | 'SPUBLISH';
+  private readonly handoff: HandoffProtocol;
   private readonly failWhileReconnecting: boolean;
   private readonly releases: ReleaseRegistry;
   /** The client has been `ready` at least once (see `ensureConnected`). */
   private seenReady: boolean;
-  private closed = false;
-  /** Background retries of leaves and claim confirmations that failed (see `retrying`). */
-  private readonly retries = new Set<NodeJS.Timeout>();
   private readonly onFirstReady = (): void => {
     this.seenReady = true;
   };
@@ -126,27 +118,20 @@ export class RedisStore implements LockStore {
       options.handoffClaim === undefined ? DEFAULT_CLAIM_MS : parseDuration(options.handoffClaim, 'options.handoffClaim');
     if (claimMs < 1) throw new RangeError('locksmith: options.handoffClaim must be at least 1ms');
     this.handoffClaimMs = Math.ceil(claimMs);
-    this.publish = publishCommand(client);
     this.failWhileReconnecting = options.failWhileReconnecting ?? true;
     this.seenReady = client.status === 'ready';
     if (!this.seenReady) client.once('ready', this.onFirstReady);
     client.on('end', this.onClientEnd);
+    this.handoff = new HandoffProtocol(client, {
+      publish: publishCommand(client),
+      claimMs: this.handoffClaimMs,
+      ensureConnected: () => this.ensureConnected(),
+    });
     this.releases = new ReleaseRegistry(
       (events) => openReleaseFeed(client, events),
       releaseChannel,
       { recheckMs: this.recheckIntervalMs, lingerMs: LINGER_MS, confirmMs: CONFIRM_MS },
-      {
-        leave: (key, waiter) => this.leave(key, waiter),
-        claimed: (key, waiter) => {
-          // Off the critical path: the waiter already runs. Retried until the claim would have lapsed: a
-          // single PERSIST sent while the connection reconnects would be refused and the "never expiring"
-          // lock would expire after the claim.
-          const owner = waiter.queue?.owner;
-          if (owner === undefined) return;
-          const until = performance.now() + this.handoffClaimMs;
-          this.retrying(() => this.confirmClaim(key, owner, waiter.id), until);
-        },
-      },
+      this.handoff,
     );
   }
 
@@ -154,7 +139,7 @@ export class RedisStore implements LockStore {
     this.ensureConnected();
     const { key, owner, ttlMs, fencing, queue } = request;
     const waiter = queue && this.releases.queuedWaiter(queue.subscription, key);
-    if (waiter && queue) return this.acquireOrEnqueue(request, waiter, queue.waitMs);
+    if (waiter && queue) return this.handoff.acquireOrEnqueue(request, waiter, queue.waitMs);
     if (!fencing) {
       // Plain SET NX: the floor. A failure does not learn the holder's lease (that would cost a script or a
       // second command); the head waiter's re-check bounds the wait for an expiring lease instead.
@@ -167,117 +152,14 @@ export class RedisStore implements LockStore {
     return { acquired: false, remainingMs: value === -2 ? 0 : Number(value) };
   }
 
-  /**
-   * A waiter's attempt after its subscription is active: SET NX, else join the key's queue, in one script
-   * (see ACQUIRE_OR_ENQUEUE). A failure reports no lease: a queued waiter is handed the lock by the release,
-   * and the key's first local waiter re-checks for expiries and silent releases (the holder's lease would
-   * only wake every queued waiter at once).
-   */
-  private async acquireOrEnqueue(
-    { key, owner, ttlMs, fencing }: AcquireRequest,
-    waiter: QueuedWaiter,
-    waitMs: number,
-  ): Promise<AcquireResult> {
-    const slot = waiter.queue?.owner === owner ? waiter.queue : { owner, ttlMs, member: undefined };
-    waiter.queue = slot; // before sending: the handoff message may beat the reply
-    const reply = await runScript(
-      this.client,
-      ACQUIRE_OR_ENQUEUE,
-      [key, queueKey(key), fencingKey(key), grantKey(key)],
-      [owner, ttlMs, fencing ? 1 : 0, Math.max(1, Math.ceil(waitMs)), slot.member ?? '', waiter.id, this.handoffClaimMs],
-    );
-    const [status, value] = reply;
-    if (status === 0) {
-      slot.member = String(value);
-      slot.liveUntil = performance.now() + waitMs;
-      // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran
-      // before the entry was known, so take the entry back now rather than let a release hand it the lock.
-      if (waiter.closed) this.leave(key, waiter, slot).catch(() => undefined);
-      return { acquired: false };
-    }
-    // Acquired (1) or found already handed to us (2): our entry is gone from the queue.
-    waiter.queue = undefined;
-    return fencing ? { acquired: true, fencingToken: Number(value) } : { acquired: true };
-  }
-
-  /**
-   * See {@link ReleaseSubscription.leave}. A leave that fails (Redis unreachable or reconnecting) is retried
-   * in the background until the entry would be skipped anyway (its waiter's deadline): otherwise a release
-   * after the reconnect hands the lock to a waiter that is gone, and it sits unused for that waiter's TTL.
-   */
-  private async leave(key: string, waiter: QueuedWaiter, slot = waiter.queue): Promise<void> {
-    try {
-      await this.leaveOnce(key, waiter, slot);
-    } catch (error) {
-      if (slot) this.retrying(() => this.leaveOnce(key, waiter, slot), slot.liveUntil ?? 0, 1);
-      throw error;
-    }
-  }
-
-  /**
-   * Runs `step` now (attempt 0) or after a backoff, again after each failure, until it succeeds, the store
-   * closes or `until` (`performance.now()` time) passes. The timers do not keep the process alive.
-   */
-  private retrying(step: () => Promise<unknown>, until: number, attempt = 0): void {
-    const run = (): void => {
-      step().catch(() => this.retrying(step, until, attempt + 1));
-    };
-    if (this.closed || until <= performance.now()) return;
-    if (attempt === 0) {
-      run();
-      return;
-    }
-    const timer = setTimeout(
-      () => {
-        this.retries.delete(timer);
-        run();
-      },
-      Math.min(50 * 2 ** attempt, 2_000),
-    );
-    timer.unref();
-    this.retries.add(timer);
-  }
-
-  /** CLAIM: makes a ttl-0 lock handed to this very waiter permanent (see the script). */
-  private async confirmClaim(key: string, owner: string, waiterId: string): Promise<void> {
-    this.ensureConnected();
-    await runScript(this.client, CLAIM, [key, grantKey(key)], [owner, waiterId]);
-  }
-
-  /**
-   * LEAVE: takes the entry out of the queue, or passes on a lock that was handed to this very waiter (its
-   * grant record names the waiter's id; a key that only holds the same owner token is someone else's).
-   */
-  private async leaveOnce(key: string, waiter: QueuedWaiter, slot = waiter.queue): Promise<void> {
-    this.ensureConnected();
-    if (!slot || (slot.member === undefined && !waiter.handoff)) return;
-    await runScript(this.client, LEAVE, this.handoffKeys(key), [
-      slot.member ?? '',
-      slot.owner,
-      waiter.id,
-      this.publish,
-      key,
-    ]);
-  }
-
-  /** The keys of the scripts that may hand the lock on: lock, channel, queue, fence, grant (one slot). */
-  private handoffKeys(key: string): string[] {
-    return [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key)];
-  }
-
   async release(key: string, owner: string): Promise<boolean> {
     this.ensureConnected();
-    const released = await runScript(this.client, RELEASE, this.handoffKeys(key), [
-      owner,
-      this.publish,
-      key,
-    ]);
-    return released !== 0;
+    return this.handoff.release(key, owner);
   }
 
   async forceRelease(key: string): Promise<void> {
     this.ensureConnected();
-    await runScript(this.client, FORCE_RELEASE, this.handoffKeys(key), [this.publish, key]);
+    await this.handoff.forceRelease(key);
   }
 
   async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -308,9 +190,7 @@ export class RedisStore implements LockStore {
 
   /** Closes the store's own subscriber connection and ends pending waits. Never closes your client. */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.retries) clearTimeout(timer);
-    this.retries.clear();
+    this.handoff.close();
     this.client.off('ready', this.onFirstReady);
     this.client.off('end', this.onClientEnd);
     this.releases.close();
