@@ -8,6 +8,7 @@ import {
   assertOptionalBoolean,
   assertOptionalFunction,
   assertOptions,
+  assertWellFormed,
   describe,
   ttlMs as parseTtlMs,
 } from './validate.js';
@@ -88,6 +89,7 @@ export function createLocks(options?: LocksOptions): LockManager {
   if (given !== undefined) assertStore(given);
   const prefix = options?.prefix ?? '';
   if (typeof prefix !== 'string') throw new TypeError(`locksmith: prefix must be a string, got ${describe(prefix)}`);
+  assertWellFormed(prefix, 'prefix');
   const timeoutMs = positiveMs(options?.timeout ?? DEFAULT_TIMEOUT, 'timeout');
   const recheckMs = positiveMs(options?.recheckInterval ?? DEFAULT_RECHECK, 'recheckInterval');
   assertOptionalFunction(options?.onError, 'onError');
