@@ -75,6 +75,8 @@ export class Lock {
   readonly #runtime: LockRuntime;
   readonly #key: string;
   readonly #ttlMs: number;
+  /** `false` for a handle from `restoreLock()`: the lock's TTL is whatever its acquirer chose, unknown here. */
+  readonly #ttlKnown: boolean;
   #fencingToken: number | undefined;
   /** `performance.now()` when the last successful acquire was sent: the lease started after it. */
   #acquiredSentAt = 0;
@@ -85,12 +87,13 @@ export class Lock {
     runtime: LockRuntime,
     name: string,
     ttlMs: number,
-    options: { owner: string; autoExtend: boolean; fencing: boolean },
+    options: { owner: string; autoExtend: boolean; fencing: boolean; ttlKnown?: boolean },
   ) {
     this.#runtime = runtime;
     this.name = name;
     this.#key = runtime.prefix + name;
     this.#ttlMs = ttlMs;
+    this.#ttlKnown = options.ttlKnown ?? true;
     this.ttl = ttlMs / 1_000;
     this.owner = options.owner;
     this.autoExtend = options.autoExtend;
@@ -192,9 +195,16 @@ export class Lock {
 
   /**
    * Resets the lease to `ttl` from now if this owner still holds the lock: `true` when it did.
-   * Without an argument the lock's own `ttl` is used; `refresh(0)` removes the expiry.
+   * Without an argument the lock's own `ttl` is used; `refresh(0)` removes the expiry. A handle from
+   * `restoreLock()` does not know the TTL its lock was taken with: it needs an explicit `ttl` (a `TypeError`
+   * otherwise), so a refresh never turns a lock taken for 10 s into one that never expires.
    */
   async refresh(ttl?: Duration): Promise<boolean> {
+    if (ttl === undefined && !this.#ttlKnown) {
+      throw new TypeError(
+        `locksmith: refresh() of a lock from restoreLock() needs a ttl (the TTL "${this.name}" was taken with is unknown here): refresh(ttl), or refresh(0) to remove the expiry`,
+      );
+    }
     const ms = ttl === undefined ? this.#ttlMs : parseTtlMs(ttl, 'ttl');
     const sentAt = performance.now();
     const refreshed = await this.#call('refresh', (store, key) => store.refresh(key, this.owner, ms));

@@ -46,7 +46,10 @@ export interface LockManager {
    * expires) and a fresh random owner token unless `options.owner` is given. Throws on a bad argument.
    */
   lock(name: string, ttl?: Duration, options?: LockOptions): Lock;
-  /** A handle for a lock acquired earlier by `owner` (a saved `lock.owner`), e.g. to release it. */
+  /**
+   * A handle for a lock acquired earlier by `owner` (a saved `lock.owner`), e.g. to release it. It does not
+   * know the lock's TTL: its `refresh()` needs one (`refresh(ttl)`).
+   */
   restoreLock(name: string, owner: string): Lock;
   /**
    * Closes what this manager opened: the store passed as `options.store` (a `RedisStore` then closes only
@@ -132,7 +135,7 @@ export function createLocks(options?: LocksOptions): LockManager {
     restoreLock(name: string, owner: string): Lock {
       assertName(name);
       assertName(owner, 'owner');
-      return new Lock(runtime, name, 0, { owner, autoExtend: false, fencing: false });
+      return new Lock(runtime, name, 0, { owner, autoExtend: false, fencing: false, ttlKnown: false });
     },
     async close(): Promise<void> {
       if (closed) return;
