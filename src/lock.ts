@@ -154,17 +154,19 @@ export class Lock {
 
     const acquired = await acquireWithin({
       waitMs,
+      timeoutMs: this.#runtime.timeoutMs,
       // A store that re-checks for its waiters itself (recheckIntervalMs) needs no per-waiter ceiling here.
       recheckMs:
         this.#runtime.store.recheckIntervalMs === undefined ? this.#runtime.recheckMs : Number.POSITIVE_INFINITY,
       signal,
-      attempt: (queue) => this.#attempt(queue),
+      attempt: (queue, maxMs) => this.#attempt(queue, maxMs),
       // A subscription that arrives after its deadline has no owner left to close it: close it here.
-      subscribe: () =>
+      subscribe: (maxMs) =>
         this.#call(
           'subscribe',
           (store, key) => store.subscribe(key),
           (late) => late.close(),
+          maxMs,
         ),
       listening: () => this.#runtime.store.listening?.(this.#key) === true,
       // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
@@ -244,7 +246,8 @@ export class Lock {
     this.#fencingToken = result.fencingToken;
   }
 
-  async #attempt(queue?: QueueRequest): Promise<AcquireResult> {
+  /** One acquisition under the store-call deadline, or `maxMs` when that is shorter (see `acquireWithin`). */
+  async #attempt(queue?: QueueRequest, maxMs?: number): Promise<AcquireResult> {
     const sentAt = performance.now();
     const request = queue
       ? { key: this.#key, owner: this.owner, ttlMs: this.#ttlMs, fencing: this.fencing, queue }
@@ -256,6 +259,7 @@ export class Lock {
       (late: AcquireResult) => {
         if (late.acquired) void this.#releaseQuietly();
       },
+      maxMs,
     );
     if (!result.acquired) return result;
     this.#acquiredSentAt = sentAt;
@@ -304,11 +308,17 @@ export class Lock {
     }
   }
 
-  #call<T>(operation: string, run: (store: LockStore, key: string) => Promise<T>, onLate?: (value: T) => void) {
+  #call<T>(
+    operation: string,
+    run: (store: LockStore, key: string) => Promise<T>,
+    onLate?: (value: T) => void,
+    maxMs = Number.POSITIVE_INFINITY,
+  ) {
     if (this.#runtime.isClosed()) {
       return Promise.reject(new LockStoreError(operation, this.name, 'the lock manager is closed'));
     }
     const { store, timeoutMs } = this.#runtime;
-    return withDeadline(operation, this.name, timeoutMs, () => run(store, this.#key), onLate);
+    const deadlineMs = Math.max(1, Math.min(timeoutMs, Math.ceil(maxMs)));
+    return withDeadline(operation, this.name, deadlineMs, () => run(store, this.#key), onLate);
   }
 }
