@@ -188,7 +188,8 @@ export class RedisStore implements LockStore {
     }
     // Acquired (1) or found already handed to us (2): our entry is gone from the queue.
     waiter.queue = undefined;
-    return fencing ? { acquired: true, fencingToken: Number(value) } : { acquired: true };
+    const handedOff = status === 2 ? ({ handedOff: true } as const) : {};
+    return fencing ? { acquired: true, fencingToken: Number(value), ...handedOff } : { acquired: true, ...handedOff };
   }
 
   /**
