@@ -50,6 +50,15 @@ export function queueKey(key: string): string {
 }
 
 /**
+ * The grant record of `key`: while a release's handoff holds the key for a queued waiter, the waiter's id
+ * (and the fencing token it was issued), written in the same script that sets the key, with the key's lease.
+ * A waiter's re-check and leave act on a handoff only if this names their own id, never on the owner token.
+ */
+export function grantKey(key: string): string {
+  return sameSlotName(key, ':locksmith:grant');
+}
+
+/**
  * The channel a store's subscriber connection listens on to show it is alive (standalone and Sentinel): a
  * release script counts its subscribers (`PUBSUB NUMSUB`) before handing the lock to one of that store's
  * waiters. Not derived from a key: one per store, whatever it waits on.

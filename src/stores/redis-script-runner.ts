@@ -10,16 +10,18 @@ import type { RedisScript } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
-export function runScript(
+/** Runs `script`; its reply is typed as the script declares it (a Lua script's reply is not checked). */
+export function runScript<Result>(
   client: RedisClient,
-  script: RedisScript,
+  script: RedisScript<Result>,
   keys: readonly string[],
   args: readonly (string | number)[],
-): Promise<unknown> {
-  return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
+): Promise<Result> {
+  const reply = client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
     if (!isNoScript(error)) throw error;
     return client.eval(script.source, keys.length, ...keys, ...args);
   });
+  return reply as Promise<Result>;
 }
 
 function isNoScript(error: unknown): boolean {

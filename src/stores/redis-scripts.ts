@@ -11,126 +11,184 @@
  */
 import { createHash } from 'node:crypto';
 
-/** A script and its SHA1, the name EVALSHA runs it by. */
-export interface RedisScript {
+/** A script and its SHA1, the name EVALSHA runs it by; `Result` is the reply it gives (for `runScript`). */
+export interface RedisScript<Result = unknown> {
   readonly name: string;
   readonly source: string;
   readonly sha: string;
+  /** Type-level only: never set. */
+  readonly result?: Result;
 }
 
-function script(name: string, source: string): RedisScript {
+export function script<Result>(name: string, source: string): RedisScript<Result> {
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /**
+ * The next fencing token of a counter: max(counter + 1, the server's time in µs), written back as an integer
+ * string (INCR on it keeps working). The time floor keeps tokens increasing when the counter is lost (a
+ * restart without persistence) or behind (a failover to a replica that missed the latest increments), as
+ * long as the server clocks do not step back by more than the tokens issued since; tokens (~1.8e15 today)
+ * stay exact doubles (below 2^53) for centuries. Returned as a decimal string: Lua would print a number this
+ * large in exponent form.
+ */
+const NEXT_FENCE = `local function next_fence(fence_key)
+  local t = redis.call('TIME')
+  local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local token = tonumber(redis.call('GET', fence_key) or '0') + 1
+  if floor > token then token = floor end
+  token = string.format('%.0f', token)
+  redis.call('SET', fence_key, token)
+  return token
+end
+`;
+
+/**
  * Take the lock if free and issue a fencing token: `SET key owner NX PX ttl` (no PX for ttl 0 = never
- * expires), and in the same atomic step INCR the counter `KEYS[2]` (same slot), so tokens strictly increase
- * across all holders of the key, in every process. The counter never expires (a reset would let an old token
+ * expires), and in the same atomic step advance the counter `KEYS[2]` (same slot, see NEXT_FENCE), so tokens
+ * strictly increase across all holders of the key, in every process. The counter never expires (a reset would let an old token
  * look new). On failure the holder's PTTL comes back in the same round trip, so waiters can bound their
  * fallback re-check by it. ARGV: owner, ttlMs. Returns `{1, token}`, or `{0, pttl}` (-1: never expires).
  *
  * Without fencing the store sends a plain `SET NX PX` instead of a script: same round trip, a quarter of
  * the server time (measured 0.7 µs vs 3.6 µs per call, ~7 µs less per loopback acquire+release cycle).
  */
-export const ACQUIRE_FENCED = script(
+export const ACQUIRE_FENCED = script<[1, string] | [0, number]>(
   'acquire-fenced',
-  `local ok
-if tonumber(ARGV[2]) > 0 then
-  ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+  `${NEXT_FENCE}local lock, fence_key = KEYS[1], KEYS[2]
+local owner, ttl = ARGV[1], tonumber(ARGV[2])
+local ok
+if ttl > 0 then
+  ok = redis.call('SET', lock, owner, 'NX', 'PX', ttl)
 else
-  ok = redis.call('SET', KEYS[1], ARGV[1], 'NX')
+  ok = redis.call('SET', lock, owner, 'NX')
 end
-if ok then return {1, redis.call('INCR', KEYS[2])} end
-return {0, redis.call('PTTL', KEYS[1])}
+if ok then return {1, next_fence(fence_key)} end
+return {0, redis.call('PTTL', lock)}
 `,
 );
 
 /**
  * Direct handoff, shared by RELEASE, FORCE_RELEASE and LEAVE (prepended to each: a script cannot call another).
- * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence.
+ * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence, grant.
  *
- * Pops queue entries oldest first (ZPOPMIN: the score is the arrival time) and skips those whose waiter's
- * deadline has passed, read from the server's own clock (TIME), so no client clock is trusted, and those whose
+ * Reads queue entries oldest first (ZRANGE in small batches: the score is the arrival time) and skips those
+ * whose waiter's deadline has passed, read from the server's own clock (TIME), so no client clock is trusted, and those whose
  * store is gone: an id `p<tag>.<n>` names the store's presence channel (`locksmith:alive:<tag>`, see
  * `redis-keys.ts`), and no subscriber on it means the store's connection closed (its process died or closed
- * the store), so its waiter would never take the lock. Ids `x…` (Cluster: no presence channel) are not checked. The first live
- * entry gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter INCRed when it asked for
- * fencing, and a message `key NUL fence NUL waiterId NUL token` on the key's channel; its process resolves
- * that waiter with no further round trip. The waiter id, not just the token, names the recipient: a message
- * that arrives late must not be taken by a newer wait of the same owner (a LEAVE may have passed it on). A waiter with ttl 0 is handed a bounded claim (`claimMs`) instead of "forever" and
- * PERSISTs it when the message arrives: a waiter that died while queued then holds the lock for at most its
- * TTL or the claim, like a holder that crashed. With no live entry the key is deleted and the plain release
- * announced (message: the key), as before handoff existed. Returns 2 when handed on, 1 when freed.
+ * the store), so its waiter would never take the lock. Ids `x…` (Cluster: no presence channel) are not checked.
+ * The first live entry gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter advanced (NEXT_FENCE)
+ * when it asked for fencing, the grant record `<waiterId>:<fence>` written next to the key with the same lease, and
+ * a message `key NUL fence NUL waiterId NUL token` on the key's channel; its process resolves that waiter with
+ * no further round trip. The grant record, not the owner token, is what makes the key the waiter's: two
+ * waiters (or a waiter and a plain acquisition) may share a token, and only the entry the key was handed to
+ * may act on the handoff (a re-check, a leave). A waiter with ttl 0 is handed a bounded claim (`claimMs`)
+ * instead of "forever" and PERSISTs it when the message arrives: a waiter that died while queued then holds
+ * the lock for at most its TTL or the claim, like a holder that crashed. With no live entry the key and its
+ * grant are deleted and the plain release announced (message: the key). Returns 2 when handed on, 1 when freed.
+ *
+ * Lua does not roll back, so every command that may be refused runs before the first write: the scan only
+ * reads, and the presence check is a `pcall` whose refusal (an ACL without PUBSUB) counts as "alive" (a dead
+ * waiter then holds the lock for its TTL or the claim at most, as it would on Cluster). The first write is
+ * `ZREMRANGEBYRANK` (skipped entries and the chosen one) or `DEL`, neither refused under maxmemory; after a
+ * script's first write Redis no longer refuses its later writes for memory, so the SETs that follow
+ * cannot fail half-way.
  *
  * Entry (member) format: `deadlineMs:ttlMs:fencing(0|1):waiterId:ownerToken` (see ACQUIRE_OR_ENQUEUE).
  * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
- * handed waiter that misses its message finds the key holding its token at its next re-check.
+ * handed waiter that misses its message finds its grant at its next re-check.
  */
-const HAND_ON = `local function alive(id)
+const HAND_ON = `${NEXT_FENCE}local function alive(id)
   local tag = string.match(id, '^p(%x+)%.')
   if not tag then return true end
-  return redis.call('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)[2] > 0
+  local counts = redis.pcall('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)
+  if counts.err then return true end
+  return counts[2] > 0
 end
-local function hand_on(publish, message, claim)
-  local now
-  while true do
-    local member = redis.call('ZPOPMIN', KEYS[3])[1]
-    if not member then break end
+local function hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
+  local now, skipped, chosen = nil, 0, nil
+  while not chosen do
+    local batch = redis.call('ZRANGE', queue, skipped, skipped + 15)
+    if #batch == 0 then break end
     if not now then
       local t = redis.call('TIME')
       now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     end
-    local deadline, ttl, fenced, id, token = string.match(member, '^(%d+):(%d+):([01]):([^:]*):(.*)$')
-    if deadline and tonumber(deadline) > now and alive(id) then
-      local px = tonumber(ttl)
-      if px == 0 then px = tonumber(claim) end
-      redis.call('SET', KEYS[1], token, 'PX', px)
-      local fence = ''
-      if fenced == '1' then fence = redis.call('INCR', KEYS[4]) end
-      redis.pcall(publish, KEYS[2], message .. '\\0' .. fence .. '\\0' .. id .. '\\0' .. token)
-      return 2
+    for _, member in ipairs(batch) do
+      local deadline, ttl, fenced, id, token = string.match(member, '^(%d+):(%d+):([01]):([^:]*):(.*)$')
+      if deadline and tonumber(deadline) > now and alive(id) then
+        chosen = {ttl = tonumber(ttl), fenced = fenced == '1', id = id, token = token}
+        break
+      end
+      skipped = skipped + 1
     end
   end
-  redis.call('DEL', KEYS[1])
-  redis.pcall(publish, KEYS[2], message)
+  if chosen then
+    redis.call('ZREMRANGEBYRANK', queue, 0, skipped)
+    local px = chosen.ttl
+    if px == 0 then px = tonumber(claim) end
+    redis.call('SET', lock, chosen.token, 'PX', px)
+    local fence = ''
+    if chosen.fenced then fence = next_fence(fence_key) end
+    redis.call('SET', grant, chosen.id .. ':' .. fence, 'PX', px)
+    redis.pcall(publish, channel, message .. '\\0' .. fence .. '\\0' .. chosen.id .. '\\0' .. chosen.token)
+    return 2
+  end
+  if skipped > 0 then redis.call('DEL', queue) end
+  redis.call('DEL', lock, grant)
+  redis.pcall(publish, channel, message)
   return 1
 end
 `;
 
+/** What RELEASE, FORCE_RELEASE and LEAVE return: 0 nothing done, 1 freed, 2 handed to a queued waiter. */
+export type HandOnResult = 0 | 1 | 2;
+
 /**
  * Compare-and-delete, then hand the key to the oldest live queued waiter or announce the release (HAND_ON).
  * Deleting only the caller's own token is what makes release safe after an expiry (Laravel's release script
- * does the same compare). KEYS: lock, channel, queue, fence. ARGV: owner, publish command (`PUBLISH`, or
- * `SPUBLISH` on Cluster so the message stays on the key's shard), message (the lock key), claimMs.
+ * does the same compare). KEYS: lock, channel, queue, fence, grant. ARGV: owner, publish command (`PUBLISH`,
+ * or `SPUBLISH` on Cluster so the message stays on the key's shard), message (the lock key), claimMs.
  * Returns 0 when not held by owner, 1 when freed, 2 when handed on.
  */
-export const RELEASE = script(
+export const RELEASE = script<HandOnResult>(
   'release',
-  `${HAND_ON}if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-return hand_on(ARGV[2], ARGV[3], ARGV[4])
+  `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local owner, publish, message, claim = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('GET', lock) ~= owner then return 0 end
+return hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
 `,
 );
 
 /**
  * Free the key whoever holds it (when it is held), handing it to the next queued waiter like a release does:
- * an administrator's force-release must not strand the queue. KEYS: lock, channel, queue, fence.
+ * an administrator's force-release must not strand the queue. KEYS: lock, channel, queue, fence, grant.
  * ARGV: publish command, message, claimMs. Returns 0 when nothing held the key, else as RELEASE.
  */
-export const FORCE_RELEASE = script(
+export const FORCE_RELEASE = script<HandOnResult>(
   'force-release',
-  `${HAND_ON}if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-return hand_on(ARGV[1], ARGV[2], ARGV[3])
+  `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local publish, message, claim = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('EXISTS', lock) == 0 then return 0 end
+return hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
 `,
 );
 
 /**
+ * What ACQUIRE_OR_ENQUEUE returns: `{1, fence}` acquired by SET NX, `{2, fence}` found handed to this very
+ * waiter (its grant), `{0, member}` queued (the fence is a decimal string; 0 or empty without fencing).
+ */
+export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
+
+/**
  * A queued waiter's attempt (never the first attempt of get()/block(): that stays a plain SET NX PX).
- * KEYS: lock, queue, fence. ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
+ * KEYS: lock, queue, fence, grant. ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
  * enqueue), waiterId (unique per waiter: two waiters may share an owner token).
- * 1. Already handed to this waiter (it queued before, its entry is gone, the key holds its token): a handoff
- *    whose message was lost (subscriber reconnect). A claimed ttl-0 lock is PERSISTed; the fencing token is
- *    the counter's value (the handoff INCRed it, and no fenced acquisition can happen while we hold the key).
- *    Returns `{2, fence}`.
+ * 1. Already handed to this waiter: its entry is gone and the grant record names its id (and the key still
+ *    holds its token): a handoff whose message was lost (subscriber reconnect). A claimed ttl-0 lock is
+ *    PERSISTed; the fencing token is the one the handoff issued (kept in the grant). Returns `{2, fence}`.
+ *    An entry that is gone while the key holds the same token for anyone else (another waiter, a retried job
+ *    sharing the token) is NOT ours: the attempt goes on as a newcomer's, and fails on the held key.
  * 2. `SET NX` as usual (a free key is anyone's: a Laravel client or a newcomer may take it too; only handoffs
  *    are ordered). On success the waiter's own entry is removed, so no later release hands the lock to a
  *    waiter that is done. Returns `{1, fence}` (fence 0 without fencing).
@@ -140,55 +198,65 @@ return hand_on(ARGV[1], ARGV[2], ARGV[3])
  *    the longest wait, so entries of waiters that died cannot outlive their deadlines by much.
  *    Returns `{0, member}`.
  */
-export const ACQUIRE_OR_ENQUEUE = script(
+export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
   'acquire-or-enqueue',
-  `local owner, ttl, fencing, member = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', ARGV[5]
+  `${NEXT_FENCE}local lock, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local owner, ttl, fencing, wait_ms, member, id = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local queued = false
 if member ~= '' then
-  queued = redis.call('ZSCORE', KEYS[2], member)
-  if not queued and redis.call('GET', KEYS[1]) == owner then
-    if ttl == 0 then redis.call('PERSIST', KEYS[1]) end
-    local fence = 0
-    if fencing then fence = tonumber(redis.call('GET', KEYS[3]) or '0') end
-    return {2, fence}
+  queued = redis.call('ZSCORE', queue, member)
+  if not queued then
+    local granted, fence = string.match(redis.call('GET', grant) or '', '^([^:]*):(.*)$')
+    if granted == id and redis.call('GET', lock) == owner then
+      if ttl == 0 then
+        redis.call('PERSIST', lock)
+        redis.call('PERSIST', grant)
+      end
+      return {2, fence}
+    end
   end
 end
 local ok
 if ttl > 0 then
-  ok = redis.call('SET', KEYS[1], owner, 'NX', 'PX', ttl)
+  ok = redis.call('SET', lock, owner, 'NX', 'PX', ttl)
 else
-  ok = redis.call('SET', KEYS[1], owner, 'NX')
+  ok = redis.call('SET', lock, owner, 'NX')
 end
 if ok then
-  if queued then redis.call('ZREM', KEYS[2], member) end
+  if queued then redis.call('ZREM', queue, member) end
   local fence = 0
-  if fencing then fence = redis.call('INCR', KEYS[3]) end
+  if fencing then fence = next_fence(fence_key) end
   return {1, fence}
 end
 if queued then return {0, member} end
 local t = redis.call('TIME')
 if member == '' then
-  local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[4])
-  member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[6] .. ':' .. owner
+  local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + wait_ms
+  member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. id .. ':' .. owner
 end
-redis.call('ZADD', KEYS[2], 'NX', t[1] .. string.format('%06d', tonumber(t[2])), member)
-local keep = tonumber(ARGV[4]) + 60000
-if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], keep) end
+redis.call('ZADD', queue, 'NX', t[1] .. string.format('%06d', tonumber(t[2])), member)
+local keep = wait_ms + 60000
+if redis.call('PTTL', queue) < keep then redis.call('PEXPIRE', queue, keep) end
 return {0, member}
 `,
 );
 
 /**
- * A queued waiter gives up (timeout, abort): remove its entry; if it is already gone and the key holds the
- * waiter's token, the lock was handed to it in the meantime, so hand it on (HAND_ON) instead of letting it sit
- * unused until its lease ends. KEYS: lock, channel, queue, fence. ARGV: member, owner, publish, message,
- * claimMs. Returns 0 when it only left the queue (or was not in it), else as RELEASE.
+ * A queued waiter gives up (timeout, abort): remove its entry; if it is already gone and the grant record
+ * names this waiter (the key was handed to it in the meantime), hand it on (HAND_ON) instead of letting it
+ * sit unused until its lease ends. A key that merely holds the waiter's owner token was NOT handed to it (a
+ * retried job or another waiter may share the token) and is left alone. KEYS: lock, channel, queue, fence,
+ * grant. ARGV: member ('' when the waiter never learned it), owner, waiterId, publish, message, claimMs.
+ * Returns 0 when it only left the queue (or was not in it), else as RELEASE.
  */
-export const LEAVE = script(
+export const LEAVE = script<HandOnResult>(
   'leave',
-  `${HAND_ON}if redis.call('ZREM', KEYS[3], ARGV[1]) == 1 then return 0 end
-if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
-return hand_on(ARGV[3], ARGV[4], ARGV[5])
+  `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local member, owner, id, publish, message, claim = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if member ~= '' and redis.call('ZREM', queue, member) == 1 then return 0 end
+local granted = string.match(redis.call('GET', grant) or '', '^([^:]*):')
+if granted ~= id or redis.call('GET', lock) ~= owner then return 0 end
+return hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
 `,
 );
 
@@ -196,13 +264,15 @@ return hand_on(ARGV[3], ARGV[4], ARGV[5])
  * Compare-and-extend: set the lease to ttlMs from now if the owner still holds the key; ttlMs 0 removes the
  * expiry (PERSIST), as Laravel's refresh(0) does. ARGV: owner, ttlMs. Returns 1 when extended, 0 when not held.
  */
-export const REFRESH = script(
+export const REFRESH = script<0 | 1>(
   'refresh',
-  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if tonumber(ARGV[2]) > 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  `local lock = KEYS[1]
+local owner, ttl = ARGV[1], tonumber(ARGV[2])
+if redis.call('GET', lock) ~= owner then return 0 end
+if ttl > 0 then
+  redis.call('PEXPIRE', lock, ttl)
 else
-  redis.call('PERSIST', KEYS[1])
+  redis.call('PERSIST', lock)
 end
 return 1
 `,
@@ -212,9 +282,11 @@ return 1
  * The lease left if the owner holds the key, read atomically with the owner check (a separate GET then PTTL
  * could report another holder's lease). ARGV: owner. Returns the PTTL (-1: no expiry) or -3 when not held.
  */
-export const REMAINING_LEASE = script(
+export const REMAINING_LEASE = script<number>(
   'remaining-lease',
-  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -3 end
-return redis.call('PTTL', KEYS[1])
+  `local lock = KEYS[1]
+local owner = ARGV[1]
+if redis.call('GET', lock) ~= owner then return -3 end
+return redis.call('PTTL', lock)
 `,
 );

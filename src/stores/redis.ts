@@ -13,7 +13,7 @@
 import { parseDuration, type Duration } from '../duration.js';
 import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
-import { fencingKey, queueKey, releaseChannel } from './redis-keys.js';
+import { fencingKey, grantKey, queueKey, releaseChannel } from './redis-keys.js';
 import { ReleaseRegistry, type QueuedWaiter, type QueueSlot } from './redis-releases.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import {
@@ -151,8 +151,7 @@ export class RedisStore implements LockStore {
       const set = ttlMs > 0 ? this.client.set(key, owner, 'PX', ttlMs, 'NX') : this.client.set(key, owner, 'NX');
       return (await set) === 'OK' ? { acquired: true } : { acquired: false };
     }
-    const reply = await runScript(this.client, ACQUIRE_FENCED, [key, fencingKey(key)], [owner, ttlMs]);
-    const [acquired, value] = reply as [number, number];
+    const [acquired, value] = await runScript(this.client, ACQUIRE_FENCED, [key, fencingKey(key)], [owner, ttlMs]);
     if (acquired === 1) return { acquired: true, fencingToken: Number(value) };
     // PTTL: -1 = no expiry; -2 (vanished) cannot happen inside the script, but would mean "free now".
     return { acquired: false, remainingMs: value === -2 ? 0 : Number(value) };
@@ -171,12 +170,12 @@ export class RedisStore implements LockStore {
   ): Promise<AcquireResult> {
     const slot = waiter.queue?.owner === owner ? waiter.queue : { owner, ttlMs, member: undefined };
     waiter.queue = slot; // before sending: the handoff message may beat the reply
-    const reply = (await runScript(
+    const reply = await runScript(
       this.client,
       ACQUIRE_OR_ENQUEUE,
-      [key, queueKey(key), fencingKey(key)],
+      [key, queueKey(key), fencingKey(key), grantKey(key)],
       [owner, ttlMs, fencing ? 1 : 0, Math.max(1, Math.ceil(waitMs)), slot.member ?? '', waiter.id],
-    )) as [number, number | string];
+    );
     const [status, value] = reply;
     if (status === 0) {
       slot.member = String(value);
@@ -219,40 +218,42 @@ export class RedisStore implements LockStore {
     this.leaveRetries.add(timer);
   }
 
-  /** LEAVE when the entry is known, else give back a lock handed to the waiter. */
+  /**
+   * LEAVE: takes the entry out of the queue, or passes on a lock that was handed to this very waiter (its
+   * grant record names the waiter's id; a key that only holds the same owner token is someone else's).
+   */
   private async leaveOnce(key: string, waiter: QueuedWaiter, slot = waiter.queue): Promise<void> {
     this.ensureConnected();
-    if (slot?.member !== undefined) {
-      await runScript(
-        this.client,
-        LEAVE,
-        [key, releaseChannel(key), queueKey(key), fencingKey(key)],
-        [slot.member, slot.owner, this.publish, key, this.handoffClaimMs],
-      );
-    } else if (slot && waiter.handoff) {
-      await this.release(key, slot.owner);
-    }
+    if (!slot || (slot.member === undefined && !waiter.handoff)) return;
+    await runScript(this.client, LEAVE, this.handoffKeys(key), [
+      slot.member ?? '',
+      slot.owner,
+      waiter.id,
+      this.publish,
+      key,
+      this.handoffClaimMs,
+    ]);
+  }
+
+  /** The keys of the scripts that may hand the lock on: lock, channel, queue, fence, grant (one slot). */
+  private handoffKeys(key: string): string[] {
+    return [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key)];
   }
 
   async release(key: string, owner: string): Promise<boolean> {
     this.ensureConnected();
-    const released = await runScript(
-      this.client,
-      RELEASE,
-      [key, releaseChannel(key), queueKey(key), fencingKey(key)],
-      [owner, this.publish, key, this.handoffClaimMs],
-    );
+    const released = await runScript(this.client, RELEASE, this.handoffKeys(key), [
+      owner,
+      this.publish,
+      key,
+      this.handoffClaimMs,
+    ]);
     return released !== 0;
   }
 
   async forceRelease(key: string): Promise<void> {
     this.ensureConnected();
-    await runScript(
-      this.client,
-      FORCE_RELEASE,
-      [key, releaseChannel(key), queueKey(key), fencingKey(key)],
-      [this.publish, key, this.handoffClaimMs],
-    );
+    await runScript(this.client, FORCE_RELEASE, this.handoffKeys(key), [this.publish, key, this.handoffClaimMs]);
   }
 
   async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {

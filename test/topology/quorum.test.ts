@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocks, LockStoreError, QuorumStore, QuorumUnavailableError, type LockManager } from 'locksmith-js';
+import { fencingKey } from '../../src/stores/redis-keys.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startMasters, waitFor, type RedisMasters } from '../support/redis-topology.js';
 
@@ -128,15 +129,17 @@ describe('QuorumStore on 5 independent masters', () => {
 
   it('keeps fencing tokens increasing when the nodes’ counters disagree and the majority changes', async () => {
     const key = PREFIX + 'quorum:fence:1';
-    const counterKey = `{${key}}:locksmith:fence`;
-    // Node 0's counter far ahead of the others (e.g. many acquisitions that only it saw).
-    await clients[0]?.set(counterKey, '100');
+    const counterKey = fencingKey(key);
+    // Node 0's counter far ahead of the others and of the time floor (tokens are at least the server time
+    // in µs): e.g. many acquisitions that only it saw.
+    const ahead = Date.now() * 2_000;
+    await clients[0]?.set(counterKey, String(ahead));
     let firstToken = 0;
     // With nodes 3 and 4 down the granting majority is exactly {0, 1, 2}, so node 0's counter decides.
     await withNodesDown([3, 4], async () => {
       const first = locks.lock('quorum:fence:1', 10, { fencing: true });
       expect(await first.get()).toBe(true);
-      expect(first.fencingToken).toBe(101);
+      expect(first.fencingToken).toBe(ahead + 1);
       firstToken = first.fencingToken ?? 0;
       await first.release();
     });

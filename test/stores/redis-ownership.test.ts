@@ -1,0 +1,135 @@
+/**
+ * Ownership of a handoff is the waiter's own queue entry, never inferred from its owner token: a leave, a
+ * re-check or a late message acts only on a grant made to that very entry, and a second acquisition with an
+ * owner token that already holds the key fails on every path.
+ *
+ * The races are driven through the store contract (subscribe, queued acquire, leave) so each schedule is
+ * deterministic: an entry is made to be skipped by a release through a short wait (its deadline passes), the
+ * same thing a dead or disconnected waiter's entry gets.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RedisStore, type AcquireRequest, type ReleaseSubscription } from 'locksmith-js';
+import { queueKey } from '../../src/stores/redis-keys.js';
+
+const PREFIX = `test:redis-ownership:${randomUUID().slice(0, 8)}:`;
+
+const stores: RedisStore[] = [];
+const clients: Redis[] = [];
+let admin: Redis;
+
+async function storeOn(url: string): Promise<RedisStore> {
+  const client = new Redis(url);
+  await client.ping();
+  clients.push(client);
+  const store = new RedisStore(client, { recheckInterval: 60 });
+  stores.push(store);
+  return store;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function queuedAs(
+  key: string,
+  owner: string,
+  subscription: ReleaseSubscription,
+  waitMs: number,
+  ttlMs = 30_000,
+): AcquireRequest {
+  return { key, owner, ttlMs, fencing: false, queue: { subscription, waitMs } };
+}
+
+beforeAll(async () => {
+  admin = new Redis(inject('redisUrl'));
+  await admin.ping();
+});
+
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  for (const client of clients) client.disconnect();
+  admin.disconnect();
+});
+
+describe('a shared owner token never confers a handoff', () => {
+  it("a late leave of a skipped waiter does not take (or pass on) the key a retry of the same job holds", async () => {
+    const url = inject('redisUrl');
+    const [holderStore, waiterStore, jobStore, otherStore] = [
+      await storeOn(url),
+      await storeOn(url),
+      await storeOn(url),
+      await storeOn(url),
+    ];
+    const key = PREFIX + 'late-leave';
+    expect((await holderStore.acquire({ key, owner: 'holder', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
+    // W (owner job-42) queues with a deadline that passes at once: the release skips its entry, as it skips
+    // the entry of a waiter whose connections dropped.
+    const w = await waiterStore.subscribe(key);
+    expect(await waiterStore.acquire(queuedAs(key, 'job-42', w, 1))).toEqual({ acquired: false });
+    // X queues behind it, for real.
+    const x = await otherStore.subscribe(key);
+    expect(await otherStore.acquire(queuedAs(key, 'x', x, 20_000))).toEqual({ acquired: false });
+    await sleep(20);
+    expect(await admin.zcard(queueKey(key))).toBe(2);
+    expect(await holderStore.release(key, 'holder')).toBe(true);
+    expect(await admin.get(key)).toBe('x'); // W's entry was skipped: X is handed the lock
+    expect(await x.next(5_000)).toMatchObject({ handedOff: true });
+    x.close();
+    expect(await otherStore.release(key, 'x')).toBe(true);
+    // The job retries with the same owner token and takes the free key.
+    expect((await jobStore.acquire({ key, owner: 'job-42', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
+    // X waits again.
+    const x2 = await otherStore.subscribe(key);
+    expect(await otherStore.acquire(queuedAs(key, 'x', x2, 20_000))).toEqual({ acquired: false });
+    // W's leave arrives only now (retried after its connection came back): its entry is gone and the key holds
+    // its owner token, but the key was never handed to W.
+    await w.leave?.();
+    w.close();
+    expect(await admin.get(key)).toBe('job-42');
+    expect(await x2.next(300)).toBe(false);
+    expect(await admin.zcard(queueKey(key))).toBe(1); // X keeps its place
+    x2.close();
+    await x2.leave?.();
+    expect(await jobStore.release(key, 'job-42')).toBe(true);
+  });
+
+  it("a waiter's re-check does not take a key handed to another waiter with the same owner token", async () => {
+    const url = inject('redisUrl');
+    const [holderStore, firstStore, secondStore] = [await storeOn(url), await storeOn(url), await storeOn(url)];
+    const key = PREFIX + 'same-owner';
+    expect((await holderStore.acquire({ key, owner: 'holder', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
+    const w1 = await firstStore.subscribe(key);
+    expect(await firstStore.acquire(queuedAs(key, 'job-42', w1, 1))).toEqual({ acquired: false });
+    const w2 = await secondStore.subscribe(key);
+    expect(await secondStore.acquire(queuedAs(key, 'job-42', w2, 20_000))).toEqual({ acquired: false });
+    await sleep(20);
+    expect(await holderStore.release(key, 'holder')).toBe(true);
+    expect(await w2.next(5_000)).toMatchObject({ handedOff: true }); // W2 holds it
+    // W1 re-checks (its subscriber reconnected, say): its entry is gone and the key holds its owner token.
+    expect(await firstStore.acquire(queuedAs(key, 'job-42', w1, 20_000))).toEqual({ acquired: false });
+    expect(await w1.next(200)).toBe(false);
+    await w1.leave?.();
+    w1.close();
+    expect(await admin.get(key)).toBe('job-42'); // still W2's: W1's leave did not pass it on
+    w2.close();
+    expect(await secondStore.release(key, 'job-42')).toBe(true);
+  });
+
+  it('a plain or queued acquisition with the owner token that holds the key fails', async () => {
+    const url = inject('redisUrl');
+    const [a, b] = [await storeOn(url), await storeOn(url)];
+    const key = PREFIX + 'reentry';
+    expect((await a.acquire({ key, owner: 'job-42', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
+    expect((await a.acquire({ key, owner: 'job-42', ttlMs: 30_000, fencing: false })).acquired).toBe(false);
+    expect((await a.acquire({ key, owner: 'job-42', ttlMs: 30_000, fencing: true })).acquired).toBe(false);
+    const sub = await b.subscribe(key);
+    expect(await b.acquire(queuedAs(key, 'job-42', sub, 20_000))).toEqual({ acquired: false });
+    // and again, now that it is queued (the re-check path)
+    expect(await b.acquire(queuedAs(key, 'job-42', sub, 20_000))).toEqual({ acquired: false });
+    await sub.leave?.();
+    sub.close();
+    expect(await admin.get(key)).toBe('job-42');
+    expect(await admin.zcard(queueKey(key))).toBe(0);
+    expect(await a.release(key, 'job-42')).toBe(true);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Lua does not roll back: a script that writes and then hits a failing command leaves its writes behind. The
+ * handoff scripts read (and check) everything first and treat a check the server refuses as "unknown, assume
+ * alive", so a release succeeds under an ACL that denies PUBSUB and under maxmemory with noeviction, the key is
+ * handed over and no waiter loses its place. Each case runs on a private redis-server.
+ */
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLocks, RedisStore, type LockManager } from 'locksmith-js';
+import { queueKey } from '../../src/stores/redis-keys.js';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
+
+const PREFIX = 'test:script-failures:';
+
+let server: RedisServer;
+let admin: Redis;
+const opened: { client: Redis; locks: LockManager }[] = [];
+
+async function managerOn(url: string): Promise<LockManager> {
+  const client = new Redis(url);
+  await client.ping();
+  const locks = createLocks({ store: new RedisStore(client, { recheckInterval: 60 }), prefix: PREFIX, timeout: 3 });
+  opened.push({ client, locks });
+  return locks;
+}
+
+async function until(check: () => Promise<boolean>, withinMs = 10_000): Promise<void> {
+  const end = Date.now() + withinMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`condition not met within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeEach(async () => {
+  server = await startRedis();
+  admin = new Redis(server.url);
+  await admin.ping();
+});
+
+afterEach(async () => {
+  for (const { locks, client } of opened.splice(0)) {
+    await locks.close();
+    client.disconnect();
+  }
+  admin.disconnect();
+  await server.stop();
+});
+
+describe('a handoff script step the server refuses', () => {
+  it('release and forceRelease still hand the lock on when the ACL denies PUBSUB (the presence check)', async () => {
+    await admin.call('ACL', 'SETUSER', 'app', 'on', 'nopass', '~*', '&*', '+@all', '-pubsub');
+    const url = server.url.replace('redis://', 'redis://app:x@');
+    const a = await managerOn(url);
+    const b = await managerOn(url);
+    const c = await managerOn(url);
+    for (const [name, ttl] of [
+      ['acl:1', 30],
+      ['acl:forever', 0],
+    ] as const) {
+      const holder = a.lock(name, ttl);
+      expect(await holder.get()).toBe(true);
+      const first = b.lock(name, ttl);
+      const second = c.lock(name, ttl);
+      const firstWait = first.block(20);
+      await until(async () => (await admin.zcard(queueKey(PREFIX + name))) === 1);
+      const secondWait = second.block(20);
+      await until(async () => (await admin.zcard(queueKey(PREFIX + name))) === 2);
+      expect(await holder.release()).toBe(true);
+      expect(await firstWait).toBe(true);
+      expect(await admin.get(PREFIX + name)).toBe(first.owner);
+      expect(await admin.zcard(queueKey(PREFIX + name))).toBe(1); // the second keeps its place
+      await a.lock(name).forceRelease();
+      expect(await secondWait).toBe(true);
+      expect(await admin.get(PREFIX + name)).toBe(second.owner);
+      expect(await second.release()).toBe(true);
+      expect(await admin.exists(PREFIX + name)).toBe(0);
+    }
+  });
+
+  it('release and forceRelease still hand the lock on under maxmemory with noeviction', async () => {
+    const a = await managerOn(server.url);
+    const b = await managerOn(server.url);
+    const c = await managerOn(server.url);
+    const holder = a.lock('oom:1', 0, { fencing: true });
+    expect(await holder.get()).toBe(true);
+    const first = b.lock('oom:1', 30, { fencing: true });
+    const second = c.lock('oom:1', 0, { fencing: true });
+    const firstWait = first.block(20);
+    await until(async () => (await admin.zcard(queueKey(PREFIX + 'oom:1'))) === 1);
+    const secondWait = second.block(20);
+    await until(async () => (await admin.zcard(queueKey(PREFIX + 'oom:1'))) === 2);
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      // The server refuses a write that may grow memory now: a plain SET proves it.
+      await expect(admin.set('test:script-failures:probe', 'x')).rejects.toThrow(/OOM/);
+      expect(await holder.release()).toBe(true);
+      expect(await firstWait).toBe(true);
+      expect(first.fencingToken).toBeGreaterThan(holder.fencingToken as number);
+      expect(await admin.get(PREFIX + 'oom:1')).toBe(first.owner);
+      await a.lock('oom:1').forceRelease();
+      expect(await secondWait).toBe(true);
+      expect(second.fencingToken).toBeGreaterThan(first.fencingToken as number);
+      expect(await admin.get(PREFIX + 'oom:1')).toBe(second.owner);
+      expect(await second.release()).toBe(true);
+      expect(await admin.exists(PREFIX + 'oom:1')).toBe(0);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+  });
+});
