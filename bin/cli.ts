@@ -3,8 +3,10 @@
  */
 import { parseArgs } from 'node:util';
 import { FORMATS, type Format, lint, UsageError } from './lint.js';
+import { runLocks, type LocksIO } from './locks/command.js';
 
 const HELP = `Usage: locksmith lint [paths…] [options]
+       locksmith locks list|show|release|watch …   (see \`locksmith locks --help\`)
 
 Lints JavaScript and TypeScript files for lock anti-patterns with the locksmith ESLint plugin.
 Paths are files, folders or globs (default: the current folder).
@@ -37,7 +39,7 @@ type ParsedCommand =
 function parseCommand(argv: readonly string[]): ParsedCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { kind: 'help' };
-  if (command !== 'lint') throw new UsageError(`unknown command ${JSON.stringify(command)}: the command is \`locksmith lint\``);
+  if (command !== 'lint') throw new UsageError(`unknown command ${JSON.stringify(command)}: the commands are \`locksmith lint\` and \`locksmith locks\``);
 
   let parsed;
   try {
@@ -81,9 +83,7 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
 }
 
 /** Where the command writes and which folder it lints from; the process's own by default. */
-export interface CommandIO {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+export interface CommandIO extends LocksIO {
   readonly cwd: string;
 }
 
@@ -93,6 +93,7 @@ export async function main(
   io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() },
 ): Promise<number> {
   try {
+    if (argv[0] === 'locks') return await runLocks(argv.slice(1), io);
     const command = parseCommand(argv);
     if (command.kind === 'help') {
       // A bare `locksmith` is a usage error: help goes to stderr and CI sees a failure, not a pass.
