@@ -42,6 +42,8 @@ export interface EventSuiteSubject {
   readonly store: LockStore;
   /** Whether a release hands the lock to a queued waiter (direct handoff): `acquired.handoff` is then true. */
   readonly handsOff: boolean;
+  /** With `handsOff`: how many waiters the store has queued for a full key. */
+  queued?(key: string): Promise<number>;
   /** A store of the same kind whose every call fails for real (e.g. its Redis connection is closed). */
   broken(): Promise<LockStore>;
   cleanup(): Promise<void>;
@@ -108,6 +110,11 @@ export function describeEventSuite(title: string, make: () => Promise<EventSuite
       const waiter = locks.lock(name, 10);
       const waiting = waiter.block(10);
       await sleep(150);
+      // A store that hands off must have queued the waiter before the release, or the waiter simply takes a free key.
+      for (let i = 0; subject.queued && (await subject.queued(prefix + name)) === 0; i++) {
+        if (i > 500) throw new Error('the waiter never queued');
+        await sleep(10);
+      }
       expect(await holder.release()).toBe(true);
       await expect(waiting).resolves.toBe(true);
       const acquisitions = of(LOCK_ACQUIRED, name);

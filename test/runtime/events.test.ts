@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, inject } from 'vitest';
 import { MemoryStore, QuorumStore, RedisStore } from 'locksmith-js';
+import { queueKey } from '../../src/stores/redis-keys.js';
 import { startMasters, type RedisMasters } from '../support/redis-topology.js';
 import { describeEventSuite } from './events-suite.js';
 
@@ -35,6 +36,7 @@ describeEventSuite('RedisStore', async () => {
   return {
     store,
     handsOff: true,
+    queued: (key) => client.zcard(queueKey(key)),
     broken: async () => new RedisStore(await closedClient(url)),
     cleanup: async () => {
       await store.close();
