@@ -8,7 +8,7 @@
  *   SPUBLISH is delivered.
  */
 import type { Cluster, Redis } from 'ioredis';
-import type { ReleaseFeed, ReleaseFeedEvents } from './redis-releases.js';
+import type { ReleaseFeed, ReleaseFeedEvents } from './redis-waiters.js';
 import type { RedisClient } from './redis-script-runner.js';
 
 /** The command the release scripts announce with, for this kind of client. */
@@ -32,6 +32,9 @@ function standaloneFeed(client: Redis, events: ReleaseFeedEvents): ReleaseFeed {
     connectionName: 'locksmith:releases',
   });
   watch(subscriber, events);
+  // The connection must not keep the process alive by itself: a waiter's own timer does while it waits, and
+  // an idle store (nothing waiting, channels lingering) must let a script that ended its client exit.
+  subscriber.on('connect', () => subscriber.stream.unref());
   subscriber.on('message', (channel: string, message: string) => events.onMessage(channel, message));
   return {
     subscribe: (channel) => subscriber.subscribe(channel),

@@ -1,6 +1,6 @@
 /**
- * Names RedisStore derives from a lock key: the release channel, the fencing counter and the waiter queue. On Redis Cluster a
- * script may only touch keys of one slot, and a sharded release announcement (SPUBLISH) reaches only the
+ * Names RedisStore derives from a lock key: the release channel, the fencing counter, the waiter queue and the
+ * grant record. On Redis Cluster a script may only touch keys of one slot, and a sharded release announcement (SPUBLISH) reaches only the
  * shard that owns the channel's slot, so every derived name must hash to the lock key's slot.
  *
  * Redis hashes the part between the first `{` and the first `}` after it when that part is non-empty (the
@@ -18,27 +18,34 @@ export function hashTag(key: string): string | undefined {
 }
 
 /**
- * A name that hashes to the same Cluster slot as `key`, unique to `key`, distinguished by `suffix` (which
- * must contain no braces):
- * - the key has a hash tag: `key + suffix` keeps that tag, since the tag is the key's first `{…}`;
- * - the key contains no `}`: `{key}` + suffix makes the whole key the tag;
- * - otherwise (e.g. `a}b` or `x{}y`, hashed whole but impossible to wrap): a short tag chosen to hash to the
- *   key's slot, then the key itself for uniqueness: `{tag}key` + suffix.
+ * The derived name of `kind` for `key`: `{T}` + key + `:locksmith:` + kind, where T is the text Redis Cluster
+ * hashes for `key` (its hash tag when it has one, else the key itself) or, for a key that has no hash tag but
+ * contains a `}` (`a}b`, `x{}y`: hashed whole, impossible to wrap), a short tag chosen to hash to the key's
+ * slot. So:
+ * - every derived name hashes to the key's slot (its own hash tag is T, never empty);
+ * - distinct (key, kind) pairs never share a name: T contains no `}`, so the first `}` ends it, and the key
+ *   is what lies between it and the fixed `:locksmith:<kind>` ending. (Wrapping only untagged keys, as
+ *   `{key}:…`, would make `x` and `{x}` share every name.)
+ *
+ * A lock name of this very form (`{…}…:locksmith:<kind>`) would be some other lock's derived key: such names
+ * are reserved.
  */
-export function sameSlotName(key: string, suffix: string): string {
-  if (hashTag(key) !== undefined) return key + suffix;
-  if (!key.includes('}')) return `{${key}}${suffix}`;
-  return `{${tagForSlot(keySlot(key))}}${key}${suffix}`;
+export function derivedName(key: string, kind: DerivedKind): string {
+  const tag = hashTag(key) ?? (key.includes('}') ? tagForSlot(keySlot(key)) : key);
+  return `{${tag}}${key}:locksmith:${kind}`;
 }
+
+/** The names RedisStore derives from a lock key (see {@link derivedName}). */
+export type DerivedKind = 'released' | 'fence' | 'queue' | 'grant';
 
 /** The channel a release of `key` is announced on. */
 export function releaseChannel(key: string): string {
-  return sameSlotName(key, ':locksmith:released');
+  return derivedName(key, 'released');
 }
 
 /** The counter `fencing: true` increments on every acquisition of `key`. */
 export function fencingKey(key: string): string {
-  return sameSlotName(key, ':locksmith:fence');
+  return derivedName(key, 'fence');
 }
 
 /**
@@ -46,7 +53,7 @@ export function fencingKey(key: string): string {
  * oldest live entry, so it must be in the key's slot like the channel and the counter.
  */
 export function queueKey(key: string): string {
-  return sameSlotName(key, ':locksmith:queue');
+  return derivedName(key, 'queue');
 }
 
 /**
@@ -55,7 +62,7 @@ export function queueKey(key: string): string {
  * A waiter's re-check and leave act on a handoff only if this names their own id, never on the owner token.
  */
 export function grantKey(key: string): string {
-  return sameSlotName(key, ':locksmith:grant');
+  return derivedName(key, 'grant');
 }
 
 /**

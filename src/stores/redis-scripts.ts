@@ -82,8 +82,8 @@ return {0, redis.call('PTTL', lock)}
  * a message `key NUL fence NUL waiterId NUL token` on the key's channel; its process resolves that waiter with
  * no further round trip. The grant record, not the owner token, is what makes the key the waiter's: two
  * waiters (or a waiter and a plain acquisition) may share a token, and only the entry the key was handed to
- * may act on the handoff (a re-check, a leave). A waiter with ttl 0 is handed a bounded claim (`claimMs`)
- * instead of "forever" and PERSISTs it when the message arrives: a waiter that died while queued then holds
+ * may act on the handoff (a re-check, a leave). A waiter with ttl 0 is handed a bounded claim (its own store's
+ * `handoffClaim`, carried in its entry) instead of "forever" and PERSISTs it when the message arrives (CLAIM): a waiter that died while queued then holds
  * the lock for at most its TTL or the claim, like a holder that crashed. With no live entry the key and its
  * grant are deleted and the plain release announced (message: the key). Returns 2 when handed on, 1 when freed.
  *
@@ -94,7 +94,7 @@ return {0, redis.call('PTTL', lock)}
  * script's first write Redis no longer refuses its later writes for memory, so the SETs that follow
  * cannot fail half-way.
  *
- * Entry (member) format: `deadlineMs:ttlMs:fencing(0|1):waiterId:ownerToken` (see ACQUIRE_OR_ENQUEUE).
+ * Entry (member) format: `deadlineMs:ttlMs:claimMs:fencing(0|1):waiterId:ownerToken` (see ACQUIRE_OR_ENQUEUE).
  * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
  * handed waiter that misses its message finds its grant at its next re-check.
  */
@@ -105,7 +105,7 @@ const HAND_ON = `${NEXT_FENCE}local function alive(id)
   if counts.err then return true end
   return counts[2] > 0
 end
-local function hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
+local function hand_on(lock, channel, queue, fence_key, grant, publish, message)
   local now, skipped, chosen = nil, 0, nil
   while not chosen do
     local batch = redis.call('ZRANGE', queue, skipped, skipped + 15)
@@ -115,9 +115,10 @@ local function hand_on(lock, channel, queue, fence_key, grant, publish, message,
       now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     end
     for _, member in ipairs(batch) do
-      local deadline, ttl, fenced, id, token = string.match(member, '^(%d+):(%d+):([01]):([^:]*):(.*)$')
+      local deadline, ttl, claim, fenced, id, token =
+        string.match(member, '^(%d+):(%d+):(%d+):([01]):([^:]*):(.*)$')
       if deadline and tonumber(deadline) > now and alive(id) then
-        chosen = {ttl = tonumber(ttl), fenced = fenced == '1', id = id, token = token}
+        chosen = {ttl = tonumber(ttl), claim = tonumber(claim), fenced = fenced == '1', id = id, token = token}
         break
       end
       skipped = skipped + 1
@@ -126,7 +127,7 @@ local function hand_on(lock, channel, queue, fence_key, grant, publish, message,
   if chosen then
     redis.call('ZREMRANGEBYRANK', queue, 0, skipped)
     local px = chosen.ttl
-    if px == 0 then px = tonumber(claim) end
+    if px == 0 then px = chosen.claim end
     redis.call('SET', lock, chosen.token, 'PX', px)
     local fence = ''
     if chosen.fenced then fence = next_fence(fence_key) end
@@ -148,29 +149,29 @@ export type HandOnResult = 0 | 1 | 2;
  * Compare-and-delete, then hand the key to the oldest live queued waiter or announce the release (HAND_ON).
  * Deleting only the caller's own token is what makes release safe after an expiry (Laravel's release script
  * does the same compare). KEYS: lock, channel, queue, fence, grant. ARGV: owner, publish command (`PUBLISH`,
- * or `SPUBLISH` on Cluster so the message stays on the key's shard), message (the lock key), claimMs.
+ * or `SPUBLISH` on Cluster so the message stays on the key's shard), message (the lock key).
  * Returns 0 when not held by owner, 1 when freed, 2 when handed on.
  */
 export const RELEASE = script<HandOnResult>(
   'release',
   `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local owner, publish, message, claim = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local owner, publish, message = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('GET', lock) ~= owner then return 0 end
-return hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
+return hand_on(lock, channel, queue, fence_key, grant, publish, message)
 `,
 );
 
 /**
  * Free the key whoever holds it (when it is held), handing it to the next queued waiter like a release does:
  * an administrator's force-release must not strand the queue. KEYS: lock, channel, queue, fence, grant.
- * ARGV: publish command, message, claimMs. Returns 0 when nothing held the key, else as RELEASE.
+ * ARGV: publish command, message. Returns 0 when nothing held the key, else as RELEASE.
  */
 export const FORCE_RELEASE = script<HandOnResult>(
   'force-release',
   `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local publish, message, claim = ARGV[1], ARGV[2], ARGV[3]
+local publish, message = ARGV[1], ARGV[2]
 if redis.call('EXISTS', lock) == 0 then return 0 end
-return hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
+return hand_on(lock, channel, queue, fence_key, grant, publish, message)
 `,
 );
 
@@ -183,7 +184,8 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
 /**
  * A queued waiter's attempt (never the first attempt of get()/block(): that stays a plain SET NX PX).
  * KEYS: lock, queue, fence, grant. ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
- * enqueue), waiterId (unique per waiter: two waiters may share an owner token).
+ * enqueue), waiterId (unique per waiter: two waiters may share an owner token), claimMs (the lease a ttl-0
+ * waiter is handed under until it confirms, see HAND_ON).
  * 1. Already handed to this waiter: its entry is gone and the grant record names its id (and the key still
  *    holds its token): a handoff whose message was lost (subscriber reconnect). A claimed ttl-0 lock is
  *    PERSISTed; the fencing token is the one the handoff issued (kept in the grant). Returns `{2, fence}`.
@@ -201,7 +203,8 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
 export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
   'acquire-or-enqueue',
   `${NEXT_FENCE}local lock, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local owner, ttl, fencing, wait_ms, member, id = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local owner, ttl, fencing, wait_ms, member, id, claim =
+  ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 local queued = false
 if member ~= '' then
   queued = redis.call('ZSCORE', queue, member)
@@ -232,7 +235,7 @@ if queued then return {0, member} end
 local t = redis.call('TIME')
 if member == '' then
   local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + wait_ms
-  member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. id .. ':' .. owner
+  member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. claim .. ':' .. ARGV[3] .. ':' .. id .. ':' .. owner
 end
 redis.call('ZADD', queue, 'NX', t[1] .. string.format('%06d', tonumber(t[2])), member)
 local keep = wait_ms + 60000
@@ -246,17 +249,35 @@ return {0, member}
  * names this waiter (the key was handed to it in the meantime), hand it on (HAND_ON) instead of letting it
  * sit unused until its lease ends. A key that merely holds the waiter's owner token was NOT handed to it (a
  * retried job or another waiter may share the token) and is left alone. KEYS: lock, channel, queue, fence,
- * grant. ARGV: member ('' when the waiter never learned it), owner, waiterId, publish, message, claimMs.
+ * grant. ARGV: member ('' when the waiter never learned it), owner, waiterId, publish, message.
  * Returns 0 when it only left the queue (or was not in it), else as RELEASE.
  */
 export const LEAVE = script<HandOnResult>(
   'leave',
   `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local member, owner, id, publish, message, claim = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local member, owner, id, publish, message = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if member ~= '' and redis.call('ZREM', queue, member) == 1 then return 0 end
 local granted = string.match(redis.call('GET', grant) or '', '^([^:]*):')
 if granted ~= id or redis.call('GET', lock) ~= owner then return 0 end
-return hand_on(lock, channel, queue, fence_key, grant, publish, message, claim)
+return hand_on(lock, channel, queue, fence_key, grant, publish, message)
+`,
+);
+
+/**
+ * A ttl-0 waiter confirms the handoff it was told of: removes the expiry of the claim it was handed under, if
+ * the grant record still names this waiter (and the key its token). Never by owner token alone: if the claim
+ * lapsed and a retried job took the key with the same token and a TTL, that lease must stay. KEYS: lock,
+ * grant. ARGV: owner, waiterId. Returns 1 when confirmed, 0 when the grant is no longer this waiter's.
+ */
+export const CLAIM = script<0 | 1>(
+  'claim',
+  `local lock, grant = KEYS[1], KEYS[2]
+local owner, id = ARGV[1], ARGV[2]
+if string.match(redis.call('GET', grant) or '', '^([^:]*):') ~= id then return 0 end
+if redis.call('GET', lock) ~= owner then return 0 end
+redis.call('PERSIST', lock)
+redis.call('PERSIST', grant)
+return 1
 `,
 );
 

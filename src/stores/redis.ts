@@ -7,24 +7,20 @@
  * - releases are announced on a channel derived from the key (same Cluster slot, see `redis-keys.ts`);
  * - `fencing: true` keeps a counter next to the key (same slot);
  * - waiters queue in a sorted set next to the key (same slot): a release hands the key to the oldest live
- *   waiter (direct handoff, see `redis-scripts.ts` HAND_ON). A free key is still anyone's (`SET NX`), so
- *   Laravel clients interoperate; they only cannot take a key that a release handed to a waiter.
+ *   waiter and records the grant (that waiter's entry id) next to the key (direct handoff: `redis-handoff.ts`,
+ *   scripts in `redis-scripts.ts`). A free key is still anyone's (`SET NX`), so Laravel clients
+ *   interoperate; they only cannot take a key that a release handed to a waiter.
+ * - local waiters share one subscriber connection (`redis-waiters.ts`, `redis-feed.ts`). The protocol is
+ *   documented in docs/redis.md.
  */
 import { parseDuration, type Duration } from '../duration.js';
 import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
-import { fencingKey, grantKey, queueKey, releaseChannel } from './redis-keys.js';
-import { ReleaseRegistry, type QueuedWaiter, type QueueSlot } from './redis-releases.js';
+import { HandoffProtocol } from './redis-handoff.js';
+import { fencingKey, releaseChannel } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
-import {
-  ACQUIRE_FENCED,
-  ACQUIRE_OR_ENQUEUE,
-  FORCE_RELEASE,
-  LEAVE,
-  REFRESH,
-  RELEASE,
-  REMAINING_LEASE,
-} from './redis-scripts.js';
+import { ACQUIRE_FENCED, REFRESH, REMAINING_LEASE } from './redis-scripts.js';
+import { ReleaseRegistry } from './redis-waiters.js';
 import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link RedisStore}. */
@@ -45,10 +41,11 @@ export interface RedisStoreOptions {
    */
   readonly failWhileReconnecting?: boolean;
   /**
-   * The lease a lock with ttl 0 ("never expires") carries when a release hands it to a queued waiter, until
-   * that waiter's process confirms it (PERSIST, right after the handoff message arrives). It bounds how long
-   * a waiter that died while queued can hold a never-expiring lock. Seconds or a string with a unit.
-   * Default `'30s'`.
+   * The lease a lock with ttl 0 ("never expires") carries when a release hands it to one of THIS store's
+   * queued waiters (the waiter's queue entry carries it, whoever releases), until the waiter's process
+   * confirms it (PERSIST, right after the handoff message arrives, retried until the claim would lapse). It
+   * bounds how long a waiter that died while queued can hold a never-expiring lock. Seconds or a string with a
+   * unit. Default `'30s'`.
    */
   readonly handoffClaim?: Duration;
 }
@@ -79,16 +76,17 @@ export class RedisStore implements LockStore {
   readonly recheckIntervalMs: number;
   /** The claim lease of a ttl-0 lock handed to a waiter, in ms (see {@link RedisStoreOptions.handoffClaim}). */
   readonly handoffClaimMs: number;
-  private readonly publish: 'PUBLISH' | 'SPUBLISH';
+  private readonly handoff: HandoffProtocol;
   private readonly failWhileReconnecting: boolean;
   private readonly releases: ReleaseRegistry;
   /** The client has been `ready` at least once (see `ensureConnected`). */
   private seenReady: boolean;
-  private closed = false;
-  /** Background retries of leaves that failed (see `leave`). */
-  private readonly leaveRetries = new Set<NodeJS.Timeout>();
   private readonly onFirstReady = (): void => {
     this.seenReady = true;
+  };
+  /** The user's client ended: the store's own connection must end too (see `ReleaseRegistry.detach`). */
+  private readonly onClientEnd = (): void => {
+    this.releases.detach();
   };
 
   /**
@@ -120,23 +118,20 @@ export class RedisStore implements LockStore {
       options.handoffClaim === undefined ? DEFAULT_CLAIM_MS : parseDuration(options.handoffClaim, 'options.handoffClaim');
     if (claimMs < 1) throw new RangeError('locksmith: options.handoffClaim must be at least 1ms');
     this.handoffClaimMs = Math.ceil(claimMs);
-    this.publish = publishCommand(client);
     this.failWhileReconnecting = options.failWhileReconnecting ?? true;
     this.seenReady = client.status === 'ready';
     if (!this.seenReady) client.once('ready', this.onFirstReady);
+    client.on('end', this.onClientEnd);
+    this.handoff = new HandoffProtocol(client, {
+      publish: publishCommand(client),
+      claimMs: this.handoffClaimMs,
+      ensureConnected: () => this.ensureConnected(),
+    });
     this.releases = new ReleaseRegistry(
       (events) => openReleaseFeed(client, events),
       releaseChannel,
       { recheckMs: this.recheckIntervalMs, lingerMs: LINGER_MS, confirmMs: CONFIRM_MS },
-      {
-        leave: (key, waiter) => this.leave(key, waiter),
-        claimed: (key, owner) => {
-          // Off the critical path: the waiter already runs. If this fails the claim simply lapses (as a lease
-          // would), which the closure's lease watch cannot see for ttl 0; it takes a Redis outage as long as
-          // the claim to happen.
-          this.refresh(key, owner, 0).catch(() => undefined);
-        },
-      },
+      this.handoff,
     );
   }
 
@@ -144,7 +139,7 @@ export class RedisStore implements LockStore {
     this.ensureConnected();
     const { key, owner, ttlMs, fencing, queue } = request;
     const waiter = queue && this.releases.queuedWaiter(queue.subscription, key);
-    if (waiter && queue) return this.acquireOrEnqueue(request, waiter, queue.waitMs);
+    if (waiter && queue) return this.handoff.acquireOrEnqueue(request, waiter, queue.waitMs);
     if (!fencing) {
       // Plain SET NX: the floor. A failure does not learn the holder's lease (that would cost a script or a
       // second command); the head waiter's re-check bounds the wait for an expiring lease instead.
@@ -157,103 +152,14 @@ export class RedisStore implements LockStore {
     return { acquired: false, remainingMs: value === -2 ? 0 : Number(value) };
   }
 
-  /**
-   * A waiter's attempt after its subscription is active: SET NX, else join the key's queue, in one script
-   * (see ACQUIRE_OR_ENQUEUE). A failure reports no lease: a queued waiter is handed the lock by the release,
-   * and the key's first local waiter re-checks for expiries and silent releases (the holder's lease would
-   * only wake every queued waiter at once).
-   */
-  private async acquireOrEnqueue(
-    { key, owner, ttlMs, fencing }: AcquireRequest,
-    waiter: QueuedWaiter,
-    waitMs: number,
-  ): Promise<AcquireResult> {
-    const slot = waiter.queue?.owner === owner ? waiter.queue : { owner, ttlMs, member: undefined };
-    waiter.queue = slot; // before sending: the handoff message may beat the reply
-    const reply = await runScript(
-      this.client,
-      ACQUIRE_OR_ENQUEUE,
-      [key, queueKey(key), fencingKey(key), grantKey(key)],
-      [owner, ttlMs, fencing ? 1 : 0, Math.max(1, Math.ceil(waitMs)), slot.member ?? '', waiter.id],
-    );
-    const [status, value] = reply;
-    if (status === 0) {
-      slot.member = String(value);
-      slot.liveUntil = performance.now() + waitMs;
-      // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran
-      // before the entry was known, so take the entry back now rather than let a release hand it the lock.
-      if (waiter.closed) this.leave(key, waiter, slot).catch(() => undefined);
-      return { acquired: false };
-    }
-    // Acquired (1) or found already handed to us (2): our entry is gone from the queue.
-    waiter.queue = undefined;
-    const handedOff = status === 2 ? ({ handedOff: true } as const) : {};
-    return fencing ? { acquired: true, fencingToken: Number(value), ...handedOff } : { acquired: true, ...handedOff };
-  }
-
-  /**
-   * See {@link ReleaseSubscription.leave}. A leave that fails (Redis unreachable or reconnecting) is retried
-   * in the background until the entry would be skipped anyway (its waiter's deadline): otherwise a release
-   * after the reconnect hands the lock to a waiter that is gone, and it sits unused for that waiter's TTL.
-   */
-  private async leave(key: string, waiter: QueuedWaiter, slot = waiter.queue): Promise<void> {
-    try {
-      await this.leaveOnce(key, waiter, slot);
-    } catch (error) {
-      this.retryLeave(key, waiter, slot, 1);
-      throw error;
-    }
-  }
-
-  private retryLeave(key: string, waiter: QueuedWaiter, slot: QueueSlot | undefined, attempt: number): void {
-    if (this.closed || !slot || (slot.liveUntil ?? 0) <= performance.now()) return;
-    const timer = setTimeout(
-      () => {
-        this.leaveRetries.delete(timer);
-        this.leaveOnce(key, waiter, slot).catch(() => this.retryLeave(key, waiter, slot, attempt + 1));
-      },
-      Math.min(50 * 2 ** attempt, 2_000),
-    );
-    timer.unref();
-    this.leaveRetries.add(timer);
-  }
-
-  /**
-   * LEAVE: takes the entry out of the queue, or passes on a lock that was handed to this very waiter (its
-   * grant record names the waiter's id; a key that only holds the same owner token is someone else's).
-   */
-  private async leaveOnce(key: string, waiter: QueuedWaiter, slot = waiter.queue): Promise<void> {
-    this.ensureConnected();
-    if (!slot || (slot.member === undefined && !waiter.handoff)) return;
-    await runScript(this.client, LEAVE, this.handoffKeys(key), [
-      slot.member ?? '',
-      slot.owner,
-      waiter.id,
-      this.publish,
-      key,
-      this.handoffClaimMs,
-    ]);
-  }
-
-  /** The keys of the scripts that may hand the lock on: lock, channel, queue, fence, grant (one slot). */
-  private handoffKeys(key: string): string[] {
-    return [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key)];
-  }
-
   async release(key: string, owner: string): Promise<boolean> {
     this.ensureConnected();
-    const released = await runScript(this.client, RELEASE, this.handoffKeys(key), [
-      owner,
-      this.publish,
-      key,
-      this.handoffClaimMs,
-    ]);
-    return released !== 0;
+    return this.handoff.release(key, owner);
   }
 
   async forceRelease(key: string): Promise<void> {
     this.ensureConnected();
-    await runScript(this.client, FORCE_RELEASE, this.handoffKeys(key), [this.publish, key, this.handoffClaimMs]);
+    await this.handoff.forceRelease(key);
   }
 
   async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -284,10 +190,9 @@ export class RedisStore implements LockStore {
 
   /** Closes the store's own subscriber connection and ends pending waits. Never closes your client. */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.leaveRetries) clearTimeout(timer);
-    this.leaveRetries.clear();
+    this.handoff.close();
     this.client.off('ready', this.onFirstReady);
+    this.client.off('end', this.onClientEnd);
     this.releases.close();
   }
 

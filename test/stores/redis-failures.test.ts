@@ -7,6 +7,7 @@ import { createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocks, LockStoreError, RedisStore } from 'locksmith-js';
+import { releaseChannel } from '../../src/stores/redis-keys.js';
 import { freePort, startRedis, type RedisServer } from '../support/redis-server.js';
 
 const PREFIX = 'test:redis-failures:';
@@ -196,10 +197,10 @@ describe('Redis stops or stalls while in use', () => {
       // Wait until the subscriber is back and subscribed to the key's channel again.
       for (let i = 0; i < 100; i++) {
         const channels = (await admin.call('PUBSUB', 'CHANNELS')) as string[];
-        if (channels.includes(`{${PREFIX}sub:resubscribe}:locksmith:released`)) break;
+        if (channels.includes(releaseChannel(`${PREFIX}sub:resubscribe`))) break;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      expect(await admin.call('PUBSUB', 'CHANNELS')).toContain(`{${PREFIX}sub:resubscribe}:locksmith:released`);
+      expect(await admin.call('PUBSUB', 'CHANNELS')).toContain(releaseChannel(`${PREFIX}sub:resubscribe`));
       const releasedAt = performance.now();
       await holder.release();
       expect(await waiting).toBe(true);

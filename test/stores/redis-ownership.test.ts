@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RedisStore, type AcquireRequest, type ReleaseSubscription } from 'locksmith-js';
-import { queueKey } from '../../src/stores/redis-keys.js';
+import { queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
 
 const PREFIX = `test:redis-ownership:${randomUUID().slice(0, 8)}:`;
 
@@ -130,6 +130,86 @@ describe('a shared owner token never confers a handoff', () => {
     sub.close();
     expect(await admin.get(key)).toBe('job-42');
     expect(await admin.zcard(queueKey(key))).toBe(0);
+    expect(await a.release(key, 'job-42')).toBe(true);
+  });
+});
+
+describe('a ttl-0 waiter handed the lock under a claim', () => {
+  async function handOffTo(
+    claimStore: RedisStore,
+    claimClient: Redis,
+    releaser: RedisStore,
+    key: string,
+    beforeRelease: () => Promise<void>,
+  ): Promise<void> {
+    expect((await releaser.acquire({ key, owner: 'holder', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
+    const sub = await claimStore.subscribe(key);
+    expect(await claimStore.acquire(queuedAs(key, 'forever', sub, 20_000, 0))).toEqual({ acquired: false });
+    expect(await claimClient.zcard(queueKey(key))).toBe(1);
+    await beforeRelease();
+    expect(await releaser.release(key, 'holder')).toBe(true);
+    expect(await sub.next(5_000)).toMatchObject({ handedOff: true });
+    sub.close();
+  }
+
+  it("is handed the waiter's own store's claim, not the releasing store's", async () => {
+    const url = inject('redisUrl');
+    const releaser = await storeOn(url); // default claim: 30 s
+    const client = new Redis(url);
+    await client.ping();
+    clients.push(client);
+    const waiterStore = new RedisStore(client, { recheckInterval: 60, handoffClaim: '2s' });
+    stores.push(waiterStore);
+    const key = PREFIX + 'own-claim';
+    // The waiter's command connection is gone when the handoff arrives, so it cannot confirm: the claim shows.
+    await handOffTo(waiterStore, client, releaser, key, async () => {
+      client.disconnect();
+    });
+    const pttl = await admin.pttl(key);
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(2_000);
+    expect(await admin.get(key)).toBe('forever');
+    await admin.del(key);
+  });
+
+  it('confirms the claim even when its command connection was reconnecting as the handoff arrived', async () => {
+    const url = inject('redisUrl');
+    const releaser = await storeOn(url);
+    const client = new Redis(url);
+    await client.ping();
+    clients.push(client);
+    const waiterStore = new RedisStore(client, { recheckInterval: 60 });
+    stores.push(waiterStore);
+    const key = PREFIX + 'reconnecting-claim';
+    await handOffTo(waiterStore, client, releaser, key, async () => {
+      const id = await client.client('ID');
+      await admin.client('KILL', 'ID', String(id));
+      while (client.status === 'ready') await sleep(1);
+    });
+    const end = Date.now() + 5_000;
+    while ((await admin.pttl(key)) !== -1 && Date.now() < end) await sleep(20);
+    expect(await admin.pttl(key)).toBe(-1);
+    expect(await admin.get(key)).toBe('forever');
+    expect(await waiterStore.release(key, 'forever')).toBe(true);
+  });
+
+  it('does not make a lock permanent that the claim lost to a retry of the same job with a TTL', async () => {
+    const url = inject('redisUrl');
+    const [a, b] = [await storeOn(url), await storeOn(url)];
+    const key = PREFIX + 'claim-lapsed';
+    // A retry of the job holds the key with a TTL, and a ttl-0 waiter with the same token is queued.
+    expect((await a.acquire({ key, owner: 'job-42', ttlMs: 10_000, fencing: false })).acquired).toBe(true);
+    const sub = await b.subscribe(key);
+    expect(await b.acquire(queuedAs(key, 'job-42', sub, 20_000, 0))).toEqual({ acquired: false });
+    // A handoff message for that waiter arrives, late (an earlier handoff whose claim already lapsed): the
+    // waiter's confirmation must not remove the expiry of the retry's lease, which was never granted to it.
+    const id = (await admin.zrange(queueKey(key), '0', '0'))[0]?.split(':').at(-2) as string;
+    await admin.publish(releaseChannel(key), `${key}\0\0${id}\0job-42`);
+    expect(await sub.next(2_000)).toMatchObject({ handedOff: true });
+    await sleep(200);
+    expect(await admin.pttl(key)).toBeGreaterThan(0); // still the retry's 10 s lease
+    await sub.leave?.();
+    sub.close();
     expect(await a.release(key, 'job-42')).toBe(true);
   });
 });

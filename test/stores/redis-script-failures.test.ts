@@ -110,3 +110,40 @@ describe('a handoff script step the server refuses', () => {
     }
   });
 });
+
+describe('the ACL docs/redis.md lists', () => {
+  it('is enough for every operation: acquire, queue, hand on (fenced, ttl 0), leave, refresh, lease, force-release', async () => {
+    const commands = [
+      'set', 'get', 'evalsha', 'eval', 'del', 'exists', 'pexpire', 'persist', 'pttl', 'time', 'zscore', 'zadd',
+      'zrem', 'zrange', 'zremrangebyrank', 'publish', 'subscribe', 'unsubscribe', 'pubsub|numsub', 'info',
+      'client|setname', 'ping',
+    ].map((command) => `+${command}`);
+    await admin.call('ACL', 'SETUSER', 'app', 'on', 'nopass', 'resetkeys', `~${PREFIX}*`, '~{*}*:locksmith:*',
+      'resetchannels', '&{*}*:locksmith:released', '&locksmith:alive:*', '-@all', ...commands);
+    const url = server.url.replace('redis://', 'redis://app:x@');
+    const a = await managerOn(url);
+    const b = await managerOn(url);
+    const c = await managerOn(url);
+    const holder = a.lock('acl:min', 30, { fencing: true });
+    expect(await holder.get()).toBe(true);
+    expect(await holder.refresh(40)).toBe(true);
+    const first = b.lock('acl:min', 0, { fencing: true });
+    const second = c.lock('acl:min', 30);
+    const leaving = c.lock('acl:min', 30);
+    const firstWait = first.block(20);
+    await until(async () => (await admin.zcard(queueKey(PREFIX + 'acl:min'))) === 1);
+    const secondWait = second.block(20);
+    await until(async () => (await admin.zcard(queueKey(PREFIX + 'acl:min'))) === 2);
+    await expect(leaving.block(0.3)).rejects.toMatchObject({ name: 'LockTimeoutError' });
+    expect(await holder.release()).toBe(true);
+    expect(await firstWait).toBe(true);
+    expect(first.fencingToken).toBeGreaterThan(holder.fencingToken as number);
+    await until(async () => (await admin.pttl(PREFIX + 'acl:min')) === -1); // the claim was confirmed
+    expect(await first.isOwnedByCurrentProcess()).toBe(true);
+    await a.lock('acl:min').forceRelease();
+    expect(await secondWait).toBe(true);
+    expect(await second.release()).toBe(true);
+    expect(await admin.exists(PREFIX + 'acl:min')).toBe(0);
+    expect(await admin.zcard(queueKey(PREFIX + 'acl:min'))).toBe(0);
+  });
+});

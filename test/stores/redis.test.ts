@@ -201,7 +201,7 @@ describe('fencing', () => {
     expect(tokens[1]).toBeGreaterThan(tokens[0] as number);
     expect(tokens[2]).toBeGreaterThan(tokens[1] as number);
     // The counter is its own key (same slot as the lock key), so the lock key's value stays the owner token.
-    expect(await redis.get(`{${PREFIX}fence:counter}:locksmith:fence`)).toBe(String(tokens[2]));
+    expect(await redis.get(`{${PREFIX}fence:counter}${PREFIX}fence:counter:locksmith:fence`)).toBe(String(tokens[2]));
   });
 });
 
@@ -462,10 +462,10 @@ describe('derived names (channel, fencing counter, waiter queue) stay in the loc
   it('keeps a valid hash tag and wraps a key without one', () => {
     expect(hashTag('a{b}c')).toBe('b');
     expect(hashTag('x{}y')).toBeUndefined();
-    expect(releaseChannel('a{b}c')).toBe('a{b}c:locksmith:released');
-    expect(fencingKey('app:x')).toBe('{app:x}:locksmith:fence');
-    expect(queueKey('app:x')).toBe('{app:x}:locksmith:queue');
-    expect(queueKey('a{b}c')).toBe('a{b}c:locksmith:queue');
+    expect(releaseChannel('a{b}c')).toBe('{b}a{b}c:locksmith:released');
+    expect(fencingKey('app:x')).toBe('{app:x}app:x:locksmith:fence');
+    expect(queueKey('app:x')).toBe('{app:x}app:x:locksmith:queue');
+    expect(queueKey('a{b}c')).toBe('{b}a{b}c:locksmith:queue');
   });
 
   it('gives distinct keys distinct channels, even keys that share a slot', () => {

@@ -1,5 +1,5 @@
 /**
- * Wake-on-release for RedisStore: one subscriber connection per store serves every local waiter.
+ * Local waiters of RedisStore: one subscriber connection per store serves every waiter of the process.
  *
  * - Each key with local waiters has one channel subscription (SUBSCRIBE, or SSUBSCRIBE on Cluster so the
  *   announcement stays on the key's shard) and a FIFO of waiters. An announced release wakes ONE waiter, the
@@ -13,12 +13,13 @@
  *   again at once), then is unsubscribed.
  * - If the subscriber connection is down, waiting still ends by each waiter's timeout, and the heads re-check
  *   at the ceiling; after a reconnect every head, and every queued waiter, is woken to re-check at once.
- * - Direct handoff: a waiter whose queued attempt failed sits in the key's server-side queue; a release that
- *   hands it the key publishes `key NUL fence NUL waiterId NUL token`, and only that waiter resolves (with a `Handoff`, kept until it closes). No other waiter wakes: the key is not free. A ttl-0
- *   waiter's claim is made permanent through the store's `claimed` hook. A waiter that stops without the lock
- *   leaves the queue through `subscription.leave()` (the store's LEAVE script).
+ * - Direct handoff (the protocol is in `redis-handoff.ts`): a handoff message names one waiter by id, and only
+ *   that waiter resolves (with a `Handoff`, kept until it closes); no other waiter wakes, the key is not free.
+ *   A ttl-0 waiter's claim is confirmed through the protocol's `claimed`, and a waiter that stops without the
+ *   lock leaves the queue through `subscription.leave()` (the protocol's `leave`).
  */
 import { randomBytes } from 'node:crypto';
+import { parseHandoffMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
 import { presenceChannel } from './redis-keys.js';
 import type { Handoff, ReleaseSubscription } from './store.js';
 
@@ -43,8 +44,8 @@ export interface ReleaseFeed {
 
 export interface ReleaseFeedEvents {
   /**
-   * A message on a key's channel: the key itself for a plain release, `key NUL fence NUL ownerToken` when a
-   * release handed the key to a queued waiter (see HAND_ON in `redis-scripts.ts`).
+   * A message on a key's channel: the key itself for a plain release, `key NUL fence NUL waiterId NUL token` when a
+   * release handed the key to a queued waiter (see `redis-handoff.ts`).
    */
   onMessage(channel: string, message: string): void;
   /** The connection is back after a loss: announcements may have been missed. */
@@ -58,36 +59,6 @@ export interface ReleaseRegistryOptions {
   readonly lingerMs: number;
   /** How long `subscribe()` waits for the server's confirmation before it settles for re-checks, in ms. */
   readonly confirmMs: number;
-}
-
-/** A waiter's place in the key's server-side queue (direct handoff), as far as this process knows it. */
-export interface QueueSlot {
-  readonly owner: string;
-  readonly ttlMs: number;
-  /** The queue entry, once the server answered the first queued attempt. */
-  member: string | undefined;
-  /** `performance.now()` after which the entry is dead anyway (its waiter's deadline): no leave is owed. */
-  liveUntil?: number;
-}
-
-/** A local waiter seen by RedisStore's queued attempts and its leave. */
-export interface QueuedWaiter {
-  /** Unique among this process's waiters (owner tokens may be shared), part of the queue entry. */
-  readonly id: string;
-  /** Set just before the first queued attempt is sent, so a handoff racing its reply is recognised. */
-  queue: QueueSlot | undefined;
-  /** Set (and kept) once a release handed the lock to this waiter. */
-  readonly handoff: Handoff | undefined;
-  /** The subscription was closed (the waiter is gone). */
-  readonly closed: boolean;
-}
-
-/** What the registry needs from RedisStore for direct handoff. */
-export interface HandoffHooks {
-  /** A waiter that queued gives up: leave the queue, passing on a lock handed to it meanwhile. */
-  leave(key: string, waiter: QueuedWaiter): Promise<void>;
-  /** A lock was handed to a local waiter with ttl 0, under a bounded claim: make it permanent. */
-  claimed(key: string, owner: string): void;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -203,6 +174,27 @@ export class ReleaseRegistry {
     return !this.closed && this.entries.get(key)?.confirmed === true && this.connection.isUsable();
   }
 
+  /**
+   * The user's client ended (quit, disconnect): closes the subscriber connection, which would otherwise go on
+   * reconnecting and keep the process alive. Waits go on without wake-ups (their attempts fail on the ended
+   * client); a later `subscribe()` opens a new connection (the client may be connected again).
+   */
+  detach(): void {
+    if (this.closed || !this.feed) return;
+    const feed = this.feed;
+    this.feed = undefined;
+    this.presence = undefined;
+    for (const entry of [...this.entries.values()]) {
+      entry.confirmed = false;
+      entry.subscribing = undefined;
+      if (entry.waiters.size > 0) continue;
+      clearTimeout(entry.lingerTimer);
+      this.entries.delete(entry.key);
+      this.byChannel.delete(entry.channel);
+    }
+    feed.close();
+  }
+
   /** Closes the subscriber connection and ends every wait. Idempotent, never waits on the server. */
   close(): void {
     if (this.closed) return;
@@ -233,6 +225,7 @@ export class ReleaseRegistry {
     if (existing) {
       clearTimeout(existing.lingerTimer);
       existing.lingerTimer = undefined;
+      if (!existing.confirmed && !existing.subscribing) this.sendSubscribe(existing); // after a detach
       return existing;
     }
     const entry: KeyEntry = {
@@ -354,11 +347,8 @@ export class ReleaseRegistry {
       this.wakeOne(entry);
       return;
     }
-    // A handoff: `key NUL fence NUL waiterId NUL token` (the token may contain anything, so it comes last).
-    if (!message.startsWith(`${entry.key}\0`)) return;
-    const [fence, id, ...token] = message.slice(entry.key.length + 1).split('\0');
-    if (fence === undefined || id === undefined || token.length === 0) return;
-    this.handOff(entry, id, token.join('\0'), fence);
+    const handoff = parseHandoffMessage(entry.key, message);
+    if (handoff) this.handOff(entry, handoff.waiterId, handoff.owner, handoff.fence);
   }
 
   /**
@@ -367,15 +357,15 @@ export class ReleaseRegistry {
    * not free. Matching by id, not owner: a newer wait of the same owner must not take a late message meant
    * for one that already left (its LEAVE passed the lock on).
    */
-  private handOff(entry: KeyEntry, id: string, owner: string, fence: string): void {
+  private handOff(entry: KeyEntry, id: string, owner: string, fence: number | undefined): void {
     const at = performance.now();
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
     for (const waiter of entry.waiters) {
       if (waiter.id !== id || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
       const handoff: Handoff =
-        fence === '' ? { handedOff: true, at } : { handedOff: true, fencingToken: Number(fence), at };
+        fence === undefined ? { handedOff: true, at } : { handedOff: true, fencingToken: fence, at };
       waiter.handoff = handoff;
-      if (waiter.queue.ttlMs === 0) this.hooks.claimed(entry.key, owner);
+      if (waiter.queue.ttlMs === 0) this.hooks.claimed(entry.key, waiter);
       this.settle(waiter, handoff);
       return;
     }
