@@ -76,6 +76,8 @@ export class Lock {
   readonly #runtime: LockRuntime;
   readonly #key: string;
   readonly #ttlMs: number;
+  /** `false` for a handle from `restoreLock()`: the lock's TTL is whatever its acquirer chose, unknown here. */
+  readonly #ttlKnown: boolean;
   #fencingToken: number | undefined;
   /** `performance.now()` when the last successful acquire was sent: the lease started after it. */
   #acquiredSentAt = 0;
@@ -88,12 +90,13 @@ export class Lock {
     runtime: LockRuntime,
     name: string,
     ttlMs: number,
-    options: { owner: string; autoExtend: boolean; fencing: boolean },
+    options: { owner: string; autoExtend: boolean; fencing: boolean; ttlKnown?: boolean },
   ) {
     this.#runtime = runtime;
     this.name = name;
     this.#key = runtime.prefix + name;
     this.#ttlMs = ttlMs;
+    this.#ttlKnown = options.ttlKnown ?? true;
     this.ttl = ttlMs / 1_000;
     this.owner = options.owner;
     this.autoExtend = options.autoExtend;
@@ -157,17 +160,19 @@ export class Lock {
     const startedAt = performance.now();
     const acquired = await acquireWithin({
       waitMs,
+      timeoutMs: this.#runtime.timeoutMs,
       // A store that re-checks for its waiters itself (recheckIntervalMs) needs no per-waiter ceiling here.
       recheckMs:
         this.#runtime.store.recheckIntervalMs === undefined ? this.#runtime.recheckMs : Number.POSITIVE_INFINITY,
       signal,
-      attempt: (queue) => this.#attempt(queue),
+      attempt: (queue, maxMs) => this.#attempt(queue, maxMs),
       // A subscription that arrives after its deadline has no owner left to close it: close it here.
-      subscribe: () =>
+      subscribe: (maxMs) =>
         this.#call(
           'subscribe',
           (store, key) => store.subscribe(key),
           (late) => late.close(),
+          maxMs,
         ),
       listening: () => this.#runtime.store.listening?.(this.#key) === true,
       // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
@@ -202,9 +207,16 @@ export class Lock {
 
   /**
    * Resets the lease to `ttl` from now if this owner still holds the lock: `true` when it did.
-   * Without an argument the lock's own `ttl` is used; `refresh(0)` removes the expiry.
+   * Without an argument the lock's own `ttl` is used; `refresh(0)` removes the expiry. A handle from
+   * `restoreLock()` does not know the TTL its lock was taken with: it needs an explicit `ttl` (a `TypeError`
+   * otherwise), so a refresh never turns a lock taken for 10 s into one that never expires.
    */
   async refresh(ttl?: Duration): Promise<boolean> {
+    if (ttl === undefined && !this.#ttlKnown) {
+      throw new TypeError(
+        `locksmith: refresh() of a lock from restoreLock() needs a ttl (the TTL "${this.name}" was taken with is unknown here): refresh(ttl), or refresh(0) to remove the expiry`,
+      );
+    }
     const ms = ttl === undefined ? this.#ttlMs : parseTtlMs(ttl, 'ttl');
     const sentAt = performance.now();
     const refreshed = await this.#call('refresh', (store, key) => store.refresh(key, this.owner, ms));
@@ -244,7 +256,8 @@ export class Lock {
     this.#fencingToken = result.fencingToken;
   }
 
-  async #attempt(queue?: QueueRequest): Promise<AcquireResult> {
+  /** One acquisition under the store-call deadline, or `maxMs` when that is shorter (see `acquireWithin`). */
+  async #attempt(queue?: QueueRequest, maxMs?: number): Promise<AcquireResult> {
     const sentAt = performance.now();
     const request = queue
       ? { key: this.#key, owner: this.owner, ttlMs: this.#ttlMs, fencing: this.fencing, queue }
@@ -256,6 +269,7 @@ export class Lock {
       (late: AcquireResult) => {
         if (late.acquired) void this.#releaseQuietly();
       },
+      maxMs,
     );
     if (!result.acquired) return result;
     this.#acquiredSentAt = sentAt;
@@ -320,11 +334,17 @@ export class Lock {
     }
   }
 
-  #call<T>(operation: string, run: (store: LockStore, key: string) => Promise<T>, onLate?: (value: T) => void) {
+  #call<T>(
+    operation: string,
+    run: (store: LockStore, key: string) => Promise<T>,
+    onLate?: (value: T) => void,
+    maxMs = Number.POSITIVE_INFINITY,
+  ) {
     if (this.#runtime.isClosed()) {
       return Promise.reject(new LockStoreError(operation, this.name, 'the lock manager is closed'));
     }
     const { store, timeoutMs } = this.#runtime;
-    return withDeadline(operation, this.name, timeoutMs, () => run(store, this.#key), onLate, publishStoreError);
+    const deadlineMs = Math.max(1, Math.min(timeoutMs, Math.ceil(maxMs)));
+    return withDeadline(operation, this.name, deadlineMs, () => run(store, this.#key), onLate, publishStoreError);
   }
 }

@@ -8,6 +8,7 @@ import {
   assertOptionalBoolean,
   assertOptionalFunction,
   assertOptions,
+  assertWellFormed,
   describe,
   ttlMs as parseTtlMs,
 } from './validate.js';
@@ -45,7 +46,10 @@ export interface LockManager {
    * expires) and a fresh random owner token unless `options.owner` is given. Throws on a bad argument.
    */
   lock(name: string, ttl?: Duration, options?: LockOptions): Lock;
-  /** A handle for a lock acquired earlier by `owner` (a saved `lock.owner`), e.g. to release it. */
+  /**
+   * A handle for a lock acquired earlier by `owner` (a saved `lock.owner`), e.g. to release it. It does not
+   * know the lock's TTL: its `refresh()` needs one (`refresh(ttl)`).
+   */
   restoreLock(name: string, owner: string): Lock;
   /**
    * Closes what this manager opened: the store passed as `options.store` (a `RedisStore` then closes only
@@ -88,6 +92,7 @@ export function createLocks(options?: LocksOptions): LockManager {
   if (given !== undefined) assertStore(given);
   const prefix = options?.prefix ?? '';
   if (typeof prefix !== 'string') throw new TypeError(`locksmith: prefix must be a string, got ${describe(prefix)}`);
+  assertWellFormed(prefix, 'prefix');
   const timeoutMs = positiveMs(options?.timeout ?? DEFAULT_TIMEOUT, 'timeout');
   const recheckMs = positiveMs(options?.recheckInterval ?? DEFAULT_RECHECK, 'recheckInterval');
   assertOptionalFunction(options?.onError, 'onError');
@@ -130,7 +135,7 @@ export function createLocks(options?: LocksOptions): LockManager {
     restoreLock(name: string, owner: string): Lock {
       assertName(name);
       assertName(owner, 'owner');
-      return new Lock(runtime, name, 0, { owner, autoExtend: false, fencing: false });
+      return new Lock(runtime, name, 0, { owner, autoExtend: false, fencing: false, ttlKnown: false });
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -14,6 +14,22 @@ export function assertName(value: unknown, argument = 'name'): asserts value is 
     throw new TypeError(`locksmith: ${argument} must be a non-empty string, got ${describe(value)}`);
   }
   if (value.length === 0) throw new TypeError(`locksmith: ${argument} must be a non-empty string, got ""`);
+  assertWellFormed(value, argument);
+}
+
+/** A lone surrogate: a UTF-16 code unit that is half of a pair without its other half. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Rejects strings that are not well-formed UTF-16. Redis stores UTF-8, where a lone surrogate becomes U+FFFD:
+ * distinct names would share one key there (but not in MemoryStore), and owner tokens would stop matching.
+ */
+export function assertWellFormed(value: string, argument: string): void {
+  if (LONE_SURROGATE.test(value)) {
+    throw new TypeError(
+      `locksmith: ${argument} must be well-formed UTF-16 (it contains a lone surrogate, which Redis would store as U+FFFD), got ${describe(value)}`,
+    );
+  }
 }
 
 export function assertOptionalBoolean(value: unknown, argument: string): asserts value is boolean | undefined {

@@ -28,14 +28,23 @@ export type Acquired = Extract<AcquireResult, { acquired: true }> & {
 export interface WaitPlan {
   /** How long to keep trying, in ms; `0` is a single attempt. */
   readonly waitMs: number;
+  /**
+   * The deadline of one store call, in ms. The whole wait settles within `waitMs + timeoutMs`: a call started
+   * near the end gets only what is left of that bound, and a leave that would outlast it finishes in the
+   * background (see `acquireWithin`).
+   */
+  readonly timeoutMs: number;
   /** Longest sleep without an announced release before re-checking, in ms. */
   readonly recheckMs: number;
   /** Stops the wait early; the promise then rejects with the signal's reason. */
   readonly signal: AbortSignal | undefined;
-  /** One acquisition attempt (already under a deadline); `queue` joins the store's queue on failure. */
-  attempt(queue?: QueueRequest): Promise<AcquireResult>;
-  /** Subscribes to the key's releases (already under a deadline). */
-  subscribe(): Promise<ReleaseSubscription>;
+  /**
+   * One acquisition attempt under a deadline of at most `maxMs` (and the store-call timeout); `queue` joins
+   * the store's queue on failure.
+   */
+  attempt(queue?: QueueRequest, maxMs?: number): Promise<AcquireResult>;
+  /** Subscribes to the key's releases, under a deadline of at most `maxMs` (and the store-call timeout). */
+  subscribe(maxMs: number): Promise<ReleaseSubscription>;
   /** Whether the store would subscribe with no round trip (see `LockStore.listening`). */
   listening(): boolean;
   /** Runs `subscription.leave()` under a deadline (the waiter stops without the lock). */
@@ -44,28 +53,41 @@ export interface WaitPlan {
   abandon(): void;
 }
 
-/** Resolves with the successful attempt, or `undefined` when the wait ran out. */
+/**
+ * Resolves with the successful attempt, or `undefined` when the wait ran out; settles within
+ * `waitMs + timeoutMs` (the README's bound), however the store stalls. No store call starts after the wait
+ * ran out except the leave, and every call gets at most what is left of the bound. The leave that follows
+ * (taking back our queue entry, passing on a lock handed to us meanwhile) is awaited only within the bound:
+ * past it, it goes on in the background under its own deadline, and the store retries a failed leave until
+ * the entry would be skipped anyway.
+ */
 export async function acquireWithin(plan: WaitPlan): Promise<Acquired | undefined> {
   const { signal } = plan;
   signal?.throwIfAborted();
-  const deadline = performance.now() + plan.waitMs;
+  const start = performance.now();
+  const deadline = start + plan.waitMs;
+  const bound = deadline + plan.timeoutMs;
+  const leftOfBound = (): number => bound - performance.now();
   // A key this process already listens to is likely contended: subscribing costs nothing, and the first
   // attempt can then already queue. Otherwise the first attempt is a plain one (the uncontended cost).
   const early = plan.waitMs > 0 && plan.listening();
   if (!early) {
     const result = await plan.attempt();
     if (result.acquired) return keep(plan, result);
-    if (plan.waitMs === 0) return undefined;
+    // A first attempt that outlasted the wait (a stalled store) ends it: nothing more may start.
+    if (plan.waitMs === 0 || performance.now() >= deadline) return undefined;
     signal?.throwIfAborted();
   }
 
-  const subscription = await plan.subscribe();
+  const subscription = await plan.subscribe(leftOfBound());
   let holding = false;
   try {
     for (;;) {
       signal?.throwIfAborted();
+      // A subscription that took long may have used up the wait; the attempt then still runs once (the
+      // wait's last chance), under what is left of the bound.
       const waitMs = Math.max(1, Math.ceil(deadline - performance.now()));
-      const result = await plan.attempt({ subscription, waitMs });
+      const result = await plan.attempt({ subscription, waitMs }, leftOfBound());
       if (result.acquired) {
         holding = true;
         return keep(plan, result);
@@ -85,11 +107,23 @@ export async function acquireWithin(plan: WaitPlan): Promise<Acquired | undefine
   } finally {
     if (!holding && subscription.leave) {
       // Best effort: if it fails, our queue entry is skipped once our deadline passes, and a lock handed to
-      // us meanwhile ends with its lease, as a crashed holder's would.
-      await plan.leave(subscription as ReleaseSubscription & { leave(): Promise<void> }).catch(() => undefined);
+      // us meanwhile ends with its lease, as a crashed holder's would. Awaited only within the bound.
+      const leaving = plan.leave(subscription as ReleaseSubscription & { leave(): Promise<void> }).catch(() => undefined);
+      await within(leaving, leftOfBound());
     }
     subscription.close();
   }
+}
+
+/** Waits for `pending` at most `ms` (it goes on after that; it never rejects). */
+async function within(pending: Promise<unknown>, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.min(MAX_TIMER_MS, Math.ceil(ms)));
+  });
+  await Promise.race([pending, gaveUp]);
+  clearTimeout(timer);
 }
 
 function isHandoff(value: boolean | Handoff): value is Handoff {

@@ -24,12 +24,25 @@ export class MemoryStore implements LockStore {
    */
   readonly recheckIntervalMs = Number.POSITIVE_INFINITY;
   readonly #held = new Map<string, Held>();
-  readonly #fencing = new Map<string, number>();
+  /**
+   * One counter for the whole store, not one per name: a name's tokens still strictly increase (every token is
+   * above every token issued before, on any name), and a store that sees millions of distinct names keeps no
+   * state for the ones nobody holds.
+   */
+  #lastFencingToken = 0;
   /** Waiters per key, oldest first: each release wakes one. */
   readonly #subscribers = new Map<string, Set<MemorySubscription>>();
   /** Watchers per key (holders running a closure): each release wakes all of them. */
   readonly #watchers = new Map<string, Set<MemorySubscription>>();
   #closed = false;
+
+  /**
+   * How many keys the store keeps state for right now (held locks, waiters, watchers). For tests and
+   * diagnostics: it does not grow with the number of distinct names ever used, only with those in use.
+   */
+  get trackedKeys(): number {
+    return this.#held.size + this.#subscribers.size + this.#watchers.size;
+  }
 
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     this.#assertOpen();
@@ -40,8 +53,7 @@ export class MemoryStore implements LockStore {
     this.#held.set(key, held);
     this.#lease(key, held, ttlMs);
     if (!fencing) return { acquired: true };
-    const fencingToken = (this.#fencing.get(key) ?? 0) + 1;
-    this.#fencing.set(key, fencingToken);
+    const fencingToken = ++this.#lastFencingToken;
     return { acquired: true, fencingToken };
   }
 
@@ -97,7 +109,6 @@ export class MemoryStore implements LockStore {
     this.#closed = true;
     for (const held of this.#held.values()) clearTimeout(held.timer);
     this.#held.clear();
-    this.#fencing.clear();
     const subscriptions = [...this.#subscribers.values(), ...this.#watchers.values()].flatMap((set) => [...set]);
     this.#subscribers.clear();
     this.#watchers.clear();
