@@ -92,7 +92,7 @@ if redis.call('TYPE', KEYS[2])['ok'] == 'zset' then
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   local entries = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
   for i = 1, #entries, 2 do
-    local deadline, id = string.match(entries[i], '^(%d+):%d+:[01]:([^:]*):')
+    local deadline, id = string.match(entries[i], '^(%d+):[%d:]*:([px]%x+%.%w+):')
     if deadline and tonumber(deadline) > now and alive(id) then
       live = live + 1
       if live <= tonumber(ARGV[1]) then
@@ -207,9 +207,15 @@ export class RedisLockInspector {
   }
 }
 
-/** A queue entry: member `deadlineMs:ttlMs:fencing:waiterId:ownerToken`, score = arrival in µs. */
+/**
+ * A queue entry (see ACQUIRE_OR_ENQUEUE in redis-scripts.ts): member `deadlineMs:ttlMs:<more numeric
+ * fields>:waiterId:ownerToken`, score = arrival in µs. Read by its ends (the deadline and lease first, then
+ * the waiter id `p|x<hex tag>.<n>` and the token), so a numeric field added to the protocol does not break it.
+ */
+const ENTRY = /^(\d+):(\d+)(?::\d+)*:[px][0-9a-f]+\.[0-9a-z]+:(.*)$/s;
+
 function parseEntry(member: string, arrivalUs: number): QueuedWaiterInfo | undefined {
-  const match = /^(\d+):(\d+):[01]:[^:]*:(.*)$/s.exec(member);
+  const match = ENTRY.exec(member);
   if (!match) return undefined;
   return {
     arrival: new Date(Math.floor(arrivalUs / 1_000)).toISOString(),

@@ -1,0 +1,12 @@
+import { Redis } from 'ioredis';
+import { createLocks, RedisStore } from './src/index.js';
+const c = new Redis('redis://127.0.0.1:16399');
+const locks = createLocks({ store: new RedisStore(c), prefix: 'laravel_database_' });
+await c.set('laravel_database_user:1', 's:5:"alice";');
+await locks.lock('import:batch:42', 120, { fencing: true }).get();
+await locks.lock('sync:facility:fac-7', 30).get();
+await locks.lock('report:nightly:all', 0).get();
+for (let i = 0; i < 3; i++) void locks.lock('import:batch:42', 120).block(100).catch(() => 0);
+void locks.lock('sync:facility:fac-7', 30).block(100).catch(() => 0);
+await new Promise((r) => setTimeout(r, 40000));
+process.exit(0);
