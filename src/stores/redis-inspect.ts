@@ -16,7 +16,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { fencingKey, grantKey, queueKey } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
-import { script } from './redis-scripts.js';
+import { ALIVE, script } from './redis-scripts.js';
 import { RedisStore } from './redis.js';
 
 /** A held lock, as `locksmith locks list` shows it. */
@@ -72,14 +72,7 @@ const DIGITS = /^\d+$/;
  */
 const INSPECT = script<[string, string | null, number, string | null, number, number, string[]]>(
   'inspect',
-  `local function alive(id)
-  local tag = string.match(id, '^p(%x+)%.')
-  if not tag then return true end
-  local counts = redis.pcall('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)
-  if counts.err then return true end
-  return counts[2] > 0
-end
-local kind = redis.call('TYPE', KEYS[1])['ok']
+  `${ALIVE}local kind = redis.call('TYPE', KEYS[1])['ok']
 if kind ~= 'string' then return {kind, false, 0, false, 0, 0, {}} end
 local value = redis.call('GET', KEYS[1])
 local pttl = redis.call('PTTL', KEYS[1])

@@ -17,6 +17,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
 const PREFIX = `tty_${randomUUID().slice(0, 8)}:`;
 const HEADER = 'locksmith locks watch:';
+/** These tests start the command as processes (through tsx: seconds each on a busy machine). */
+const PROCESS_TEST_MS = 120_000;
 
 let url: string;
 let client: Redis;
@@ -120,7 +122,7 @@ describe('locksmith locks watch in a pseudo-terminal', () => {
       await first.release();
       await second?.release();
     }
-  });
+  }, PROCESS_TEST_MS);
 
   it('refuses to run without a terminal (exit 2, pointing to list --json)', async () => {
     let stderr = '';
@@ -156,5 +158,5 @@ describe('locksmith locks release on a terminal', () => {
     } finally {
       await holder.release();
     }
-  });
+  }, PROCESS_TEST_MS);
 });
