@@ -2,10 +2,10 @@
  * Without a store, every manager of the process shares one MemoryStore: they exclude each other on the same
  * prefixed names, close() leaves the shared store open, and the store never keeps the process alive.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLocks, MemoryStore } from 'locksmith-js';
+import { runFixture, type FixtureRun } from '../support/run-fixture.js';
 
 describe('the default store', () => {
   it('is one MemoryStore shared by every createLocks() of the process', async () => {
@@ -46,37 +46,20 @@ describe('the default store', () => {
   });
 
   it('never keeps the process alive', async () => {
-    const { code, stdout, stderr } = await runFixture('idle-exit.ts');
+    const { code, stdout, stderr } = await fixture('idle-exit.ts');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ held: true, closure: 'ran' });
   });
 
   it('lets a pending block() keep the process alive until it acquires', async () => {
-    const { code, stdout, stderr } = await runFixture('block-keeps-alive.ts');
+    const { code, stdout, stderr } = await fixture('block-keeps-alive.ts');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ acquired: true });
   });
 });
 
-/** Runs a fixture script in its own Node process; `code` is 'hung' if it had not exited after 25 s. */
-async function runFixture(name: string): Promise<{ code: number | null | 'hung'; stdout: string; stderr: string }> {
-  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null | 'hung'>((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve('hung');
-    }, 25_000);
-    child.on('exit', (exitCode) => {
-      clearTimeout(timer);
-      resolve(exitCode);
-    });
-  });
-  return { code, stdout, stderr };
+function fixture(name: string): Promise<FixtureRun> {
+  return runFixture(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 }

@@ -28,6 +28,35 @@ async function storeOn(url: string): Promise<RedisStore> {
   return store;
 }
 
+/** Four stores, each with its own client: separate "processes". */
+async function fourStores(): Promise<[RedisStore, RedisStore, RedisStore, RedisStore]> {
+  const url = inject('redisUrl');
+  return [await storeOn(url), await storeOn(url), await storeOn(url), await storeOn(url)];
+}
+
+/**
+ * `holder` takes `key`, then each waiter queues in order: [store, owner, waitMs]. A 1 ms wait makes an entry
+ * the release skips (its deadline passed), as it skips the entry of a waiter whose connections dropped.
+ */
+async function heldWithQueue(
+  holder: RedisStore,
+  key: string,
+  waiters: readonly [Queued, Queued],
+): Promise<[ReleaseSubscription, ReleaseSubscription]> {
+  expect((await holder.acquire({ key, owner: 'holder', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
+  const subscriptions: ReleaseSubscription[] = [];
+  for (const [store, owner, waitMs] of waiters) {
+    const subscription = await store.subscribe(key);
+    expect(await store.acquire(queuedAs(key, owner, subscription, waitMs))).toEqual({ acquired: false });
+    subscriptions.push(subscription);
+  }
+  await sleep(20);
+  expect(await admin.zcard(queueKey(key))).toBe(waiters.length);
+  return subscriptions as [ReleaseSubscription, ReleaseSubscription];
+}
+
+type Queued = readonly [RedisStore, string, number];
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function queuedAs(
@@ -53,24 +82,13 @@ afterAll(async () => {
 
 describe('a shared owner token never confers a handoff', () => {
   it("a late leave of a skipped waiter does not take (or pass on) the key a retry of the same job holds", async () => {
-    const url = inject('redisUrl');
-    const [holderStore, waiterStore, jobStore, otherStore] = [
-      await storeOn(url),
-      await storeOn(url),
-      await storeOn(url),
-      await storeOn(url),
-    ];
+    const [holderStore, waiterStore, jobStore, otherStore] = await fourStores();
     const key = PREFIX + 'late-leave';
-    expect((await holderStore.acquire({ key, owner: 'holder', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
-    // W (owner job-42) queues with a deadline that passes at once: the release skips its entry, as it skips
-    // the entry of a waiter whose connections dropped.
-    const w = await waiterStore.subscribe(key);
-    expect(await waiterStore.acquire(queuedAs(key, 'job-42', w, 1))).toEqual({ acquired: false });
-    // X queues behind it, for real.
-    const x = await otherStore.subscribe(key);
-    expect(await otherStore.acquire(queuedAs(key, 'x', x, 20_000))).toEqual({ acquired: false });
-    await sleep(20);
-    expect(await admin.zcard(queueKey(key))).toBe(2);
+    // W (owner job-42) queues with a deadline that passes at once; X queues behind it, for real.
+    const [w, x] = await heldWithQueue(holderStore, key, [
+      [waiterStore, 'job-42', 1],
+      [otherStore, 'x', 20_000],
+    ]);
     expect(await holderStore.release(key, 'holder')).toBe(true);
     expect(await admin.get(key)).toBe('x'); // W's entry was skipped: X is handed the lock
     expect(await x.next(5_000)).toMatchObject({ handedOff: true });
@@ -94,15 +112,12 @@ describe('a shared owner token never confers a handoff', () => {
   });
 
   it("a waiter's re-check does not take a key handed to another waiter with the same owner token", async () => {
-    const url = inject('redisUrl');
-    const [holderStore, firstStore, secondStore] = [await storeOn(url), await storeOn(url), await storeOn(url)];
+    const [holderStore, firstStore, secondStore] = await fourStores();
     const key = PREFIX + 'same-owner';
-    expect((await holderStore.acquire({ key, owner: 'holder', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
-    const w1 = await firstStore.subscribe(key);
-    expect(await firstStore.acquire(queuedAs(key, 'job-42', w1, 1))).toEqual({ acquired: false });
-    const w2 = await secondStore.subscribe(key);
-    expect(await secondStore.acquire(queuedAs(key, 'job-42', w2, 20_000))).toEqual({ acquired: false });
-    await sleep(20);
+    const [w1, w2] = await heldWithQueue(holderStore, key, [
+      [firstStore, 'job-42', 1],
+      [secondStore, 'job-42', 20_000],
+    ]);
     expect(await holderStore.release(key, 'holder')).toBe(true);
     expect(await w2.next(5_000)).toMatchObject({ handedOff: true }); // W2 holds it
     // W1 re-checks (its subscriber reconnected, say): its entry is gone and the key holds its owner token.
@@ -116,8 +131,7 @@ describe('a shared owner token never confers a handoff', () => {
   });
 
   it('a plain or queued acquisition with the owner token that holds the key fails', async () => {
-    const url = inject('redisUrl');
-    const [a, b] = [await storeOn(url), await storeOn(url)];
+    const [a, b] = await fourStores();
     const key = PREFIX + 'reentry';
     expect((await a.acquire({ key, owner: 'job-42', ttlMs: 30_000, fencing: false })).acquired).toBe(true);
     expect((await a.acquire({ key, owner: 'job-42', ttlMs: 30_000, fencing: false })).acquired).toBe(false);
@@ -194,8 +208,7 @@ describe('a ttl-0 waiter handed the lock under a claim', () => {
   });
 
   it('does not make a lock permanent that the claim lost to a retry of the same job with a TTL', async () => {
-    const url = inject('redisUrl');
-    const [a, b] = [await storeOn(url), await storeOn(url)];
+    const [a, b] = await fourStores();
     const key = PREFIX + 'claim-lapsed';
     // A retry of the job holds the key with a TTL, and a ttl-0 waiter with the same token is queued.
     expect((await a.acquire({ key, owner: 'job-42', ttlMs: 10_000, fencing: false })).acquired).toBe(true);
