@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../src/duration.js';
 import { RedisLockInspector } from '../../src/stores/redis-inspect.js';
-import { connect, describeTarget, parseAddresses, UnreachableError, type Client, type Target } from './connect.js';
+import { connect, describeTarget, parseAddresses, UnreachableError, type Client, type Target } from '../../src/stores/redis-admin-connect.js';
 import { formatTtl, lockDetails, lockTable } from './render.js';
 import { watch } from './watch.js';
 

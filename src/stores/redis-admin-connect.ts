@@ -1,10 +1,11 @@
 /**
- * Opens the Redis connection `locksmith locks` reads through: standalone (`--redis URL` or `REDIS_URL`),
+ * Opens the Redis connection an admin tool (`locksmith locks`) reads through, here because only
+ * `src/stores/redis*` touches ioredis: standalone (`--redis URL` or `REDIS_URL`),
  * Sentinel (`--sentinel host:port,… --sentinel-name NAME`) or Cluster (`--cluster host:port,…`). No retries
  * and no offline queue: an unreachable Redis is reported once, within the timeout, instead of hanging.
  */
 import { Cluster, Redis } from 'ioredis';
-import { formatSeconds } from '../../src/duration.js';
+import { formatSeconds } from '../duration.js';
 
 export interface Target {
   readonly redis: string | undefined;
