@@ -1,6 +1,6 @@
 /**
  * The package build (`npm run build`): ES module and CommonJS outputs of the runtime (`.`) and the ESLint plugin
- * (`./eslint-plugin`), the store suite (`./testing`, run under vitest) and the `locksmith` command (ES module). Peers (eslint, typescript-eslint, ioredis, vitest) stay external. No source maps: the output is
+ * (`./eslint-plugin`), the store suite (`./testing`, run under vitest), the OpenTelemetry export (`./otel`) and the `locksmith` command (ES module). Peers (eslint, typescript-eslint, ioredis, vitest, @opentelemetry/api, log-update) stay external. No source maps: the output is
  * unminified, one readable file per entry plus shared chunks.
  */
 import { defineConfig, type UserConfig } from 'tsdown';
@@ -28,6 +28,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'eslint-plugin': 'rules/plugin.ts',
       testing: 'src/testing/index.ts',
+      otel: 'src/otel/index.ts',
       'bin/locksmith': 'bin/locksmith.ts',
     },
   },
@@ -41,6 +42,7 @@ export default defineConfig([
       'eslint-plugin-core': 'rules/index.ts',
       // Resolvable from CommonJS for type checkers; vitest itself refuses require() with its own message.
       testing: 'src/testing/index.ts',
+      otel: 'src/otel/index.ts',
     },
     outputOptions: { exports: 'named' },
     // plugin.cts assigns `module.exports` through `export =`, which rolldown reads as an ES module's `export`.

@@ -6,6 +6,7 @@ export default defineConfig({
     alias: {
       'locksmith-js/eslint-plugin': fileURLToPath(new URL('./rules/index.ts', import.meta.url)),
       'locksmith-js/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
+      'locksmith-js/otel': fileURLToPath(new URL('./src/otel/index.ts', import.meta.url)),
       'locksmith-js': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },

@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (`-- --quick` for a shorter run, `-- --only=floor,locksmith` for some subjects,
- * `-- --experiments` to add the prototypes of `experiments/`): starts its
+ * `-- --experiments` to add the prototypes of `experiments/`, `-- --events-only` for the cost of the lock
+ * events alone, printed and not written): starts its
  * own redis-server on a free loopback port and measures the raw floor, locksmith's RedisStore and the peer
  * libraries side by side, then prints the table and writes `bench/RESULTS.md`. A benchmark, not a test.
  */
@@ -12,9 +13,11 @@ import { describeMachine } from './machine.js';
 import { combineContention, ContentionPool, type ContentionResult } from './metrics/contention.js';
 import { coldRoundTrip, measureHandoff } from './metrics/handoff.js';
 import { measureHandoffCost } from './metrics/handoff-cost.js';
+import { eventsOverheadTable, measureEventsOverhead, type EventsOverheadResult } from './metrics/events-overhead.js';
 import { measureThroughput } from './metrics/throughput.js';
 import { measureUncontended } from './metrics/uncontended.js';
 import { measureWaiters } from './metrics/waiters.js';
+import { createLocksmith, createLocksmithMemory } from './locksmith.js';
 import { connect, installedVersion } from './redis-client.js';
 import { markdown, table, targets, type RunResults, type SubjectResults } from './report.js';
 import { now } from './stats.js';
@@ -35,6 +38,7 @@ const SLOW = new Set(['redlock', 'sesame-redlock']);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const eventsOnly = args.includes('--events-only');
 const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 /** Prototypes measured for comparison only: run with `--experiments` or by name in `--only`. */
 const EXPERIMENTS = new Set(['direct-handoff']);
@@ -60,8 +64,33 @@ async function attempt(results: SubjectResults, what: string, run: () => Promise
   }
 }
 
+/** The uncontended cycle without and with a subscriber on the lock events, on MemoryStore and RedisStore. */
+async function eventsOverhead(url: string): Promise<EventsOverheadResult[]> {
+  const results: EventsOverheadResult[] = [];
+  for (const create of [createLocksmithMemory, () => createLocksmith(url)]) {
+    const subject = await create();
+    try {
+      log(`${subject.id}: uncontended cycle without / with an events subscriber (interleaved)`);
+      results.push(await measureEventsOverhead(subject, quick ? 5_000 : 20_000, 20));
+    } finally {
+      await subject.close();
+    }
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const started = now();
+  if (eventsOnly) {
+    if (process.env.LOCKSMITH_BENCH_SOURCE !== 'src') log(`dist/: ${ensureBuilt()}`);
+    const server = await startRedis();
+    try {
+      process.stdout.write(`\n${eventsOverheadTable(await eventsOverhead(server.url))}\n`);
+    } finally {
+      await server.stop();
+    }
+    return;
+  }
   if (ids.includes('locksmith') && process.env.LOCKSMITH_BENCH_SOURCE !== 'src') log(`dist/: ${ensureBuilt()}`);
   const server = await startRedis();
   const admin = await connect(server.url, 'bench-admin');
@@ -150,10 +179,12 @@ async function main(): Promise<void> {
       });
     });
   }
+  const events = ids.includes('locksmith') ? await eventsOverhead(server.url) : undefined;
   admin.disconnect();
   await server.stop();
-  const run: RunResults = { machine, quick, coldRoundTrip: cold, durationS: (now() - started) / 1000, subjects: all };
+  const run: RunResults = { machine, quick, coldRoundTrip: cold, durationS: (now() - started) / 1000, subjects: all, events };
   process.stdout.write(`\ncold PING p50 ${cold.p50Ms.toFixed(3)} ms, p99 ${cold.p99Ms.toFixed(3)} ms\n${table(run)}\n\n${targets(run)}\n`);
+  if (events) process.stdout.write(`\n${eventsOverheadTable(events)}\n`);
   const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   writeFileSync(path, markdown(run));
   log(`wrote ${path}`);

@@ -12,7 +12,7 @@ import type { Held, LockSubject } from './subject.js';
 
 /** The slice of locksmith's public API the benchmark drives (docs/runtime.md), loaded at run time. */
 interface LocksmithApi {
-  createLocks(options: { store: unknown; prefix?: string }): {
+  createLocks(options?: { store?: unknown; prefix?: string }): {
     lock(name: string, ttl: number): {
       block(wait: number, options?: { signal?: AbortSignal }): Promise<boolean>;
       release(): Promise<boolean>;
@@ -41,11 +41,28 @@ export async function createLocksmith(url: string): Promise<LockSubject> {
   const api = await loadLocksmith();
   if (typeof api === 'string') throw new Error(api);
   const redis = await connect(url, 'bench-locksmith');
-  const locks = api.createLocks({ store: new api.RedisStore(redis), prefix: '' });
+  return subjectOf('locksmith', 'RedisStore', api.createLocks({ store: new api.RedisStore(redis), prefix: '' }), () =>
+    redis.disconnect(),
+  );
+}
+
+/** locksmith on its default in-process MemoryStore: the cheapest cycle, so the one a fixed cost shows most in. */
+export async function createLocksmithMemory(): Promise<LockSubject> {
+  const api = await loadLocksmith();
+  if (typeof api === 'string') throw new Error(api);
+  return subjectOf('locksmith-memory', 'MemoryStore', api.createLocks(), () => undefined);
+}
+
+async function subjectOf(
+  id: string,
+  storeName: string,
+  locks: ReturnType<LocksmithApi['createLocks']>,
+  disconnect: () => void,
+): Promise<LockSubject> {
   const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
   return {
-    id: 'locksmith',
-    version: `locksmith-js@${version} (RedisStore, ${process.env.LOCKSMITH_BENCH_SOURCE === 'src' ? 'src via tsx' : 'dist'})`,
+    id,
+    version: `locksmith-js@${version} (${storeName}, ${process.env.LOCKSMITH_BENCH_SOURCE === 'src' ? 'src via tsx' : 'dist'})`,
     async acquire(key, ttlMs, waitMs, signal): Promise<Held | null> {
       const lock = locks.lock(key, ttlMs / 1000);
       try {
@@ -57,7 +74,7 @@ export async function createLocksmith(url: string): Promise<LockSubject> {
     },
     async close() {
       await locks.close();
-      redis.disconnect();
+      disconnect();
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Machine } from './machine.js';
 import type { ContentionResult } from './metrics/contention.js';
+import { eventsOverheadTable, type EventsOverheadResult } from './metrics/events-overhead.js';
 import type { HandoffResult } from './metrics/handoff.js';
 import type { HandoffCostResult } from './metrics/handoff-cost.js';
 import type { ThroughputResult } from './metrics/throughput.js';
@@ -31,6 +32,8 @@ export interface RunResults {
   readonly quick: boolean;
   readonly durationS: number;
   readonly subjects: readonly SubjectResults[];
+  /** The uncontended cycle without and with a subscriber on the lock events (locksmith only). */
+  readonly events?: readonly EventsOverheadResult[];
 }
 
 type Direction = 'lower' | 'higher' | 'none';
@@ -245,5 +248,9 @@ ${table(results)}
 ## Issue 5 targets
 
 ${targets(results)}
-${errors ? `\n## Errors in this run\n\n${errors}\n` : ''}`;
+${
+  results.events
+    ? `\n## Lock events: the uncontended cycle without and with a subscriber\n\n${eventsOverheadTable(results.events)}\n`
+    : ''
+}${errors ? `\n## Errors in this run\n\n${errors}\n` : ''}`;
 }

@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import { packageVersion } from '../rules/package-version.js';
 import { FORMATS, type Format, lint, UsageError } from './lint.js';
 import { SetupError } from './setup.js';
+import type { LocksIO } from './locks/command.js';
 
 const HELP = `Usage: locksmith lint [paths…] [options]
+       locksmith locks list|show|release|watch …   (see \`locksmith locks --help\`)
 
 Lints JavaScript and TypeScript files for lock anti-patterns with the locksmith ESLint plugin.
 Paths are files, folders or globs (default: the current folder).
@@ -45,7 +47,7 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { kind: 'help' };
   if (command === '-v' || command === '--version') return { kind: 'version' };
-  if (command !== 'lint') throw new UsageError(`unknown command ${JSON.stringify(command)}: the command is \`locksmith lint\``);
+  if (command !== 'lint') throw new UsageError(`unknown command ${JSON.stringify(command)}: the commands are \`locksmith lint\` and \`locksmith locks\``);
 
   let parsed;
   try {
@@ -91,9 +93,7 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
 }
 
 /** Where the command writes and which folder it lints from; the process's own by default. */
-export interface CommandIO {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+export interface CommandIO extends LocksIO {
   readonly cwd: string;
 }
 
@@ -103,6 +103,8 @@ export async function main(
   io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() },
 ): Promise<number> {
   try {
+    // Loaded on demand: `locksmith lint` in CI should not pay for ioredis and the terminal view at start-up.
+    if (argv[0] === 'locks') return await (await import('./locks/command.js')).runLocks(argv.slice(1), io);
     const command = parseCommand(argv);
     if (command.kind === 'help') {
       // A bare `locksmith` is a usage error: help goes to stderr and CI sees a failure, not a pass.
@@ -126,8 +128,20 @@ export async function main(
       io.stderr.write(`locksmith: ${error.message}\n\nRun \`locksmith lint --help\` for usage.\n`);
       return 2;
     }
+    const missing = missingPeer(error);
+    if (missing !== undefined) {
+      io.stderr.write(`locksmith: ${argv[0] ?? ''} needs the optional peer ${missing}: npm install ${missing}\n`);
+      return 2;
+    }
     // A crash is not a finding: exit 2 so that a CI gate never mistakes it for "lock problems found".
     io.stderr.write(`locksmith: unexpected failure\n${(error as Error).stack ?? String(error)}\n`);
     return 2;
   }
+}
+
+/** The optional peer (ioredis, log-update) whose absence made a dynamic import fail, if that is what happened. */
+function missingPeer(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== 'ERR_MODULE_NOT_FOUND' || typeof message !== 'string') return undefined;
+  return ['ioredis', 'log-update'].find((name) => message.includes(`'${name}'`));
 }

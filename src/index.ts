@@ -5,6 +5,18 @@ export { MemoryStore } from './stores/memory.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis.js';
 export { QuorumStore, QuorumUnavailableError, type QuorumStoreOptions } from './stores/redis-quorum.js';
 export { parseDuration, type Duration } from './duration.js';
+export {
+  LOCK_ACQUIRED,
+  LOCK_RELEASED,
+  LOCK_TIMEOUT,
+  LOCK_LOST,
+  LOCK_STORE_ERROR,
+  type LockAcquiredEvent,
+  type LockReleasedEvent,
+  type LockTimeoutEvent,
+  type LockLostEvent,
+  type LockStoreErrorEvent,
+} from './events.js';
 export { LockError, LockTimeoutError, LockLostError, LockStoreError } from './errors.js';
 export type {
   LockStore,

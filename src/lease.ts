@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { withDeadline } from './deadline.js';
 import { LockLostError } from './errors.js';
+import { publishLost, publishStoreError } from './events.js';
 import type { LockStore, ReleaseSubscription } from './stores/store.js';
 
 /** How long a closure runs before its lock is watched for force-release and takeover (see `start`). */
@@ -92,6 +93,7 @@ export class LeaseWatch {
   #lost(reason: string, cause?: unknown): void {
     if (this.#stopped) return;
     this.stop();
+    publishLost(this.#target.lockName, this.#target.owner, reason);
     const options = cause === undefined ? undefined : { cause };
     this.#controller.abort(new LockLostError(this.#target.lockName, reason, options));
   }
@@ -244,6 +246,6 @@ export class LeaseWatch {
   ): Promise<T> {
     const target = this.#target;
     const timeoutMs = Math.max(1, Math.min(target.timeoutMs, Math.ceil(maxMs)));
-    return withDeadline(operation, target.lockName, timeoutMs, () => run(target), onLate);
+    return withDeadline(operation, target.lockName, timeoutMs, () => run(target), onLate, publishStoreError);
   }
 }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { withDeadline } from './deadline.js';
 import { parseDuration, type Duration } from './duration.js';
 import { LockStoreError, LockTimeoutError } from './errors.js';
+import { publishAcquired, publishReleased, publishStoreError, publishTimeout } from './events.js';
 import { LeaseWatch, type LeaseTarget } from './lease.js';
 import type { AcquireResult, LockStore, QueueRequest } from './stores/store.js';
 import {
@@ -80,6 +81,8 @@ export class Lock {
   #fencingToken: number | undefined;
   /** `performance.now()` when the last successful acquire was sent: the lease started after it. */
   #acquiredSentAt = 0;
+  /** When this handle's current hold began (for the released event); `undefined` when it holds nothing. */
+  #heldSince: number | undefined;
   #watch: LeaseWatch | undefined;
 
   /** @internal Use `locks.lock()` or `locks.restoreLock()`; arguments are validated there. */
@@ -117,7 +120,9 @@ export class Lock {
   get<T>(fn: LockCallback<T>): Promise<Awaited<T> | false>;
   async get<T>(fn?: LockCallback<T>): Promise<boolean | Awaited<T>> {
     assertOptionalFunction(fn, 'fn');
+    const startedAt = performance.now();
     const result = await this.#attempt();
+    if (result.acquired) this.#acquired(startedAt, result.handedOff === true);
     if (!fn) return result.acquired;
     if (!result.acquired) return false;
     return this.#runHeld(fn);
@@ -152,6 +157,7 @@ export class Lock {
     const signal = (options as BlockOptions | undefined)?.signal as unknown;
     assertOptionalSignal(signal, 'options.signal');
 
+    const startedAt = performance.now();
     const acquired = await acquireWithin({
       waitMs,
       timeoutMs: this.#runtime.timeoutMs,
@@ -172,18 +178,22 @@ export class Lock {
       // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
       // commands go through the user's client, which stays open), or a release would hand the lock to no one.
       leave: (subscription) =>
-        withDeadline('leave', this.name, this.#runtime.timeoutMs, () => subscription.leave()),
+        withDeadline('leave', this.name, this.#runtime.timeoutMs, () => subscription.leave(), undefined, publishStoreError),
       abandon: () => void this.#releaseQuietly(),
     });
-    if (!acquired) throw new LockTimeoutError(this.name, waitMs / 1_000);
+    if (!acquired) {
+      publishTimeout(this.name, startedAt);
+      throw new LockTimeoutError(this.name, waitMs / 1_000);
+    }
     if (acquired.handedAt !== undefined) this.#handedOver(acquired, acquired.handedAt);
+    this.#acquired(startedAt, acquired.handedAt !== undefined || acquired.handedOff === true);
     return fn ? this.#runHeld(fn) : true;
   }
 
   /** Releases the lock if this owner holds it: `true` when it did (atomic compare-and-delete). */
   async release(): Promise<boolean> {
     this.#watch?.stop();
-    return this.#call('release', (store, key) => store.release(key, this.owner));
+    return this.#release();
   }
 
   /**
@@ -293,11 +303,27 @@ export class Lock {
       if (this.#watch === watch) this.#watch = undefined;
       // Never let a failing release hide the closure's own result or error: report it instead.
       try {
-        await this.#call('release', (store, key) => store.release(key, this.owner));
+        await this.#release();
       } catch (error) {
         runtime.onError(error);
       }
     }
+  }
+
+  /** The lock is now held by this handle (`startedAt`: when `get()`/`block()` was called). */
+  #acquired(startedAt: number, handoff: boolean): void {
+    this.#heldSince = this.#acquiredSentAt;
+    publishAcquired(this.name, this.owner, startedAt, handoff, this.#fencingToken);
+  }
+
+  /** Compare-and-delete; a successful release of a hold is published. */
+  async #release(): Promise<boolean> {
+    const released = await this.#call('release', (store, key) => store.release(key, this.owner));
+    if (released) {
+      publishReleased(this.name, this.owner, this.#heldSince);
+      this.#heldSince = undefined;
+    }
+    return released;
   }
 
   async #releaseQuietly(): Promise<void> {
@@ -319,6 +345,6 @@ export class Lock {
     }
     const { store, timeoutMs } = this.#runtime;
     const deadlineMs = Math.max(1, Math.min(timeoutMs, Math.ceil(maxMs)));
-    return withDeadline(operation, this.name, deadlineMs, () => run(store, this.#key), onLate);
+    return withDeadline(operation, this.name, deadlineMs, () => run(store, this.#key), onLate, publishStoreError);
   }
 }

@@ -43,14 +43,16 @@ export async function measureUncontended(
     }
   }
   const results = new Map<string, UncontendedResult>();
-  for (const [id, values] of samples) {
-    const total = values.reduce((a, b) => a + b, 0);
-    results.set(id, {
-      cycles: values.length,
-      p50Ms: percentile(values, 50),
-      p99Ms: percentile(values, 99),
-      meanMs: total / values.length,
-    });
-  }
+  for (const [id, values] of samples) results.set(id, summarize(values));
   return results;
+}
+
+/** Cycle durations (ms) → count, p50, p99, mean. */
+export function summarize(values: readonly number[]): UncontendedResult {
+  return {
+    cycles: values.length,
+    p50Ms: percentile(values, 50),
+    p99Ms: percentile(values, 99),
+    meanMs: values.reduce((a, b) => a + b, 0) / values.length,
+  };
 }

@@ -120,7 +120,8 @@ export class HandoffProtocol implements HandoffHooks {
     }
     // Acquired (1) or found granted to this very waiter (2): our entry is gone from the queue.
     waiter.queue = undefined;
-    return fencing ? { acquired: true, fencingToken: Number(value) } : { acquired: true };
+    const handedOff = status === 2 ? ({ handedOff: true } as const) : {};
+    return fencing ? { acquired: true, fencingToken: Number(value), ...handedOff } : { acquired: true, ...handedOff };
   }
 
   /**

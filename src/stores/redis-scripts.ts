@@ -69,6 +69,21 @@ return {0, redis.call('PTTL', lock)}
 );
 
 /**
+ * Lua `alive(id)`: whether the store that queued waiter `id` is still there. An id `p<tag>.<n>` names its
+ * store's presence channel (`locksmith:alive:<tag>`, see `redis-keys.ts`), alive while subscribed; ids `x…`
+ * (Cluster: no presence channel) and a refused PUBSUB (an ACL without it) count as alive. Prepended to the
+ * scripts that hand the lock on, and to the inspector's read (`redis-inspect.ts`).
+ */
+export const ALIVE = `local function alive(id)
+  local tag = string.match(id, '^p(%x+)%.')
+  if not tag then return true end
+  local counts = redis.pcall('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)
+  if counts.err then return true end
+  return counts[2] > 0
+end
+`;
+
+/**
  * Direct handoff, shared by RELEASE, FORCE_RELEASE and LEAVE (prepended to each: a script cannot call another).
  * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence, grant.
  *
@@ -98,14 +113,7 @@ return {0, redis.call('PTTL', lock)}
  * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
  * handed waiter that misses its message finds its grant at its next re-check.
  */
-const HAND_ON = `${NEXT_FENCE}local function alive(id)
-  local tag = string.match(id, '^p(%x+)%.')
-  if not tag then return true end
-  local counts = redis.pcall('PUBSUB', 'NUMSUB', 'locksmith:alive:' .. tag)
-  if counts.err then return true end
-  return counts[2] > 0
-end
-local function hand_on(lock, channel, queue, fence_key, grant, publish, message)
+const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queue, fence_key, grant, publish, message)
   local now, skipped, chosen = nil, 0, nil
   while not chosen do
     local batch = redis.call('ZRANGE', queue, skipped, skipped + 15)

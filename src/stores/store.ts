@@ -50,6 +50,8 @@ export type AcquireResult =
       readonly acquired: true;
       /** Present when `fencing` was requested: strictly greater than every token issued before for the key. */
       readonly fencingToken?: number;
+      /** `true` when a release had already handed the lock to this queued attempt's owner (see {@link Handoff}). */
+      readonly handedOff?: true;
     }
   | {
       readonly acquired: false;

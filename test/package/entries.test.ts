@@ -38,6 +38,11 @@ describe('the built package', () => {
     const esm = await node('module', `console.log(JSON.stringify(Object.keys(await import('locksmith-js')).sort()));`);
     const cjs = await node('commonjs', `console.log(JSON.stringify(Object.keys(require('locksmith-js')).sort()));`);
     expect(esm).toEqual([
+      'LOCK_ACQUIRED',
+      'LOCK_LOST',
+      'LOCK_RELEASED',
+      'LOCK_STORE_ERROR',
+      'LOCK_TIMEOUT',
       'Lock',
       'LockError',
       'LockLostError',
@@ -50,6 +55,13 @@ describe('the built package', () => {
       'createLocks',
       'parseDuration',
     ]);
+    expect(cjs).toEqual(esm);
+  });
+
+  it('locksmith-js/otel gives the same names from import and require()', async () => {
+    const esm = await node('module', `console.log(JSON.stringify(Object.keys(await import('locksmith-js/otel')).sort()));`);
+    const cjs = await node('commonjs', `console.log(JSON.stringify(Object.keys(require('locksmith-js/otel')).sort()));`);
+    expect(esm).toContain('instrumentLocks');
     expect(cjs).toEqual(esm);
   });
 
