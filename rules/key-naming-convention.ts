@@ -150,7 +150,7 @@ export default createRule<Options, MessageIds>({
     return {
       'Program:exit'() {
         for (const creation of getLockAnalysis(context).creations) {
-          if (creation.name) check(creation.name);
+          for (const name of creation.names) check(name);
         }
       },
     };

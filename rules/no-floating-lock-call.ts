@@ -135,12 +135,14 @@ export default createRule<Options, MessageIds>({
       context.report({
         node: call.call,
         messageId,
-        data: { method: call.method, consequence: consequence(call), name },
+        data: { method: call.name, consequence: consequence(call), name },
         suggest: awaitSuggestion(flow),
       });
     }
 
     function check(call: LockMethodCall): void {
+      // async-mutex's `release()` and `isLocked()` return no Promise: there is nothing to await.
+      if (!call.async) return;
       const flow = followPromise(call.call, sourceCode);
       const { use } = flow;
       switch (use.kind) {

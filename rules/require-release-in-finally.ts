@@ -6,6 +6,7 @@ import {
   type LockMethodCall,
   type Protection,
 } from './analysis/index.js';
+import { heldUntil, releaseStatement } from './analysis/wording.js';
 import { childNodes, contains, indentUnit, isFunction, isLoop, lineIndent, reindent } from './analysis/ast.js';
 import { createRule } from './utils.js';
 
@@ -32,16 +33,16 @@ export default createRule<[], MessageId>({
     schema: [],
     messages: {
       noRelease:
-        'This lock is acquired but never released: it stays held until its TTL expires. Release it in a `finally` (or use the closure form).',
+        'This lock is acquired but never released: it stays held {{held}}. Release it in a `finally` (or use the closure form).',
       releaseNotInFinally:
-        'This lock is released outside a `finally`: an exception before the release keeps it held until its TTL expires.',
+        'This lock is released outside a `finally`: an exception before the release keeps it held {{held}}.',
       releaseInCatchOnly:
         'This lock is released only in `catch`: when the critical section succeeds it stays held. Release it in `finally`.',
       statementsBeforeTry:
         'Code runs between acquiring this lock and the `try` whose `finally` releases it: an exception there leaks the lock. Start the `try` right after the acquisition.',
       finallyReleasesOtherLock:
         'The `finally` that follows this acquisition releases a different lock, not this one.',
-      suggestTryFinally: 'Wrap the critical section in `try { … } finally { await {{lock}}.release(); }`.',
+      suggestTryFinally: 'Wrap the critical section in `try { … } finally { {{release}} }`.',
       suggestMoveIntoTry: 'Move the code before the `try` into it, so that the `finally` covers it too.',
       suggestClosure:
         'Use the closure form `{{method}}(…, async () => { … })`: the lock is released when the closure settles.',
@@ -60,6 +61,7 @@ export default createRule<[], MessageId>({
           context.report({
             node: acquisition.call,
             messageId: protection.problem,
+            data: { held: heldUntil(acquisition.library) },
             suggest: section ? suggestionsFor(sourceCode, acquisition, section, protection) : [],
           });
         }
@@ -78,11 +80,11 @@ function suggestionsFor(
   const suggestions: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
   const { problem } = protection;
   if (problem === 'noRelease' || problem === 'releaseNotInFinally') {
-    const fix = tryFinallyFix(sourceCode, acquisition, section, protection.releases);
-    const lock = sourceCode.getText(acquisition.receiver);
-    if (fix) suggestions.push({ messageId: 'suggestTryFinally', data: { lock }, fix });
+    const release = releaseText(sourceCode, acquisition);
+    const fix = release ? tryFinallyFix(sourceCode, acquisition, section, protection.releases, release) : undefined;
+    if (fix && release) suggestions.push({ messageId: 'suggestTryFinally', data: { release }, fix });
   }
-  if (problem === 'noRelease') {
+  if (problem === 'noRelease' && acquisition.library === 'locksmith') {
     const fix = closureFix(sourceCode, acquisition, section);
     if (fix) suggestions.push({ messageId: 'suggestClosure', data: { method: acquisition.method }, fix });
   }
@@ -102,6 +104,7 @@ function tryFinallyFix(
   acquisition: Acquisition,
   section: CriticalSection,
   releases: readonly LockMethodCall[],
+  release: string,
 ): TSESLint.ReportFixFunction | undefined {
   if (acquisition.lock.binding === 'chain' || section.kind === 'closure') return undefined;
   if ((section.kind === 'if' || section.kind === 'else') && section.container.type !== AST_NODE_TYPES.BlockStatement) {
@@ -125,11 +128,9 @@ function tryFinallyFix(
   const range: [number, number] = [first.range[0], (releaseStatement ?? last).range[1]];
   if (hasMultilineTemplate(sourceCode, range)) return undefined;
 
-  const lock = sourceCode.getText(acquisition.receiver);
   const body = sourceCode.text.slice(first.range[0], last.range[1]);
   const indent = lineIndent(sourceCode.lines, first);
   const startsLine = indent.length === first.loc.start.column;
-  const release = `await ${lock}.release();`;
   let text: string;
   if (!startsLine) {
     text = `try { ${body} } finally { ${release} }`;
@@ -234,6 +235,18 @@ function closureSafe(block: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceC
   };
   visit(block, false, false);
   return safe;
+}
+
+/**
+ * The statement that releases the acquisition's lock, as the library writes it; `undefined` when the code holds
+ * no name for the lock (redlock's lock not stored in a variable).
+ */
+function releaseText(sourceCode: Readonly<TSESLint.SourceCode>, acquisition: Acquisition): string | undefined {
+  const { library, lock } = acquisition;
+  if (library === 'redlock') {
+    return lock.variable ? releaseStatement(library, lock.variable.name, undefined) : undefined;
+  }
+  return releaseStatement(library, sourceCode.getText(acquisition.receiver), acquisition.handle?.name);
 }
 
 function isReleaseStatement(statement: TSESTree.Statement, release: LockMethodCall): boolean {

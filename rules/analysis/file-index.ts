@@ -13,6 +13,8 @@ type FieldDefinition = TSESTree.PropertyDefinition | TSESTree.TSParameterPropert
 export class FileIndex {
   /** Every call expression of the file, in walk order. */
   readonly callNodes: TSESTree.CallExpression[] = [];
+  /** Every `new` expression of the file, in walk order. */
+  readonly newNodes: TSESTree.NewExpression[] = [];
   private readonly variables = new Map<TSESTree.Identifier, Variable>();
   private readonly thisAssignments: TSESTree.AssignmentExpression[] = [];
   private readonly fieldDefinitions: FieldDefinition[] = [];
@@ -25,6 +27,7 @@ export class FileIndex {
     this.indexScopes(scopeManager);
     walk(ast, visitorKeys, (node) => {
       if (node.type === AST_NODE_TYPES.CallExpression) this.callNodes.push(node);
+      else if (node.type === AST_NODE_TYPES.NewExpression) this.newNodes.push(node);
       else if (
         node.type === AST_NODE_TYPES.AssignmentExpression &&
         node.left.type === AST_NODE_TYPES.MemberExpression &&

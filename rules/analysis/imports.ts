@@ -81,40 +81,45 @@ export class ModuleImports {
   }
 
   /**
-   * Whether a type annotation names one of a followed module's exports in `names` (`Lock`, `ls.Lock`,
-   * `Lock | null`, `import('m').Lock`), optionally only exports of `module`.
+   * Whether a type annotation names one of the exports `names` of a module in `modules` (`Lock`, `ls.Lock`,
+   * `Lock | null`, `import('m').Lock`). A default import counts as the export `default`.
    */
   annotationIs(
     annotation: TSESTree.TSTypeAnnotation | undefined,
     names: ReadonlySet<string>,
-    module?: string,
+    modules: ReadonlySet<string>,
   ): boolean {
     if (!annotation) return false;
-    const followed = (name: string): boolean => (module === undefined ? this.modules.has(name) : name === module);
     const matches = (type: TSESTree.TypeNode): boolean => {
       if (type.type === AST_NODE_TYPES.TSUnionType) return type.types.some(matches);
       if (type.type === AST_NODE_TYPES.TSImportType) {
         const source = (type as { source?: TSESTree.StringLiteral }).source;
         return (
           source !== undefined &&
-          followed(source.value) &&
+          modules.has(source.value) &&
           type.qualifier?.type === AST_NODE_TYPES.Identifier &&
           names.has(type.qualifier.name)
         );
       }
       if (type.type !== AST_NODE_TYPES.TSTypeReference) return false;
       const { typeName } = type;
-      if (typeName.type === AST_NODE_TYPES.Identifier) {
-        const value = this.valueOf(typeName);
-        return value?.kind === 'export' && followed(value.module) && names.has(value.name);
-      }
+      if (typeName.type === AST_NODE_TYPES.Identifier) return this.isExport(this.valueOf(typeName), names, modules);
       if (typeName.type === AST_NODE_TYPES.TSQualifiedName && typeName.left.type === AST_NODE_TYPES.Identifier) {
         const value = this.valueOf(typeName.left);
-        return value?.kind === 'namespace' && followed(value.module) && names.has(typeName.right.name);
+        return value?.kind === 'namespace' && modules.has(value.module) && names.has(typeName.right.name);
       }
       return false;
     };
     return matches(annotation.typeAnnotation);
+  }
+
+  /**
+   * Whether `value` is one of the exports `names` of a module in `modules`. A namespace value counts as the
+   * export `default` (a default import, `require('m')`): in these libraries the default export is the class.
+   */
+  isExport(value: ModuleValue | undefined, names: ReadonlySet<string>, modules: ReadonlySet<string>): boolean {
+    if (!value || !modules.has(value.module)) return false;
+    return value.kind === 'export' ? names.has(value.name) : names.has('default');
   }
 
   /** The followed module `require('m')` / `import('m')` loads, if `expr` is one. */

@@ -13,14 +13,21 @@ import {
   type Variable,
 } from './file-index.js';
 import type { ModuleImports } from './imports.js';
-import { LOCKSMITH_MODULE } from './locksmith-module.js';
+import type { LibraryId } from './libraries.js';
+import type { ActiveProfiles } from './profiles.js';
 import type { TypeOracle } from './types-oracle.js';
 import type { LockCreation, LockMethodCall, LockRef } from './types.js';
 
 const { DefinitionType } = TSESLint.Scope;
 
-/** Exported type names that denote a lock in a type annotation. */
-export const LOCK_TYPE_NAMES: ReadonlySet<string> = new Set(['Lock']);
+/** Exported type names that denote a lock in a type annotation, per library. */
+export const LOCK_TYPE_NAMES: Readonly<Record<LibraryId, ReadonlySet<string>>> = {
+  locksmith: new Set(['Lock']),
+  redlock: new Set(['Lock']),
+  'redis-semaphore': new Set(['Mutex', 'Semaphore', 'MultiSemaphore', 'RedlockMutex', 'RedlockSemaphore', 'RedlockMultiSemaphore']),
+  'async-mutex': new Set(['Mutex', 'Semaphore', 'MutexInterface', 'SemaphoreInterface']),
+};
+const LIBRARIES = Object.keys(LOCK_TYPE_NAMES) as LibraryId[];
 
 /** What the lock references need from the call index (which needs them in turn). */
 export interface CallLookup {
@@ -37,6 +44,7 @@ export class LockRefs {
   constructor(
     private readonly index: FileIndex,
     private readonly imports: ModuleImports,
+    private readonly profiles: ActiveProfiles,
     private readonly types: TypeOracle | undefined,
     private readonly calls: CallLookup,
   ) {}
@@ -46,35 +54,58 @@ export class LockRefs {
     const expr = unwrap(node);
     let ref: LockRef | undefined;
     switch (expr.type) {
-      case AST_NODE_TYPES.CallExpression: {
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression: {
+        // redlock's `acquire()` resolves to the lock: only its awaited value is one.
         const creation = this.calls.creationOf(expr);
-        if (creation) ref = this.chainRef(creation);
+        if (creation && creation.kind !== 'acquire') ref = this.creationRef(creation);
+        break;
+      }
+      case AST_NODE_TYPES.AwaitExpression: {
+        const argument = unwrap(expr.argument);
+        const creation = argument.type === AST_NODE_TYPES.CallExpression ? this.calls.creationOf(argument) : undefined;
+        const callee = creation ? unwrap(creation.call.callee) : undefined;
+        const method = callee?.type === AST_NODE_TYPES.MemberExpression ? propertyName(callee) : undefined;
+        if (creation?.kind === 'acquire' && method === 'acquire') {
+          ref = this.creationRef(creation);
+        }
         break;
       }
       case AST_NODE_TYPES.Identifier: {
         const variable = this.index.variableOf(expr);
         if (variable) ref = this.lockOfVariable(variable);
+        ref ??= this.namedRef(expr, expr.name);
         break;
       }
       case AST_NODE_TYPES.MemberExpression: {
         const name = propertyName(expr);
         const classNode = expr.object.type === AST_NODE_TYPES.ThisExpression ? thisClass(expr) : undefined;
         if (name !== undefined && classNode) ref = this.lockOfField(classNode, name);
+        if (name !== undefined) ref ??= this.namedRef(expr, name);
         break;
       }
       default:
         break;
     }
     if (ref) return ref;
-    if (!this.types?.isLock(expr)) return undefined;
-    return this.typedRef(expr);
+    const library = this.types?.lockLibrary(expr);
+    return library ? this.typedRef(expr, library) : undefined;
   }
 
-  private chainRef(creation: LockCreation): LockRef {
+  /** A profile's `names` entry for a mutex or semaphore held elsewhere (`import { mutex } from './locks'`). */
+  private namedRef(expr: TSESTree.Identifier | TSESTree.MemberExpression, name: string): LockRef | undefined {
+    const library = this.profiles.libraryOfName(name);
+    if (library !== 'redis-semaphore' && library !== 'async-mutex') return undefined;
+    return this.typedRef(expr, library);
+  }
+
+  /** The reference of a creation used straight off its call (for redlock's `acquire()`, its awaited value). */
+  creationRef(creation: LockCreation): LockRef {
     let ref = this.chains.get(creation.call);
     if (!ref) {
       ref = {
         id: creation.call,
+        library: creation.library,
         binding: 'chain',
         creations: [creation],
         creation,
@@ -87,7 +118,7 @@ export class LockRefs {
     return ref;
   }
 
-  private typedRef(expr: TSESTree.Node): LockRef {
+  private typedRef(expr: TSESTree.Node, library: LibraryId): LockRef {
     const variable = expr.type === AST_NODE_TYPES.Identifier ? this.index.variableOf(expr) : undefined;
     const classNode =
       expr.type === AST_NODE_TYPES.MemberExpression && expr.object.type === AST_NODE_TYPES.ThisExpression
@@ -100,6 +131,7 @@ export class LockRefs {
     if (!ref) {
       ref = {
         id: key,
+        library,
         binding: variable ? 'variable' : field ? 'field' : 'typed',
         creations: [],
         creation: undefined,
@@ -118,7 +150,7 @@ export class LockRefs {
     this.variables.set(variable, null); // cycle guard
     const creations: LockCreation[] = [];
     let alias: LockRef | undefined;
-    let annotated = false;
+    let annotated: LibraryId | undefined;
     const consider = (value: TSESTree.Node): void => {
       const ref = this.lockOf(value);
       if (!ref) return;
@@ -129,7 +161,7 @@ export class LockRefs {
       if (def.type === DefinitionType.Variable && def.node.id === def.name && def.node.init) {
         consider(def.node.init);
       } else if (def.type === DefinitionType.Parameter) {
-        annotated ||= this.isLockAnnotation(annotationOf(def.name));
+        annotated ??= this.lockAnnotation(annotationOf(def.name));
         const fromClosure =
           def.name.type === AST_NODE_TYPES.Identifier ? this.closureLockParameter(def.name) : undefined;
         if (fromClosure) alias ??= fromClosure;
@@ -139,10 +171,12 @@ export class LockRefs {
       if (reference.writeExpr && reference.writeExpr !== firstInit(variable)) consider(reference.writeExpr);
     }
     let ref: LockRef | undefined;
+    const library = creations[0]?.library ?? annotated;
     if (creations.length === 0 && alias) ref = alias;
-    else if (creations.length > 0 || annotated) {
+    else if (library) {
       ref = {
         id: variable,
+        library,
         binding: 'variable',
         creations,
         creation: creations[0],
@@ -184,25 +218,27 @@ export class LockRefs {
     if (known !== undefined) return known ?? undefined;
     perClass.set(name, null);
     const creations: LockCreation[] = [];
-    let annotated = false;
+    let annotated: LibraryId | undefined;
     const consider = (value: TSESTree.Node): void => {
       const ref = this.lockOf(value);
       if (ref?.binding === 'chain' && ref.creation) creations.push(ref.creation);
-      else if (ref) annotated = true; // assigned from another lock: still a lock field
+      else if (ref) annotated ??= ref.library; // assigned from another lock: still a lock field
     };
     for (const field of this.index.fieldsOf(classNode, name)) {
       if (field.type === AST_NODE_TYPES.PropertyDefinition) {
         if (field.value) consider(field.value);
-        annotated ||= this.isLockAnnotation(field.typeAnnotation);
+        annotated ??= this.lockAnnotation(field.typeAnnotation);
       } else {
-        annotated ||= this.isLockAnnotation(annotationOf(field.parameter));
+        annotated ??= this.lockAnnotation(annotationOf(field.parameter));
       }
     }
     for (const assignment of this.index.assignmentsToThis(classNode, name)) consider(assignment.right);
+    const library = creations[0]?.library ?? annotated;
     const ref: LockRef | undefined =
-      creations.length > 0 || annotated
+      library
         ? {
             id: fieldToken(classNode, name),
+            library,
             binding: 'field',
             creations,
             creation: creations[0],
@@ -215,8 +251,12 @@ export class LockRefs {
     return ref;
   }
 
-  private isLockAnnotation(annotation: TSESTree.TSTypeAnnotation | undefined): boolean {
-    return this.imports.annotationIs(annotation, LOCK_TYPE_NAMES, LOCKSMITH_MODULE);
+  /** The library whose lock type an annotation names, if any. */
+  private lockAnnotation(annotation: TSESTree.TSTypeAnnotation | undefined): LibraryId | undefined {
+    if (!annotation) return undefined;
+    return LIBRARIES.find((library) =>
+      this.imports.annotationIs(annotation, LOCK_TYPE_NAMES[library], this.profiles.modules(library)),
+    );
   }
 }
 

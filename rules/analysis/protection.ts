@@ -31,14 +31,21 @@ export function protectionOf(acquisition: Acquisition, analysis: LockAnalysis): 
   const covering = coveringTry(call, fn, lock, analysis);
   if (covering) return covering;
 
-  const owned = ownedBy(lock, fn);
+  // async-mutex: the releaser an `acquire()` resolved to, handed on, is the lock handed on.
+  if (acquisition.handle) {
+    const handedOn = escapeOf({ ...lock, variable: acquisition.handle }, 0);
+    if (handedOn) return handedOn;
+  }
+
+  // A releaser held in a local variable makes the acquisition this function's own, wherever the mutex lives.
+  const owned = acquisition.handle !== undefined || ownedBy(lock, fn);
   if (!owned) {
     if (releasesHere.length === 0) {
       const outer = analysis.criticalSection(acquisition) ? outerVariableVerdict(lock, releases) : undefined;
       if (outer) return outer;
       return { kind: 'escapes', how: 'outer', node: acquisition.receiver };
     }
-  } else {
+  } else if (!acquisition.handle) {
     const escape = escapeOf(lock, 0);
     if (escape) return escape;
   }

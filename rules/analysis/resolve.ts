@@ -8,9 +8,9 @@ import type { VisitorKeys } from './ast.js';
 import { Calls } from './calls.js';
 import { FileIndex } from './file-index.js';
 import { ModuleImports } from './imports.js';
-import { LOCKSMITH_MODULE } from './locksmith-module.js';
 import { LockRefs } from './lock-refs.js';
-import { Managers } from './managers.js';
+import { Managers, type ManagerLibrary, type ManagerOrigin } from './managers.js';
+import type { ActiveProfiles } from './profiles.js';
 import type { TypeOracle } from './types-oracle.js';
 import type { LockCreation, LockMethodCall, LockRef } from './types.js';
 
@@ -18,7 +18,7 @@ export interface ResolverInput {
   readonly ast: TSESTree.Program;
   readonly scopeManager: TSESLint.Scope.ScopeManager | null;
   readonly visitorKeys: VisitorKeys;
-  readonly lockFactories: readonly string[];
+  readonly profiles: ActiveProfiles;
   readonly types: TypeOracle | undefined;
 }
 
@@ -33,11 +33,11 @@ export class LockResolver {
 
   constructor(input: ResolverInput) {
     const index = new FileIndex(input.ast, input.scopeManager, input.visitorKeys);
-    const imports = new ModuleImports(index, new Set([LOCKSMITH_MODULE]));
-    this.managers = new Managers(index, imports, input.lockFactories, input.types);
-    this.callIndex = new Calls(index, this);
-    this.locks = new LockRefs(index, imports, input.types, this.callIndex);
-    for (const call of index.callNodes) {
+    const imports = new ModuleImports(index, input.profiles.allModules);
+    this.managers = new Managers(index, imports, input.profiles, input.types);
+    this.callIndex = new Calls(index, imports, input.profiles, this);
+    this.locks = new LockRefs(index, imports, input.profiles, input.types, this.callIndex);
+    for (const call of [...index.callNodes, ...index.newNodes]) {
       const creation = this.creationOf(call);
       if (creation) this.creations.push(creation);
     }
@@ -60,9 +60,24 @@ export class LockResolver {
     return this.callIndex.creationOf(node);
   }
 
-  /** Whether `node` evaluates to a lock manager. */
+  /** Whether `node` evaluates to a locksmith lock manager. */
   isManager(node: TSESTree.Node): boolean {
     return this.managers.isManager(node);
+  }
+
+  /** The library whose manager `node` evaluates to (locksmith, redlock), if any. */
+  managerLibrary(node: TSESTree.Node): ManagerLibrary | undefined {
+    return this.managers.libraryOf(node);
+  }
+
+  /** What `node`'s manager is and, when this file shows it, the expression that created it. */
+  managerOrigin(node: TSESTree.Node): ManagerOrigin | undefined {
+    return this.managers.originOf(node);
+  }
+
+  /** The reference of a creation used straight off its call. */
+  creationRef(creation: LockCreation): LockRef {
+    return this.locks.creationRef(creation);
   }
 
   /** The lock `node` evaluates to, if it is one. */

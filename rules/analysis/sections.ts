@@ -162,12 +162,15 @@ export function criticalSectionOf(acquisition: Acquisition): CriticalSection | u
     parent.type === AST_NODE_TYPES.VariableDeclarator &&
     parent.init === use.top &&
     !use.negated &&
-    parent.id.type === AST_NODE_TYPES.Identifier &&
     parent.parent.type === AST_NODE_TYPES.VariableDeclaration
   ) {
     const declaration = parent.parent;
     const position = statementPosition(declaration);
     if (!position) return undefined;
+    // `const [value, release] = await semaphore.acquire()`: a throwing acquire holds the lock from here on.
+    if (parent.id.type !== AST_NODE_TYPES.Identifier) {
+      return isBlock ? following(acquisition, declaration, 'sequence', true, declaration) : undefined;
+    }
     const name = parent.id.name;
     // `const acquired = await lock.get(); … if (!acquired) return;` — the first `if` that tests it.
     for (const later of position.statements.slice(position.index + 1)) {

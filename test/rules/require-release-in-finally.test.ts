@@ -546,7 +546,7 @@ ruleTester.run('require-release-in-finally', tester, {
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 async function process() {
                   const lock = Cache.lock('resource', 60);
@@ -602,7 +602,7 @@ ruleTester.run('require-release-in-finally', tester, {
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 async function sync(id: string) {
                   const lock = locks.lock(\`sync:item:\${id}\`, 30);
@@ -865,7 +865,7 @@ ruleTester.run('require-release-in-finally', tester, {
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 async function poll(id: string) {
                   const lock = locks.lock(\`poll:feed:\${id}\`, 30);
@@ -906,7 +906,7 @@ ruleTester.run('require-release-in-finally', tester, {
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'job' },
+              data: { release: 'await job.release();' },
               output: code`
                 import { createLocks } from 'locksmith-js';
                 const manager = createLocks();
@@ -949,7 +949,7 @@ ruleTester.run('require-release-in-finally', tester, {
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 const locksmith = require('locksmith-js');
                 const registry = locksmith.createLocks();
@@ -1001,7 +1001,7 @@ ruleTester.run('require-release-in-finally', tester, {
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'this.lock' },
+              data: { release: 'await this.lock.release();' },
               output: code`
                 class Sync {
                   private lock = this.locks.lock('sync:all:hourly', 3600);
@@ -1040,7 +1040,7 @@ ruleTester.run('require-release-in-finally', tester, {
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 async function once(id: string) {
                   const lock = locks.lock(\`once:run:\${id}\`, 30);
@@ -1068,7 +1068,7 @@ ruleTester.run('require-release-in-finally', tester, {
       errors: [{ messageId: 'noRelease', line: 5, column: 9, endLine: 5, endColumn: 22, suggestions: [
         {
           messageId: 'suggestTryFinally',
-          data: { lock: 'lock' },
+          data: { release: 'await lock.release();' },
           output: code`
             import { createLocks } from 'locksmith-js';
             const registry = { main: createLocks() };
