@@ -1,6 +1,6 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { formatSeconds } from '../src/duration.js';
-import { keyName, skipTypeWrappers } from './analysis/ast.js';
+import { keyName, methodCallLoc, skipTypeWrappers } from './analysis/ast.js';
 import { getLockAnalysis, type LockCreation } from './analysis/index.js';
 import { getStaticDurationMs, getStaticValue } from './analysis/static-values.js';
 import { createRule } from './utils.js';
@@ -56,8 +56,7 @@ export default createRule<Options, MessageIds>({
         "This lock's TTL ({{ttl}}) equals the wait ({{wait}}): a holder working as long as you are prepared to wait loses the lock at the end. Give the lock a TTL longer than the wait (or use autoExtend).",
     },
   },
-  defaultOptions: [{ allowEqual: true }],
-  create(context, [{ allowEqual = true }]) {
+  create(context, [{ allowEqual }]) {
     return {
       'Program:exit'() {
         const analysis = getLockAnalysis(context);
@@ -86,10 +85,8 @@ export default createRule<Options, MessageIds>({
           const equal = longestTtl === wait && !allowEqual;
           if (!shorter && !equal) continue;
 
-          const callee = acquisition.call.callee;
-          const start = callee.type === AST_NODE_TYPES.MemberExpression ? callee.property.loc.start : acquisition.call.loc.start;
           context.report({
-            loc: { start, end: acquisition.call.loc.end },
+            loc: methodCallLoc(acquisition.call),
             messageId: shorter ? 'ttlShorterThanWait' : 'ttlEqualsWait',
             data: { ttl: formatSeconds(longestTtl), wait: formatSeconds(wait) },
           });

@@ -1,4 +1,5 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { contains, isFunction, isLoopOrSwitch, methodCallLoc } from './analysis/ast.js';
 import {
   getLockAnalysis,
   type Acquisition,
@@ -8,8 +9,10 @@ import {
 } from './analysis/index.js';
 import { createRule } from './utils.js';
 
-type MessageId =
+export type Options = [];
+export type MessageIds =
   | 'noRelease'
+  | 'notReleasedOnExit'
   | 'releaseNotInFinally'
   | 'releaseInCatchOnly'
   | 'statementsBeforeTry'
@@ -18,7 +21,7 @@ type MessageId =
   | 'suggestClosure'
   | 'suggestMoveIntoTry';
 
-export default createRule<[], MessageId>({
+export default createRule<[], MessageIds>({
   name: 'require-release-in-finally',
   meta: {
     type: 'problem',
@@ -29,9 +32,12 @@ export default createRule<[], MessageId>({
     },
     hasSuggestions: true,
     schema: [],
+    defaultOptions: [],
     messages: {
       noRelease:
         'This lock is acquired but never released: it stays held until its TTL expires. Release it in a `finally` (or use the closure form).',
+      notReleasedOnExit:
+        'This lock is never released when the code leaves at line {{line}} (`{{exit}}`) before the release: it stays held until its TTL expires. Release it in a `finally`.',
       releaseNotInFinally:
         'This lock is released outside a `finally`: an exception before the release keeps it held until its TTL expires.',
       releaseInCatchOnly:
@@ -46,19 +52,20 @@ export default createRule<[], MessageId>({
         'Use the closure form `{{method}}(…, async () => { … })`: the lock is released when the closure settles.',
     },
   },
-  defaultOptions: [],
   create(context) {
     const { sourceCode } = context;
     return {
-      Program() {
+      'Program:exit'() {
         const analysis = getLockAnalysis(context);
         for (const acquisition of analysis.acquisitions) {
           const protection = analysis.protection(acquisition);
           if (protection.kind !== 'unprotected') continue;
           const section = analysis.criticalSection(acquisition);
+          const exit = protection.exit;
           context.report({
-            node: acquisition.call,
+            loc: methodCallLoc(acquisition.call),
             messageId: protection.problem,
+            data: exit ? { line: exit.loc.start.line, exit: sourceCode.getFirstToken(exit)?.value ?? exit.type } : {},
             suggest: section ? suggestionsFor(sourceCode, acquisition, section, protection) : [],
           });
         }
@@ -73,8 +80,8 @@ function suggestionsFor(
   acquisition: Acquisition,
   section: CriticalSection,
   protection: Extract<Protection, { kind: 'unprotected' }>,
-): TSESLint.SuggestionReportDescriptor<MessageId>[] {
-  const suggestions: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
+): TSESLint.SuggestionReportDescriptor<MessageIds>[] {
+  const suggestions: TSESLint.SuggestionReportDescriptor<MessageIds>[] = [];
   const { problem } = protection;
   if (problem === 'noRelease' || problem === 'releaseNotInFinally') {
     const fix = tryFinallyFix(sourceCode, acquisition, section, protection.releases);
@@ -184,10 +191,6 @@ function moveIntoTryFix(
   return (fixer) => fixer.replaceTextRange([first.range[0], open], `try {\n${indent}${unit}${text}`);
 }
 
-function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
-  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
-}
-
 /**
  * `if (await locks.lock(k, 30).get()) { … }` with no release (a chained lock cannot be released at all) becomes
  * `await locks.lock(k, 30).get(async () => { … });`. Only when the body has no `return`, `break`, `continue`,
@@ -238,22 +241,13 @@ function closureSafe(block: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceC
       default:
         break;
     }
-    const isFunction =
-      node.type === AST_NODE_TYPES.FunctionDeclaration ||
-      node.type === AST_NODE_TYPES.FunctionExpression ||
-      node.type === AST_NODE_TYPES.ArrowFunctionExpression;
-    const isLoop =
-      node.type === AST_NODE_TYPES.ForStatement ||
-      node.type === AST_NODE_TYPES.ForInStatement ||
-      node.type === AST_NODE_TYPES.ForOfStatement ||
-      node.type === AST_NODE_TYPES.WhileStatement ||
-      node.type === AST_NODE_TYPES.DoWhileStatement ||
-      node.type === AST_NODE_TYPES.SwitchStatement;
+    const fn = isFunction(node);
+    const loop = isLoopOrSwitch(node);
     for (const key of sourceCode.visitorKeys[node.type] ?? []) {
       const child = (node as unknown as Record<string, unknown>)[key];
       for (const item of Array.isArray(child) ? child : [child]) {
         if (item && typeof item === 'object' && typeof (item as { type?: unknown }).type === 'string') {
-          visit(item as TSESTree.Node, inFunction || isFunction, (inLoop || isLoop) && !isFunction);
+          visit(item as TSESTree.Node, inFunction || fn, (inLoop || loop) && !fn);
         }
       }
     }

@@ -126,3 +126,29 @@ export function thisClass(node: TSESTree.Node): TSESTree.ClassDeclaration | TSES
   }
   return undefined;
 }
+
+/**
+ * What a report on a method call underlines: from the method name to the closing parenthesis (`get()` in
+ * `locks.lock(k, 30).get()`), so that every rule marks an acquisition, a release or a creation the same way
+ * however long the receiver chain is. A call whose callee is not a member is underlined whole.
+ */
+export function methodCallLoc(call: TSESTree.CallExpression): TSESTree.SourceLocation {
+  const callee = unwrap(call.callee);
+  const start = callee.type === AST_NODE_TYPES.MemberExpression ? callee.property.loc.start : call.loc.start;
+  return { start, end: call.loc.end };
+}
+
+/** A loop, or a `switch` (where `break` means the same as in a loop). */
+export function isLoopOrSwitch(node: TSESTree.Node): boolean {
+  switch (node.type) {
+    case AST_NODE_TYPES.ForStatement:
+    case AST_NODE_TYPES.ForInStatement:
+    case AST_NODE_TYPES.ForOfStatement:
+    case AST_NODE_TYPES.WhileStatement:
+    case AST_NODE_TYPES.DoWhileStatement:
+    case AST_NODE_TYPES.SwitchStatement:
+      return true;
+    default:
+      return false;
+  }
+}
