@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains, methodCallLoc, skipTypeWrappers } from './analysis/ast.js';
+import { contains, everyNode, methodCallLoc, skipTypeWrappers } from './analysis/ast.js';
 import { type Acquisition, getLockAnalysis, type LockAnalysis } from './analysis/index.js';
 import { createRule } from './utils.js';
 
@@ -234,15 +234,15 @@ function onlyReads(
     return variable !== null && variable.defs.length > 0 && variable.defs.every((def) => body.some((node) => contains(node, def.name)));
   };
 
-  // Returns false as soon as the node is not a pure read.
-  const visit = (node: TSESTree.Node): boolean => {
+  // False as soon as the node is not a pure read; `'skip'`: a pure read whose inside needs no look.
+  const isPureRead = (node: TSESTree.Node): boolean | 'skip' => {
     switch (node.type) {
       case AST_NODE_TYPES.CallExpression: {
         const lockCall = analysis.callOf(node);
         if (lockCall) {
           // Releasing the section's own lock is the section's bookkeeping; any other lock operation is not a read.
           const ownRelease = lockCall.method === 'release' && analysis.sameLock(lockCall.lock, acquisition.lock);
-          return ownRelease;
+          return ownRelease ? 'skip' : false;
         }
         if (!isPureFunction(node.callee)) {
           const name = calledName(node.callee);
@@ -280,19 +280,10 @@ function onlyReads(
       default:
         break;
     }
-    for (const key of visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      const children = Array.isArray(child) ? child : [child];
-      for (const item of children) {
-        if (item && typeof item === 'object' && typeof (item as TSESTree.Node).type === 'string') {
-          if (!visit(item as TSESTree.Node)) return false;
-        }
-      }
-    }
     return true;
   };
 
-  for (const node of body) if (!visit(node)) return undefined;
+  for (const node of body) if (!everyNode(node, visitorKeys, isPureRead)) return undefined;
   return found.length > 0 ? { reads: found } : undefined;
 }
 

@@ -1,5 +1,4 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains, isFunction, isLoopOrSwitch, methodCallLoc } from './analysis/ast.js';
 import {
   getLockAnalysis,
   type Acquisition,
@@ -7,6 +6,7 @@ import {
   type LockMethodCall,
   type Protection,
 } from './analysis/index.js';
+import { childNodes, contains, indentUnit, isFunction, isLoop, lineIndent, methodCallLoc, reindent } from './analysis/ast.js';
 import { createRule } from './utils.js';
 
 export type Options = [];
@@ -133,20 +133,15 @@ function tryFinallyFix(
 
   const lock = sourceCode.getText(acquisition.receiver);
   const body = sourceCode.text.slice(first.range[0], last.range[1]);
-  const line = sourceCode.lines[first.loc.start.line - 1] ?? '';
-  const indent = /^\s*/.exec(line)?.[0] ?? '';
+  const indent = lineIndent(sourceCode.lines, first);
   const startsLine = indent.length === first.loc.start.column;
   const release = `await ${lock}.release();`;
   let text: string;
   if (!startsLine) {
     text = `try { ${body} } finally { ${release} }`;
   } else {
-    const unit = indent.includes('\t') ? '\t' : '  ';
-    const reindented = body
-      .split('\n')
-      .map((text, i) => (i === 0 || text.trim() === '' ? text : unit + text))
-      .join('\n');
-    text = `try {\n${indent}${unit}${reindented}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
+    const unit = indentUnit(indent);
+    text = `try {\n${indent}${unit}${reindent(body, unit)}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
   }
   return (fixer) => fixer.replaceTextRange(range, text);
 }
@@ -178,15 +173,10 @@ function moveIntoTryFix(
       if (escapes) return undefined;
     }
   }
-  const line = sourceCode.lines[first.loc.start.line - 1] ?? '';
-  const indent = /^\s*/.exec(line)?.[0] ?? '';
+  const indent = lineIndent(sourceCode.lines, first);
   if (indent.length !== first.loc.start.column || first.loc.start.line === tryStatement.loc.start.line) return undefined;
-  const unit = indent.includes('\t') ? '\t' : '  ';
-  const text = sourceCode.text
-    .slice(first.range[0], last.range[1])
-    .split('\n')
-    .map((part, i) => (i === 0 || part.trim() === '' ? part : unit + part))
-    .join('\n');
+  const unit = indentUnit(indent);
+  const text = reindent(sourceCode.text.slice(first.range[0], last.range[1]), unit);
   const open = tryStatement.block.range[0] + 1;
   return (fixer) => fixer.replaceTextRange([first.range[0], open], `try {\n${indent}${unit}${text}`);
 }
@@ -242,14 +232,10 @@ function closureSafe(block: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceC
         break;
     }
     const fn = isFunction(node);
-    const loop = isLoopOrSwitch(node);
-    for (const key of sourceCode.visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      for (const item of Array.isArray(child) ? child : [child]) {
-        if (item && typeof item === 'object' && typeof (item as { type?: unknown }).type === 'string') {
-          visit(item as TSESTree.Node, inFunction || fn, (inLoop || loop) && !fn);
-        }
-      }
+    // An unlabelled `break` inside a `switch` leaves the switch, not the closure.
+    const breakable = isLoop(node) || node.type === AST_NODE_TYPES.SwitchStatement;
+    for (const child of childNodes(node, sourceCode.visitorKeys)) {
+      visit(child, inFunction || fn, (inLoop || breakable) && !fn);
     }
   };
   visit(block, false, false);

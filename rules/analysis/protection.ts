@@ -6,7 +6,7 @@
  * escapes) is somebody else's to release: it is judged only when the function itself releases it.
  */
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains, enclosingFunction, isFunction, isLoopOrSwitch, type AnyFunction } from './ast.js';
+import { contains, enclosingFunction, isFunction, isLoop, isNode, type AnyFunction } from './ast.js';
 import type {
   Acquisition,
   CriticalSection,
@@ -138,7 +138,7 @@ function leavesSection(exit: Exit, container: TSESTree.Node): boolean {
   for (let node: TSESTree.Node | undefined = exit.parent; node && node !== container; node = node.parent) {
     if (exit.label) {
       if (node.type === AST_NODE_TYPES.LabeledStatement && node.label.name === exit.label.name) return false;
-    } else if (exit.type === AST_NODE_TYPES.BreakStatement ? isLoopOrSwitch(node) : isLoop(node)) {
+    } else if (isLoop(node) || (exit.type === AST_NODE_TYPES.BreakStatement && node.type === AST_NODE_TYPES.SwitchStatement)) {
       return false;
     }
   }
@@ -166,16 +166,11 @@ function releasedBefore(exit: Exit, container: TSESTree.Node, releases: readonly
   return false;
 }
 
-function isLoop(node: TSESTree.Node): boolean {
-  return isLoopOrSwitch(node) && node.type !== AST_NODE_TYPES.SwitchStatement;
-}
-
+/** Every child node, by own property (no visitor keys reach this module; `parent` is the one back edge). */
 function forEachChild(node: TSESTree.Node, visit: (child: TSESTree.Node) => void): void {
   for (const [key, value] of Object.entries(node)) {
     if (key === 'parent') continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item && typeof item === 'object' && typeof (item as { type?: unknown }).type === 'string') visit(item as TSESTree.Node);
-    }
+    for (const item of Array.isArray(value) ? value : [value]) if (isNode(item)) visit(item);
   }
 }
 

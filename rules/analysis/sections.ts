@@ -3,6 +3,7 @@
  * acquiring call (closure bodies, `if` tests of the result, guard clauses, statements after `block()`).
  */
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
+import { isFunction, isLoop } from './ast.js';
 import type { Acquisition, CriticalSection } from './types.js';
 
 /** How the acquiring call's value reaches the statement that uses it. */
@@ -110,13 +111,7 @@ export function enclosingStatement(node: TSESTree.Node): TSESTree.Statement | un
   let current: TSESTree.Node | undefined = node;
   while (current) {
     if (statementPosition(current)) return current as TSESTree.Statement;
-    if (
-      current.type === AST_NODE_TYPES.ArrowFunctionExpression ||
-      current.type === AST_NODE_TYPES.FunctionExpression ||
-      current.type === AST_NODE_TYPES.FunctionDeclaration
-    ) {
-      return undefined;
-    }
+    if (isFunction(current)) return undefined;
     current = current.parent;
   }
   return undefined;
@@ -236,16 +231,7 @@ function loopBrokenBy(ifStatement: TSESTree.IfStatement): TSESTree.Statement | u
   if (ifStatement.alternate || only?.type !== AST_NODE_TYPES.BreakStatement || only.label) return undefined;
   const position = statementPosition(ifStatement);
   const loop = position?.list.parent;
-  if (
-    loop?.type === AST_NODE_TYPES.ForStatement ||
-    loop?.type === AST_NODE_TYPES.ForOfStatement ||
-    loop?.type === AST_NODE_TYPES.ForInStatement ||
-    loop?.type === AST_NODE_TYPES.WhileStatement ||
-    loop?.type === AST_NODE_TYPES.DoWhileStatement
-  ) {
-    return loop;
-  }
-  return undefined;
+  return loop && isLoop(loop) ? loop : undefined;
 }
 
 function following(
