@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains, everyNode, skipTypeWrappers } from './analysis/ast.js';
+import { contains, everyNode, methodCallLoc, skipTypeWrappers } from './analysis/ast.js';
 import { type Acquisition, getLockAnalysis, type LockAnalysis } from './analysis/index.js';
 import { createRule } from './utils.js';
 
@@ -158,7 +158,7 @@ interface Vocabulary {
 }
 
 function vocabulary(options: Options[0]): Vocabulary {
-  const useDefaults = options.useDefaultVocabulary ?? true;
+  const useDefaults = options.useDefaultVocabulary !== false;
   const reads = [...(useDefaults ? DEFAULT_READ_METHODS : []), ...(options.readMethods ?? [])];
   const writes = new Set([...(useDefaults ? DEFAULT_WRITE_WORDS : []), ...(options.writeWords ?? [])].map((word) => word.toLowerCase()));
   const exact = new Set(reads.filter((read) => !read.endsWith('*')));
@@ -317,13 +317,12 @@ export default createRule<Options, MessageIds>({
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{}],
+    defaultOptions: [{ readMethods: [], writeWords: [], useDefaultVocabulary: true }],
     messages: {
       lockAroundRead:
         'This lock guards only reads ({{reads}}). Reads do not conflict with each other, so the lock only serializes readers and adds a wait: read without it.',
     },
   },
-  defaultOptions: [{}],
   create(context, [options]) {
     const reads = vocabulary(options);
     return {
@@ -334,10 +333,8 @@ export default createRule<Options, MessageIds>({
           if (!section || section.body.length === 0) continue;
           const verdict = onlyReads(section.body, acquisition, analysis, context.sourceCode, reads);
           if (!verdict) continue;
-          const callee = acquisition.call.callee;
-          const start = callee.type === AST_NODE_TYPES.MemberExpression ? callee.property.loc.start : acquisition.call.loc.start;
           context.report({
-            loc: { start, end: acquisition.call.loc.end },
+            loc: methodCallLoc(acquisition.call),
             messageId: 'lockAroundRead',
             data: { reads: [...new Set(verdict.reads)].slice(0, 3).join(', ') },
           });

@@ -1,6 +1,6 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { formatSeconds } from '../src/duration.js';
-import { keyName, skipTypeWrappers } from './analysis/ast.js';
+import { keyName, methodCallLoc, skipTypeWrappers } from './analysis/ast.js';
 import { getLockAnalysis, type LibraryId, type LockCreation } from './analysis/index.js';
 import { formatDuration } from './analysis/wording.js';
 import { getStaticDurationMs, getStaticValue } from './analysis/static-values.js';
@@ -69,8 +69,7 @@ export default createRule<Options, MessageIds>({
         "This lock's TTL ({{ttl}}) equals its wait ({{wait}}: {{waitSource}}): a holder working as long as you are prepared to wait loses the lock at the end. {{remedy}}",
     },
   },
-  defaultOptions: [{ allowEqual: true }],
-  create(context, [{ allowEqual = true }]) {
+  create(context, [{ allowEqual }]) {
     return {
       'Program:exit'() {
         const analysis = getLockAnalysis(context);
@@ -80,13 +79,9 @@ export default createRule<Options, MessageIds>({
           const shorter = timing.ttl < timing.wait;
           if (!shorter && !(timing.ttl === timing.wait && !allowEqual)) continue;
           const { call } = creation;
-          const callee = call.callee;
-          const start =
-            call.type === AST_NODE_TYPES.CallExpression && callee.type === AST_NODE_TYPES.MemberExpression
-              ? callee.property.loc.start
-              : call.loc.start;
           context.report({
-            loc: { start, end: call.loc.end },
+            // redlock's `acquire(…)` from the method name; redis-semaphore's `new Mutex(…)` whole.
+            loc: call.type === AST_NODE_TYPES.CallExpression ? methodCallLoc(call) : call.loc,
             messageId: shorter ? 'libraryTtlShorterThanWait' : 'libraryTtlEqualsWait',
             data: {
               ttl: formatDuration(timing.ttl, creation.library),
@@ -121,10 +116,8 @@ export default createRule<Options, MessageIds>({
           const equal = longestTtl === wait && !allowEqual;
           if (!shorter && !equal) continue;
 
-          const callee = acquisition.call.callee;
-          const start = callee.type === AST_NODE_TYPES.MemberExpression ? callee.property.loc.start : acquisition.call.loc.start;
           context.report({
-            loc: { start, end: acquisition.call.loc.end },
+            loc: methodCallLoc(acquisition.call),
             messageId: shorter ? 'ttlShorterThanWait' : 'ttlEqualsWait',
             data: { ttl: formatSeconds(longestTtl), wait: formatSeconds(wait) },
           });

@@ -7,11 +7,13 @@ import {
   type Protection,
 } from './analysis/index.js';
 import { heldUntil, releaseStatement } from './analysis/wording.js';
-import { childNodes, contains, indentUnit, isFunction, isLoop, lineIndent, reindent } from './analysis/ast.js';
+import { childNodes, contains, indentUnit, isFunction, isLoop, lineIndent, methodCallLoc, reindent } from './analysis/ast.js';
 import { createRule } from './utils.js';
 
-type MessageId =
+export type Options = [];
+export type MessageIds =
   | 'noRelease'
+  | 'notReleasedOnExit'
   | 'releaseNotInFinally'
   | 'releaseInCatchOnly'
   | 'statementsBeforeTry'
@@ -20,7 +22,7 @@ type MessageId =
   | 'suggestClosure'
   | 'suggestMoveIntoTry';
 
-export default createRule<[], MessageId>({
+export default createRule<[], MessageIds>({
   name: 'require-release-in-finally',
   meta: {
     type: 'problem',
@@ -31,9 +33,12 @@ export default createRule<[], MessageId>({
     },
     hasSuggestions: true,
     schema: [],
+    defaultOptions: [],
     messages: {
       noRelease:
         'This lock is acquired but never released: it stays held {{held}}. Release it in a `finally` (or use the closure form).',
+      notReleasedOnExit:
+        'This lock is never released when the code leaves at line {{line}} (`{{exit}}`) before the release: it stays held {{held}}. Release it in a `finally`.',
       releaseNotInFinally:
         'This lock is released outside a `finally`: an exception before the release keeps it held {{held}}.',
       releaseInCatchOnly:
@@ -48,20 +53,23 @@ export default createRule<[], MessageId>({
         'Use the closure form `{{method}}(…, async () => { … })`: the lock is released when the closure settles.',
     },
   },
-  defaultOptions: [],
   create(context) {
     const { sourceCode } = context;
     return {
-      Program() {
+      'Program:exit'() {
         const analysis = getLockAnalysis(context);
         for (const acquisition of analysis.acquisitions) {
           const protection = analysis.protection(acquisition);
           if (protection.kind !== 'unprotected') continue;
           const section = analysis.criticalSection(acquisition);
+          const exit = protection.exit;
           context.report({
-            node: acquisition.call,
+            loc: methodCallLoc(acquisition.call),
             messageId: protection.problem,
-            data: { held: heldUntil(acquisition.library) },
+            data: {
+              held: heldUntil(acquisition.library),
+              ...(exit ? { line: exit.loc.start.line, exit: sourceCode.getFirstToken(exit)?.value ?? exit.type } : {}),
+            },
             suggest: section ? suggestionsFor(sourceCode, acquisition, section, protection) : [],
           });
         }
@@ -76,8 +84,8 @@ function suggestionsFor(
   acquisition: Acquisition,
   section: CriticalSection,
   protection: Extract<Protection, { kind: 'unprotected' }>,
-): TSESLint.SuggestionReportDescriptor<MessageId>[] {
-  const suggestions: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
+): TSESLint.SuggestionReportDescriptor<MessageIds>[] {
+  const suggestions: TSESLint.SuggestionReportDescriptor<MessageIds>[] = [];
   const { problem } = protection;
   if (problem === 'noRelease' || problem === 'releaseNotInFinally') {
     const release = releaseText(sourceCode, acquisition);

@@ -218,3 +218,14 @@ export function reindent(text: string, unit: string): string {
     .map((line, i) => (i === 0 || line.trim() === '' ? line : unit + line))
     .join('\n');
 }
+
+/**
+ * What a report on a method call underlines: from the method name to the closing parenthesis (`get()` in
+ * `locks.lock(k, 30).get()`), so that every rule marks an acquisition, a release or a creation the same way
+ * however long the receiver chain is. A call whose callee is not a member is underlined whole.
+ */
+export function methodCallLoc(call: TSESTree.CallExpression): TSESTree.SourceLocation {
+  const callee = unwrap(call.callee);
+  const start = callee.type === AST_NODE_TYPES.MemberExpression ? callee.property.loc.start : call.loc.start;
+  return { start, end: call.loc.end };
+}

@@ -195,6 +195,8 @@ export type Protection =
       readonly releases: readonly LockMethodCall[];
       /** The `try` involved (the late one for `statementsBeforeTry`, the wrong one for `finallyReleasesOtherLock`). */
       readonly tryStatement: TSESTree.TryStatement | undefined;
+      /** For `notReleasedOnExit`: the `return` / `break` / `continue` that leaves before the release. */
+      readonly exit?: TSESTree.ReturnStatement | TSESTree.BreakStatement | TSESTree.ContinueStatement;
     };
 
 /** How a lock leaves the function that acquires it. */
@@ -210,7 +212,10 @@ export type EscapeKind =
 
 /** What is wrong with the release of an acquired lock. */
 export type ReleaseProblem =
+  /** No release runs on the path where the lock is held (none at all, or only in another branch). */
   | 'noRelease'
+  /** A `return` / `break` / `continue` in the critical section leaves before the release. */
+  | 'notReleasedOnExit'
   | 'releaseNotInFinally'
   | 'releaseInCatchOnly'
   | 'statementsBeforeTry'
