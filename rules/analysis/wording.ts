@@ -7,7 +7,14 @@ import { VOCABULARIES, type LibraryId } from './libraries.js';
 
 /** How long an unreleased lock of `library` stays held: its TTL, or (async-mutex) as long as the process lives. */
 export function heldUntil(library: LibraryId): string {
-  return library === 'async-mutex' ? 'for as long as the process lives (an async-mutex has no TTL)' : 'until its TTL expires';
+  switch (library) {
+    case 'async-mutex':
+      return 'for as long as the process lives (an async-mutex has no TTL)';
+    case 'redis-semaphore':
+      return 'while this process keeps refreshing it, then until its lockTimeout expires';
+    default:
+      return 'until its TTL expires';
+  }
 }
 
 /** What to use instead of an unchecked one-attempt acquire, in the library's words. */
