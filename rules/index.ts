@@ -73,13 +73,16 @@ export type LocksmithConfig = Linter.Config & {
 export interface LocksmithPlugin extends ESLint.Plugin {
   meta: { name: string; version: string; namespace: string };
   rules: NonNullable<ESLint.Plugin['rules']>;
-  configs: Record<LocksmithConfigName, LocksmithConfig>;
+  configs: Record<LocksmithConfigName | TypeCheckedConfigName, LocksmithConfig>;
 }
+
+/** The configs that add type information (typescript-eslint's naming): same rules, plus `projectService`. */
+export type TypeCheckedConfigName = `${LocksmithConfigName}TypeChecked`;
 
 const plugin: LocksmithPlugin = {
   meta: { name: 'locksmith', version: packageVersion(), namespace: 'locksmith' },
   rules: rules as unknown as NonNullable<ESLint.Plugin['rules']>,
-  configs: {} as Record<LocksmithConfigName, LocksmithConfig>,
+  configs: {} as Record<LocksmithConfigName | TypeCheckedConfigName, LocksmithConfig>,
 };
 
 function buildConfig(config: LocksmithConfigName): LocksmithConfig {
@@ -93,7 +96,22 @@ function buildConfig(config: LocksmithConfigName): LocksmithConfig {
   };
 }
 
+/**
+ * `config` with type information: the TypeScript project service gives every linted file its program, so that
+ * managers and locks are recognised by type wherever they come from (see docs/typed-linting.md for the cost).
+ */
+function buildTypeCheckedConfig(config: LocksmithConfigName): LocksmithConfig {
+  const base = buildConfig(config);
+  return {
+    ...base,
+    name: `locksmith/${config}TypeChecked`,
+    languageOptions: { ...base.languageOptions, parserOptions: { projectService: true } },
+  };
+}
+
 plugin.configs.recommended = buildConfig('recommended');
 plugin.configs.strict = buildConfig('strict');
+plugin.configs.recommendedTypeChecked = buildTypeCheckedConfig('recommended');
+plugin.configs.strictTypeChecked = buildTypeCheckedConfig('strict');
 
 export default plugin;

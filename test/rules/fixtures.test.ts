@@ -188,6 +188,22 @@ describe('fixtures', () => {
     expect(findings).toEqual(expectedFor('recommended', true));
   });
 
+  it('linted with configs.recommendedTypeChecked (the project service, one line) give the same findings as the typed pass', async () => {
+    const eslint = new ESLint({
+      cwd: root,
+      overrideConfigFile: true,
+      overrideConfig: [plugin.configs.recommendedTypeChecked],
+      ignore: false,
+    });
+    const typedFiles = files.filter((file) => /\.(ts|mts|cts)$/.test(file));
+    const results = await eslint.lintFiles(typedFiles);
+    const { findings, errors } = actualFindings(results);
+    expect(errors).toEqual([]);
+    const expected = expectations.filter((finding) => !finding.strictOnly && /\.(ts|mts|cts)$/.test(finding.file));
+    expect(findings.map(show).sort()).toEqual(expected.filter((finding) => registered.has(finding.rule)).map(show).sort());
+    expect(expected.some((finding) => finding.typedOnly)).toBe(true);
+  });
+
   it('type-check against locksmith (fixtures/tsconfig.json)', () => {
     const configFile = join(fixturesDir, 'tsconfig.json');
     const { config } = ts.readConfigFile(configFile, (path) => ts.sys.readFile(path));
