@@ -70,7 +70,9 @@ export default createRule<Options, MessageIds>({
         const nestings: Nesting[] = [];
         for (const outer of named) {
           for (const inner of named) {
-            if (inner.name === outer.name || !heldAround(outer.acquisition, inner.acquisition, analysis)) continue;
+            // Only a wait can deadlock: a `get()` is one attempt, it fails and the caller lets go of what it holds.
+            if (inner.acquisition.method !== 'block' || inner.name === outer.name) continue;
+            if (!heldAround(outer.acquisition, inner.acquisition, analysis)) continue;
             nestings.push({ outer: outer.acquisition, inner: inner.acquisition, outerName: outer.name, innerName: inner.name });
           }
         }

@@ -131,6 +131,15 @@ ruleTester.run('no-lock-order-inversion', tested(rule), {
         await Cache.lock('x:y:b', 30).block(5, () => Cache.lock('x:y:a', 30).block(5, () => work()));
       }
     `,
+    // Opposite orders where one inner acquisition is a get(): one attempt never waits, so no deadlock.
+    code`
+      export async function one() {
+        await Cache.lock('x:y:a', 30).block(5, () => Cache.lock('x:y:b', 30).get(() => work()));
+      }
+      export async function two() {
+        await Cache.lock('x:y:b', 30).block(5, () => Cache.lock('x:y:a', 30).block(5, () => work()));
+      }
+    `,
     // CommonJS, one order.
     {
       code: code`
@@ -163,7 +172,7 @@ ruleTester.run('no-lock-order-inversion', tested(rule), {
         { messageId: 'orderInversion', data: { inner: 'account:balance:alice', outer: 'account:balance:bob', line: 5 }, line: 10, column: 51, endLine: 10, endColumn: 73 },
       ],
     },
-    // try/finally form with variables and constants, and get() as the inner acquisition.
+    // try/finally form with variables and constants, get() as the outer acquisition.
     {
       code: code`
         const STOCK = 'stock:item:main';
@@ -173,9 +182,8 @@ ruleTester.run('no-lock-order-inversion', tested(rule), {
           await stock.block(5);
           try {
             const orders = Cache.lock(ORDERS, 30);
-            if (await orders.get()) {
-              try { await work(); } finally { await orders.release(); }
-            }
+            await orders.block(5);
+            try { await work(); } finally { await orders.release(); }
           } finally {
             await stock.release();
           }
@@ -191,8 +199,8 @@ ruleTester.run('no-lock-order-inversion', tested(rule), {
         }
       `,
       errors: [
-        { messageId: 'orderInversion', data: { inner: 'orders:queue:main', outer: 'stock:item:main', line: 19 }, line: 8, column: 22, endLine: 8, endColumn: 27 },
-        { messageId: 'orderInversion', data: { inner: 'stock:item:main', outer: 'orders:queue:main', line: 8 }, line: 19, column: 33, endLine: 19, endColumn: 55 },
+        { messageId: 'orderInversion', data: { inner: 'orders:queue:main', outer: 'stock:item:main', line: 18 }, line: 8, column: 18, endLine: 8, endColumn: 26 },
+        { messageId: 'orderInversion', data: { inner: 'stock:item:main', outer: 'orders:queue:main', line: 8 }, line: 18, column: 33, endLine: 18, endColumn: 55 },
       ],
     },
     // Both orders inside one function (two concurrent calls deadlock too).
