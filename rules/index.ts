@@ -16,6 +16,12 @@ import keyNamingConvention from './key-naming-convention.js';
 import noLockAroundRead from './no-lock-around-read.js';
 import noTtlShorterThanWait from './no-ttl-shorter-than-wait.js';
 import requireReleaseInFinally from './require-release-in-finally.js';
+import noReleaseWithoutAcquire from './no-release-without-acquire.js';
+import noBooleanBlock from './no-boolean-block.js';
+import requireTtl from './require-ttl.js';
+import noCheckThenLock from './no-check-then-lock.js';
+import noForceRelease from './no-force-release.js';
+import noLockOrderInversion from './no-lock-order-inversion.js';
 import type { LocksmithConfigName, LocksmithRuleDocs } from './utils.js';
 
 type LocksmithRule = TSESLint.RuleModule<string, readonly unknown[], LocksmithRuleDocs>;
@@ -28,6 +34,12 @@ export const rules = {
   'key-naming-convention': keyNamingConvention,
   'no-floating-lock-call': noFloatingLockCall,
   'no-unchecked-get': noUncheckedGet,
+  'no-release-without-acquire': noReleaseWithoutAcquire,
+  'no-boolean-block': noBooleanBlock,
+  'require-ttl': requireTtl,
+  'no-check-then-lock': noCheckThenLock,
+  'no-force-release': noForceRelease,
+  'no-lock-order-inversion': noLockOrderInversion,
 } satisfies Record<string, LocksmithRule>;
 
 /** The package's version, read from the nearest `package.json` named `locksmith-js` (source and `dist/` alike). */
