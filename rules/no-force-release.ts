@@ -42,7 +42,7 @@ export default createRule<Options, MessageIds>({
     return {
       'Program:exit'() {
         for (const call of getLockAnalysis(context).calls) {
-          if (call.method === 'forceRelease') context.report({ loc: methodCallLoc(call.call), messageId: 'forceRelease' });
+          if (call.method === 'forceRelease' && call.library === 'locksmith') context.report({ loc: methodCallLoc(call.call), messageId: 'forceRelease' });
         }
       },
     };

@@ -77,7 +77,8 @@ export default createRule<Options, MessageIds>({
         const analysis = getLockAnalysis(context);
         const acquired = new Set(analysis.acquisitions.map((acquisition) => acquisition.lock.id));
         for (const call of analysis.calls) {
-          if (call.method !== 'release') continue;
+          // locksmith's owner-token semantics; a library's release() of an unacquired lock means something else.
+          if (call.method !== 'release' || call.library !== 'locksmith') continue;
           const { lock } = call;
           if (acquired.has(lock.id)) continue;
           if (lock.binding === 'chain') {

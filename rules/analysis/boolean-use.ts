@@ -4,7 +4,7 @@
  * no-boolean-block asks it of `block()` (which never resolves `false`), no-check-then-lock of `isLocked()`.
  */
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { isTestOf, unwrap } from './ast.js';
+import { isTestOf, isTypeWrapper, unwrap } from './ast.js';
 import { isExported, readsOf } from './promise-use.js';
 
 /** Where the boolean is looked at: the expression that tests it, and the variable it went through, if any. */
@@ -69,13 +69,11 @@ function directTest(start: TSESTree.Node): TSESTree.Node | undefined {
     const parent: TSESTree.Node | undefined = node.parent;
     if (!parent) return undefined;
     if (isTestOf(parent, node)) return parent;
+    if (isTypeWrapper(parent)) {
+      node = parent;
+      continue;
+    }
     switch (parent.type) {
-      case AST_NODE_TYPES.TSAsExpression:
-      case AST_NODE_TYPES.TSNonNullExpression:
-      case AST_NODE_TYPES.TSSatisfiesExpression:
-      case AST_NODE_TYPES.TSTypeAssertion:
-        node = parent;
-        continue;
       case AST_NODE_TYPES.UnaryExpression:
         return parent.operator === '!' ? parent : undefined;
       case AST_NODE_TYPES.BinaryExpression: {

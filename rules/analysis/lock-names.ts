@@ -12,7 +12,9 @@ export type ScopeOf = (node: TSESTree.Node) => TSESLint.Scope.Scope;
 export function staticLockName(lock: LockRef, scopeOf: ScopeOf): string | undefined {
   let name: string | undefined;
   for (const creation of lock.creations) {
-    const value = creation.name ? getStaticString(creation.name, scopeOf(creation.call)) : undefined;
+    // One name per lock: redlock's multi-resource locks and async-mutex's nameless ones have none to compare.
+    const [only, ...more] = creation.names;
+    const value = only && more.length === 0 ? getStaticString(only, scopeOf(creation.call)) : undefined;
     if (value === undefined || (name !== undefined && name !== value)) return undefined;
     name = value;
   }

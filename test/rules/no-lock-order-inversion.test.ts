@@ -216,6 +216,58 @@ ruleTester.run('no-lock-order-inversion', tested(rule), {
         { messageId: 'orderInversion', data: { inner: 'x:y:a', outer: 'x:y:b', line: 2 }, line: 3, column: 72, endLine: 3, endColumn: 94 },
       ],
     },
+    // redlock: using() nested in opposite orders, and acquire() inside using().
+    {
+      code: code`
+        import Redlock from 'redlock';
+        const redlock = new Redlock([client]);
+        export async function one() {
+          await redlock.using(['stock:item:a'], 5000, async () => {
+            await redlock.using(['stock:item:b'], 5000, async () => work());
+          });
+        }
+        export async function two() {
+          await redlock.using(['stock:item:b'], 5000, async () => {
+            const lock = await redlock.acquire(['stock:item:a'], 5000);
+            try { await work(); } finally { await lock.release(); }
+          });
+        }
+      `,
+      errors: [
+        { messageId: 'orderInversion', data: { inner: 'stock:item:b', outer: 'stock:item:a', line: 10 }, line: 5, column: 19, endLine: 5, endColumn: 68 },
+        { messageId: 'orderInversion', data: { inner: 'stock:item:a', outer: 'stock:item:b', line: 5 }, line: 10, column: 32, endLine: 10, endColumn: 63 },
+      ],
+    },
+    // redis-semaphore: two Mutexes acquired in opposite orders.
+    {
+      code: code`
+        import { Mutex } from 'redis-semaphore';
+        export async function one(redis: Redis) {
+          const a = new Mutex(redis, 'ledger:account:a');
+          const b = new Mutex(redis, 'ledger:account:b');
+          await a.acquire();
+          try {
+            await b.acquire();
+            try { await work(); } finally { await b.release(); }
+          } finally {
+            await a.release();
+          }
+        }
+        export async function two(redis: Redis) {
+          const b = new Mutex(redis, 'ledger:account:b');
+          await b.acquire();
+          try {
+            await new Mutex(redis, 'ledger:account:a').acquire();
+          } finally {
+            await b.release();
+          }
+        }
+      `,
+      errors: [
+        { messageId: 'orderInversion', data: { inner: 'ledger:account:b', outer: 'ledger:account:a', line: 17 }, line: 7, column: 13, endLine: 7, endColumn: 22 },
+        { messageId: 'orderInversion', data: { inner: 'ledger:account:a', outer: 'ledger:account:b', line: 7 }, line: 17, column: 48, endLine: 17, endColumn: 57 },
+      ],
+    },
     // CommonJS.
     {
       code: code`
