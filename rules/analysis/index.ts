@@ -19,21 +19,43 @@
  *     `guarded`, `body` statements, `container`, `anchor`), or `undefined` for shapes it does not know.
  *   - `protection(acquisition)` → {@link Protection}: callback | disposed | escapes | immediate | finally | unknown |
  *     unprotected (with the {@link ReleaseProblem}).
- * - {@link readSettings} / {@link DEFAULT_LOCK_FACTORIES}: `settings.locksmith`.
+ * - {@link readSettings} / {@link DEFAULT_LOCK_FACTORIES}: `settings.locksmith` (`lockFactories`, `libraries`).
  *
- * What counts as a lock: see DESIGN.md, "What counts as a lock", and `resolve.ts`.
+ * Libraries (redlock, redis-semaphore, async-mutex; docs/libraries.md): the same model covers them, so a rule
+ * written for locksmith applies to them. To ask about a library:
+ * - which library and words: `call.library` / `creation.library` / `lock.library` (`'locksmith' | 'redlock' |
+ *   'redis-semaphore' | 'async-mutex'`), `call.name` (the method as the library spells it: `acquire`,
+ *   `tryAcquire`, `runExclusive`, `using`, `extend`), `VOCABULARIES[library]` (`./libraries.js`: its acquire /
+ *   try / release / closure words and its `unit`), and `./wording.js` (`formatDuration(ms, library)`, …);
+ * - try-acquire (boolean) vs throwing acquire: `acquisition.method === 'get'` (locksmith `get()`,
+ *   redis-semaphore `tryAcquire()`) vs `'block'` (locksmith `block()`, every library's `acquire()`, `using()`,
+ *   `runExclusive()`); `call.async` is false for calls that return no Promise (async-mutex `release()`);
+ * - TTL / wait expressions: `creation.ttl` (locksmith seconds, redlock milliseconds), `creation.options` (redlock's
+ *   per-call settings, redis-semaphore's options), `acquisition.duration` (locksmith's wait); the evaluated pair
+ *   in milliseconds: `timingOf(creation)`; an acquisition that is its own creation (redlock): `acquisition.creation`;
+ * - release calls: `releasesOf(lock)` (locksmith/redis-semaphore/redlock `release()`, `redlock.release(lock)`,
+ *   async-mutex's releaser `release()` and `mutex.release()`), and `acquisition.handle` for async-mutex's releaser
+ *   variable;
+ * - "is locked" checks: `calls` with `method === 'isLocked'` (locksmith `isLocked()`, async-mutex `isLocked()`;
+ *   redlock and redis-semaphore have none);
+ * - lock names: `creation.names` (locksmith's name, redlock's literal resources, redis-semaphore's key).
+ *
+ * What counts as a lock: see DESIGN.md, "What counts as a lock", docs/libraries.md and `resolve.ts`.
  */
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { readOptions, redisSemaphoreTiming, redlockTiming, typedRedlockSettings } from './library-timing.js';
 import { LockResolver } from './resolve.js';
 import { criticalSectionOf } from './sections.js';
 import { protectionOf } from './protection.js';
+import { ActiveProfiles } from './profiles.js';
 import { readSettings } from './settings.js';
 import { createTypeOracle } from './types-oracle.js';
-import type { Acquisition, CriticalSection, LockAnalysis, LockRef, Protection } from './types.js';
+import type { Acquisition, CriticalSection, LockAnalysis, LockCreation, LockRef, Protection, Timing } from './types.js';
 
 export * from './types.js';
 export { DEFAULT_LOCK_FACTORIES, readSettings, type LocksmithSettings } from './settings.js';
 export { LOCKSMITH_MODULE } from './locksmith-module.js';
+export { VOCABULARIES, type Vocabulary } from './libraries.js';
 
 /** The part of a rule context the analysis reads. */
 export type AnalysisContext = Pick<Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, 'sourceCode' | 'settings'>;
@@ -54,12 +76,14 @@ function analyze(
   sourceCode: Readonly<TSESLint.SourceCode>,
   settings: Readonly<Record<string, unknown>> | undefined,
 ): LockAnalysis {
+  const profiles = new ActiveProfiles(readSettings(settings));
+  const types = createTypeOracle(sourceCode.parserServices, (library) => profiles.enabled(library));
   const resolver = new LockResolver({
     ast: sourceCode.ast,
     scopeManager: sourceCode.scopeManager,
     visitorKeys: sourceCode.visitorKeys as Readonly<Record<string, readonly string[] | undefined>>,
-    lockFactories: readSettings(settings).lockFactories,
-    types: createTypeOracle(sourceCode.parserServices),
+    profiles,
+    types,
   });
   const calls = [...resolver.calls].sort((a, b) => a.call.range[0] - b.call.range[0]);
   const creations = [...resolver.creations].sort((a, b) => a.call.range[0] - b.call.range[0]);
@@ -68,6 +92,21 @@ function analyze(
   );
   const sections = new Map<Acquisition, CriticalSection | undefined>();
   const protections = new Map<Acquisition, Protection>();
+  const timings = new Map<LockCreation, Timing | undefined>();
+  const scopeOf = (node: TSESTree.Node) => sourceCode.getScope(node);
+  const timingOf = (creation: LockCreation): Timing | undefined => {
+    if (creation.library === 'redis-semaphore') return redisSemaphoreTiming(creation, scopeOf);
+    if (creation.library !== 'redlock') return undefined;
+    const origin = resolver.managerOrigin(creation.manager);
+    let instance: ReturnType<typeof readOptions>;
+    if (origin?.creation?.type === AST_NODE_TYPES.NewExpression) {
+      const settings = origin.creation.arguments[1];
+      instance = settings?.type === AST_NODE_TYPES.SpreadElement ? undefined : readOptions(settings, scopeOf);
+    } else if (types) {
+      instance = typedRedlockSettings(creation.manager, types);
+    }
+    return redlockTiming(creation, instance, scopeOf);
+  };
   const releasesOf = (lock: LockRef) =>
     calls.filter((call) => (call.method === 'release' || call.method === 'forceRelease') && call.lock.id === lock.id);
 
@@ -84,6 +123,10 @@ function analyze(
     criticalSection(acquisition) {
       if (!sections.has(acquisition)) sections.set(acquisition, criticalSectionOf(acquisition));
       return sections.get(acquisition);
+    },
+    timingOf(creation) {
+      if (!timings.has(creation)) timings.set(creation, timingOf(creation));
+      return timings.get(creation);
     },
     protection(acquisition) {
       let protection = protections.get(acquisition);

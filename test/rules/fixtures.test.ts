@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixturesDir = join(root, 'fixtures');
 const LINTED = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 
-/** All six rules (the README table, docs/architecture.md): the fixtures record findings of each. */
+/** All twelve rules of DESIGN.md: the fixtures record findings of each. */
 const ALL_RULES = [
   'require-release-in-finally',
   'no-lock-around-read',
@@ -23,10 +23,16 @@ const ALL_RULES = [
   'key-naming-convention',
   'no-floating-lock-call',
   'no-unchecked-get',
+  'no-release-without-acquire',
+  'no-boolean-block',
+  'require-ttl',
+  'no-check-then-lock',
+  'no-force-release',
+  'no-lock-order-inversion',
 ];
 
-/** `//   ^^^^ locksmith/<rule-id>` with an optional ` [strict]`. */
-const ANNOTATION = /^(\s*)\/\/(\s*)(\^+)\s+locksmith\/([a-z-]+)(\s+\[strict\])?\s*$/;
+/** `//   ^^^^ locksmith/<rule-id>` with an optional ` [strict]` and an optional ` [typed]`. */
+const ANNOTATION = /^(\s*)\/\/(\s*)(\^+)\s+locksmith\/([a-z-]+)(\s+\[strict\])?(\s+\[typed\])?\s*$/;
 
 interface Finding {
   readonly file: string;
@@ -39,6 +45,8 @@ interface Finding {
 
 interface Expected extends Finding {
   readonly strictOnly: boolean;
+  /** Found only with type information (a manager from another module). */
+  readonly typedOnly: boolean;
 }
 
 function fixtureFiles(dir: string): string[] {
@@ -69,6 +77,7 @@ function readExpectations(file: string, text: string): Expected[] {
       column,
       endColumn: column + carets.length,
       strictOnly: match[5] !== undefined,
+      typedOnly: match[6] !== undefined,
     });
   });
   return expected;
@@ -118,9 +127,10 @@ async function lint(eslint: ESLint): Promise<{ findings: string[]; errors: strin
   return { findings: findings.map(show).sort(), errors };
 }
 
-function expectedFor(config: 'recommended' | 'strict'): string[] {
+function expectedFor(config: 'recommended' | 'strict', typed = false): string[] {
   return expectations
     .filter((finding) => config === 'strict' || !finding.strictOnly)
+    .filter((finding) => typed || !finding.typedOnly)
     .filter((finding) => registered.has(finding.rule))
     .map(show)
     .sort();
@@ -133,7 +143,7 @@ describe('fixtures', () => {
     expect([...annotated].sort()).toEqual([...ALL_RULES].sort());
   });
 
-  it('all six rules are registered in the plugin', () => {
+  it('all twelve rules are registered in the plugin', () => {
     expect([...registered].sort()).toEqual([...ALL_RULES].sort());
   });
 
@@ -166,7 +176,7 @@ describe('fixtures', () => {
     });
   }
 
-  it('linted with type information (fixtures/tsconfig.json) give the same findings: types add no false positives', async () => {
+  it('linted with type information (fixtures/tsconfig.json) give the same findings plus the [typed] ones: types add no false positives', async () => {
     const eslint = new ESLint({
       cwd: root,
       overrideConfigFile: true,
@@ -181,7 +191,23 @@ describe('fixtures', () => {
     });
     const { findings, errors } = await lint(eslint);
     expect(errors).toEqual([]);
-    expect(findings).toEqual(expectedFor('recommended'));
+    expect(findings).toEqual(expectedFor('recommended', true));
+  });
+
+  it('linted with configs.recommendedTypeChecked (the project service, one line) give the same findings as the typed pass', async () => {
+    const eslint = new ESLint({
+      cwd: root,
+      overrideConfigFile: true,
+      overrideConfig: [plugin.configs.recommendedTypeChecked],
+      ignore: false,
+    });
+    const typedFiles = files.filter((file) => /\.(ts|mts|cts)$/.test(file));
+    const results = await eslint.lintFiles(typedFiles);
+    const { findings, errors } = actualFindings(results);
+    expect(errors).toEqual([]);
+    const expected = expectations.filter((finding) => !finding.strictOnly && /\.(ts|mts|cts)$/.test(finding.file));
+    expect(findings.map(show).sort()).toEqual(expected.filter((finding) => registered.has(finding.rule)).map(show).sort());
+    expect(expected.some((finding) => finding.typedOnly)).toBe(true);
   });
 
   it('type-check against locksmith (fixtures/tsconfig.json)', () => {
