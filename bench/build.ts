@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** The compiled entry point of the runtime. */
 export const DIST_ENTRY = join(root, 'dist', 'src', 'index.js');
+/** The compiled entry point of the ESLint plugin. */
+export const DIST_PLUGIN_ENTRY = join(root, 'dist', 'rules', 'index.js');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -25,14 +27,19 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Compiles the runtime to `dist/` if it is missing or older than `src/`. Returns what it did. Type errors do not
- * stop the benchmark when tsc still emitted the entry point (it emits despite them), they are reported.
+ * Compiles the package to `dist/` if `entry` is missing or older than its sources (`src/` for the runtime;
+ * `rules/` and `src/` for the plugin). Returns what it did. Type errors do not stop the benchmark when tsc still
+ * emitted the entry point (it emits despite them), they are reported.
  */
-export function ensureBuilt(): 'up to date' | 'built' | 'built with type errors' {
-  if (existsSync(DIST_ENTRY) && statSync(DIST_ENTRY).mtimeMs >= newestMtime(join(root, 'src'))) return 'up to date';
+export function ensureBuilt(
+  entry: string = DIST_ENTRY,
+  sources: readonly string[] = ['src'],
+): 'up to date' | 'built' | 'built with type errors' {
+  const newestSource = Math.max(...sources.map((dir) => newestMtime(join(root, dir))));
+  if (existsSync(entry) && statSync(entry).mtimeMs >= newestSource) return 'up to date';
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (result.status === 0) return 'built';
-  if (existsSync(DIST_ENTRY)) return 'built with type errors';
+  if (existsSync(entry)) return 'built with type errors';
   throw new Error(`npm run build failed (tsc exited with ${result.status})`);
 }

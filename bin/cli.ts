@@ -2,7 +2,15 @@
  * The `locksmith` command line: argument parsing, help, and exit codes around {@link lint}.
  */
 import { parseArgs } from 'node:util';
-import { FORMATS, type Format, lint, UsageError } from './lint.js';
+import {
+  CACHE_STRATEGIES,
+  DEFAULT_CACHE_LOCATION,
+  FORMATS,
+  type Format,
+  lint,
+  type LintCache,
+  UsageError,
+} from './lint.js';
 
 const HELP = `Usage: locksmith lint [paths…] [options]
 
@@ -18,6 +26,9 @@ Options:
   -o, --output-file <f>  write the report to a file instead of standard output
       --max-warnings <n> also fail when there are more than n warnings
       --strict           use the strict config (adds key-naming-convention); ignored with a project config
+      --cache            re-lint only files changed since the last run (ESLint's cache)
+      --cache-location <f>  the cache file or folder (default: .locksmithcache)
+      --cache-strategy <s>  metadata (default: size and modification time) or content (hash)
   -h, --help             show this help
 
 Exit codes: 0 no errors, 1 errors found (or too many warnings), 2 bad usage or setup.
@@ -32,6 +43,7 @@ type ParsedCommand =
       maxWarnings: number | undefined;
       strict: boolean;
       outputFile: string | undefined;
+      cache: LintCache | undefined;
     };
 
 function parseCommand(argv: readonly string[]): ParsedCommand {
@@ -50,6 +62,9 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
         'output-file': { type: 'string', short: 'o' },
         'max-warnings': { type: 'string' },
         strict: { type: 'boolean', default: false },
+        cache: { type: 'boolean', default: false },
+        'cache-location': { type: 'string' },
+        'cache-strategy': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -77,6 +92,24 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
     maxWarnings,
     strict: values.strict,
     outputFile: values['output-file'],
+    cache: parseCache(values.cache, values['cache-location'], values['cache-strategy']),
+  };
+}
+
+/** `--cache [--cache-location f] [--cache-strategy s]`; the two refinements alone are a usage error. */
+function parseCache(on: boolean, location: string | undefined, strategy: string | undefined): LintCache | undefined {
+  if (!on) {
+    if (location !== undefined || strategy !== undefined) {
+      throw new UsageError('--cache-location and --cache-strategy need --cache');
+    }
+    return undefined;
+  }
+  if (strategy !== undefined && !(CACHE_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new UsageError(`--cache-strategy must be one of ${CACHE_STRATEGIES.join(', ')}; got ${JSON.stringify(strategy)}`);
+  }
+  return {
+    location: location ?? DEFAULT_CACHE_LOCATION,
+    strategy: (strategy ?? 'metadata') as LintCache['strategy'],
   };
 }
 
