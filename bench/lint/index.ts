@@ -4,16 +4,16 @@
  *
  * 1. Overhead ratio: ESLint with `eslint:recommended` alone vs the same plus every locksmith rule (the strict
  *    config), on the third-party corpus and on the lock-heavy corpus. Both configs run in this one process,
- *    alternating, so load on a shared machine hits both alike; the ratio is taken per adjacent pair.
+ *    interleaved file by file (`lintText`), so load on a shared machine hits both alike.
  * 2. Per-rule cost: ESLint's `stats` (what `TIMING=all` prints), each locksmith rule next to the median rule of
  *    `eslint:recommended`, summed over a corpus.
  * 3. Warm re-lint: `new ESLint(…).lintText()` of one edited ~300-line lock-heavy file, many times in a warm
  *    process (what an editor's ESLint server does on a keystroke), p50/p95.
  *
- * Options: `--quick` (fewer repetitions), `--pairs=N`, `--copies=N` (fixture copies), `--relints=N`.
+ * Options: `--quick` (fewer repetitions), `--repetitions=N`, `--copies=N` (fixture copies), `--relints=N`.
  * The plugin is loaded from `dist/` (rebuilt when `rules/` or `src/` is newer), as users run it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,10 +31,12 @@ const args = new Map(
   }),
 );
 const quick = args.has('quick');
-const PAIRS = Number(args.get('pairs') ?? (quick ? 1 : 3));
+const REPETITIONS = Number(args.get('repetitions') ?? (quick ? 1 : 2));
 const COPIES = Number(args.get('copies') ?? 50);
 const RELINTS = Number(args.get('relints') ?? (quick ? 100 : 400));
 const WARMUP_RELINTS = 40;
+/** Files linted by every instance before the measured repetitions (JIT warm-up). */
+const WARMUP_FILES = 100;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
@@ -63,80 +65,88 @@ function eslintFor(cwd: string, config: Linter.Config[], stats = false): ESLint 
   return new ESLint({ cwd, overrideConfigFile: true, overrideConfig: [LINT_NODE_MODULES, ...config], stats });
 }
 
-async function timeLint(eslint: ESLint, corpus: Corpus): Promise<{ ms: number; results: ESLint.LintResult[] }> {
-  const start = performance.now();
-  const results = await eslint.lintFiles([...corpus.files]);
-  const elapsed = performance.now() - start;
-  const skipped = results.filter((result) => result.messages.some((m) => m.ruleId === null && /^File ignored/.test(m.message)));
-  if (skipped.length > 0) throw new Error(`ESLint skipped ${skipped.length} files, e.g. ${skipped[0]?.filePath}`);
-  return { ms: elapsed, results };
-}
-
 interface Overhead {
   readonly without: number[];
   readonly with: number[];
   readonly ratios: number[];
-  readonly fatal: number;
-  readonly locksmithFindings: number;
+  fatal: number;
+  locksmithFindings: number;
+  /** Milliseconds per rule (ESLint `stats`), from a third instance linting alongside in the first repetition. */
+  readonly ruleTimes: Map<string, number>;
 }
 
-/** Alternates the two configs (which goes first alternates too) after one warm-up lint. */
-async function overhead(corpus: Corpus, plugin: Plugin, pairs: number): Promise<Overhead> {
+/**
+ * Lints every file with both configs, one right after the other (which goes first alternates by file), so that
+ * load from other work on the machine falls on both alike; a repetition's ratio is the sum of one over the sum
+ * of the other. The first repetition also lints each file with a third instance that records `stats`.
+ * A warm-up lints the first files with every instance first.
+ */
+async function overhead(corpus: Corpus, plugin: Plugin, repetitions: number): Promise<Overhead> {
   const base = eslintFor(corpus.cwd, [core]);
   const full = eslintFor(corpus.cwd, [core, plugin.configs.strict]);
-  // One warm-up lint (ESLint, the parser and the plugin share it; which config goes first then alternates).
-  const warm = await timeLint(full, corpus);
-  const fatal = warm.results.reduce((sum, result) => sum + result.messages.filter((m) => m.fatal).length, 0);
-  const locksmithFindings = warm.results.reduce(
-    (sum, result) => sum + result.messages.filter((m) => m.ruleId?.startsWith('locksmith/')).length,
-    0,
-  );
-  const result: Overhead = { without: [], with: [], ratios: [], fatal, locksmithFindings };
-  for (let pair = 0; pair < pairs; pair += 1) {
-    const order = pair % 2 === 0 ? [base, full] : [full, base];
+  const timed = eslintFor(corpus.cwd, [core, plugin.configs.strict], true);
+  const texts = corpus.files.map((file) => readFileSync(file, 'utf8'));
+  const lint = async (eslint: ESLint, index: number) => {
+    const [result] = await eslint.lintText(texts[index] ?? '', { filePath: corpus.files[index] });
+    if (!result) throw new Error(`no result for ${corpus.files[index]}`);
+    if (result.messages.some((m) => m.ruleId === null && /^File ignored/.test(m.message))) {
+      throw new Error(`ESLint ignored ${result.filePath}`);
+    }
+    return result;
+  };
+  for (let index = 0; index < Math.min(WARMUP_FILES, texts.length); index += 1) {
+    for (const eslint of [base, full, timed]) await lint(eslint, index);
+  }
+  const result: Overhead = { without: [], with: [], ratios: [], fatal: 0, locksmithFindings: 0, ruleTimes: new Map() };
+  for (let repetition = 0; repetition < repetitions; repetition += 1) {
     let without = 0;
     let withPlugin = 0;
-    for (const eslint of order) {
-      const { ms: elapsed } = await timeLint(eslint, corpus);
-      if (eslint === base) without = elapsed;
-      else withPlugin = elapsed;
+    for (let index = 0; index < texts.length; index += 1) {
+      const order = (index + repetition) % 2 === 0 ? [base, full] : [full, base];
+      for (const eslint of order) {
+        const start = performance.now();
+        const linted = await lint(eslint, index);
+        const elapsed = performance.now() - start;
+        if (eslint === base) without += elapsed;
+        else {
+          withPlugin += elapsed;
+          if (repetition === 0) {
+            result.fatal += linted.messages.filter((m) => m.fatal).length;
+            result.locksmithFindings += linted.messages.filter((m) => m.ruleId?.startsWith('locksmith/')).length;
+          }
+        }
+      }
+      if (repetition === 0) {
+        const stats = (await lint(timed, index)).stats;
+        for (const pass of stats?.times.passes ?? []) {
+          for (const [rule, time] of Object.entries(pass.rules ?? {})) {
+            result.ruleTimes.set(rule, (result.ruleTimes.get(rule) ?? 0) + time.total);
+          }
+        }
+      }
     }
     result.without.push(without);
     result.with.push(withPlugin);
     result.ratios.push(withPlugin / without);
-    log(`  pair ${pair + 1}/${pairs}: without ${ms(without)}, with ${ms(withPlugin)}, ratio ${ratio(withPlugin / without)}`);
+    log(`  repetition ${repetition + 1}/${repetitions}: without ${ms(without)}, with ${ms(withPlugin)}, ratio ${ratio(withPlugin / without)}`);
   }
   return result;
 }
 
-/** Milliseconds per rule over the corpus, from ESLint's `stats`. */
-async function ruleTimes(corpus: Corpus, plugin: Plugin): Promise<Map<string, number>> {
-  const { results } = await timeLint(eslintFor(corpus.cwd, [core, plugin.configs.strict], true), corpus);
-  const times = new Map<string, number>();
-  for (const result of results) {
-    for (const pass of result.stats?.times.passes ?? []) {
-      for (const [rule, time] of Object.entries(pass.rules ?? {})) times.set(rule, (times.get(rule) ?? 0) + time.total);
-    }
-  }
-  return times;
-}
-
-function ruleTable(times: Map<string, number>): { table: string; worstLocksmith: number; medianCore: number } {
+function ruleTable(times: Map<string, number>): string {
   const coreRules = Object.keys(js.configs.recommended.rules);
   const coreTimes = coreRules.map((rule) => times.get(rule) ?? 0);
   const medianCore = median(coreTimes);
   const maxCore = Math.max(...coreTimes);
   const costliest = coreRules[coreTimes.indexOf(maxCore)] ?? '?';
   const locksmith = [...times].filter(([rule]) => rule.startsWith('locksmith/')).sort((a, b) => b[1] - a[1]);
-  const rows = locksmith.map(([rule, time]) => `| \`${rule}\` | ${ms(time)} | ${ratio(time / medianCore)} |`);
-  const table = [
+  return [
     `| rule | time | vs median core rule |`,
     `| --- | --- | --- |`,
-    ...rows,
+    ...locksmith.map(([rule, time]) => `| \`${rule}\` | ${ms(time)} | ${ratio(time / medianCore)} |`),
     `| median of the ${coreRules.length} \`eslint:recommended\` rules | ${ms(medianCore)} | 1× |`,
     `| costliest core rule (\`${costliest}\`) | ${ms(maxCore)} | ${ratio(maxCore / medianCore)} |`,
   ].join('\n');
-  return { table, worstLocksmith: Math.max(...locksmith.map(([, time]) => time)), medianCore };
 }
 
 interface Relint {
@@ -184,14 +194,12 @@ async function main(): Promise<void> {
     const thirdParty = thirdPartyCorpus();
     const lockHeavy = lockHeavyCorpus(join(temp, 'lock-heavy'), COPIES);
 
-    log(`third-party corpus: ${thirdParty.files.length} files, ${thirdParty.lines} lines; ${PAIRS} pairs`);
-    const thirdPartyOverhead = await overhead(thirdParty, plugin, PAIRS);
-    log(`lock-heavy corpus: ${lockHeavy.files.length} files, ${lockHeavy.lines} lines; ${PAIRS * 2} pairs`);
-    const lockHeavyOverhead = await overhead(lockHeavy, plugin, PAIRS * 2);
-
-    log('per-rule times (stats)');
-    const thirdPartyRules = ruleTable(await ruleTimes(thirdParty, plugin));
-    const lockHeavyRules = ruleTable(await ruleTimes(lockHeavy, plugin));
+    log(`lock-heavy corpus: ${lockHeavy.files.length} files, ${lockHeavy.lines} lines; ${REPETITIONS * 3} repetitions`);
+    const lockHeavyOverhead = await overhead(lockHeavy, plugin, REPETITIONS * 3);
+    log(`third-party corpus: ${thirdParty.files.length} files, ${thirdParty.lines} lines; ${REPETITIONS} repetitions`);
+    const thirdPartyOverhead = await overhead(thirdParty, plugin, REPETITIONS);
+    const thirdPartyRules = ruleTable(thirdPartyOverhead.ruleTimes);
+    const lockHeavyRules = ruleTable(lockHeavyOverhead.ruleTimes);
 
     log(`warm re-lint, ${RELINTS} runs per config`);
     const relints = await relint(join(temp, 'editor'), plugin);
@@ -204,22 +212,22 @@ async function main(): Promise<void> {
       `Third-party corpus: ${THIRD_PARTY_PACKAGES.join(', ')}, and ${THIRD_PARTY_FILES.join(', ')}.`,
       `Lock-heavy corpus: \`fixtures/\` copied ${COPIES} times.`,
       '',
-      '### Overhead: eslint:recommended vs eslint:recommended + every locksmith rule (same process, alternating)',
+      '### Overhead: eslint:recommended vs eslint:recommended + every locksmith rule (same process, interleaved per file)',
       '',
-      '| corpus | size | without (median) | with (median) | ratio (median of pairs) | ratio range | locksmith findings | parse errors |',
+      '| corpus | size | without (median) | with (median) | ratio (median of repetitions) | ratio range | locksmith findings | parse errors |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
       overheadRow('third-party', thirdParty, thirdPartyOverhead),
       overheadRow('lock-heavy', lockHeavy, lockHeavyOverhead),
       '',
-      `Ratios per pair: third-party ${thirdPartyOverhead.ratios.map(ratio).join(', ')}; lock-heavy ${lockHeavyOverhead.ratios.map(ratio).join(', ')}.`,
+      `Ratios per repetition: third-party ${thirdPartyOverhead.ratios.map(ratio).join(', ')}; lock-heavy ${lockHeavyOverhead.ratios.map(ratio).join(', ')}.`,
       '',
       '### Per-rule time (ESLint `stats`, summed over the corpus), third-party corpus',
       '',
-      thirdPartyRules.table,
+      thirdPartyRules,
       '',
       '### Per-rule time, lock-heavy corpus',
       '',
-      lockHeavyRules.table,
+      lockHeavyRules,
       '',
       `### Warm re-lint of a ${editedFile(join(temp, 'editor')).text.split('\n').length}-line lock-heavy file (\`lintText\`, ${RELINTS} runs after ${WARMUP_RELINTS} warm-up runs, configs interleaved)`,
       '',
