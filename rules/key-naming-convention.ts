@@ -19,6 +19,7 @@ export type MessageIds = 'tooFewSegments' | 'emptySegment' | 'badSegment' | 'act
  */
 export const DEFAULT_SEGMENT_PATTERN = '^(?:[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*|\\{[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*\\})$';
 const SEPARATOR = ':';
+const DEFAULT_OPTIONS = { minSegments: 3, segmentPattern: DEFAULT_SEGMENT_PATTERN };
 
 /** The expected form for a number of segments: `{action}:{entity}:{scope}`, `{action}:{entity}:{segment}:{scope}`. */
 function expectedForm(minSegments: number): string {
@@ -87,7 +88,7 @@ export default createRule<Options, MessageIds>({
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ minSegments: 3, segmentPattern: DEFAULT_SEGMENT_PATTERN }],
+    defaultOptions: [DEFAULT_OPTIONS],
     messages: {
       tooFewSegments: 'Lock name "{{name}}" has {{count}} segment(s); expected the form `{{expected}}`, e.g. `process:package:${label}`.',
       emptySegment: 'Lock name "{{name}}" has an empty segment; expected the form `{{expected}}`.',
@@ -96,10 +97,10 @@ export default createRule<Options, MessageIds>({
       patternMismatch: 'Lock name "{{name}}" does not match the naming pattern {{pattern}}.',
     },
   },
-  defaultOptions: [{ minSegments: 3, segmentPattern: DEFAULT_SEGMENT_PATTERN }],
   create(context, [options]) {
-    const minSegments = options.minSegments ?? 3;
-    const segmentSource = options.segmentPattern ?? DEFAULT_SEGMENT_PATTERN;
+    // `meta.defaultOptions` is merged under the user's options, so these are always set; the fallback is for the type.
+    const minSegments = options.minSegments ?? DEFAULT_OPTIONS.minSegments;
+    const segmentSource = options.segmentPattern ?? DEFAULT_OPTIONS.segmentPattern;
     const segmentPattern = compile(segmentSource, 'segmentPattern');
     const segmentRule =
       segmentSource === DEFAULT_SEGMENT_PATTERN ? 'lower-case kebab or snake case' : `matching ${String(segmentPattern)}`;
@@ -150,7 +151,7 @@ export default createRule<Options, MessageIds>({
     return {
       'Program:exit'() {
         for (const creation of getLockAnalysis(context).creations) {
-          if (creation.name) check(creation.name);
+          for (const name of creation.names) check(name);
         }
       },
     };

@@ -1,4 +1,5 @@
 import { ASTUtils, AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { methodCallLoc } from './analysis/ast.js';
 import { getLockAnalysis } from './analysis/index.js';
 import { followPromise, readsOf, type PromiseFlow } from './analysis/promise-use.js';
 import type { LockMethodCall } from './analysis/types.js';
@@ -73,9 +74,7 @@ export default createRule<Options, MessageIds>({
     ],
     defaultOptions: [{ ignoreVoid: true }],
   },
-  defaultOptions: [{ ignoreVoid: true }],
-  create(context, [options]) {
-    const ignoreVoid = options.ignoreVoid !== false;
+  create(context, [{ ignoreVoid }]) {
     const { sourceCode } = context;
     const moduleAllowsTopLevelAwait = allowsTopLevelAwait(context);
 
@@ -133,14 +132,16 @@ export default createRule<Options, MessageIds>({
       name = '',
     ): void {
       context.report({
-        node: call.call,
+        loc: methodCallLoc(call.call),
         messageId,
-        data: { method: call.method, consequence: consequence(call), name },
+        data: { method: call.name, consequence: consequence(call), name },
         suggest: awaitSuggestion(flow),
       });
     }
 
     function check(call: LockMethodCall): void {
+      // async-mutex's `release()` and `isLocked()` return no Promise: there is nothing to await.
+      if (!call.async) return;
       const flow = followPromise(call.call, sourceCode);
       const { use } = flow;
       switch (use.kind) {

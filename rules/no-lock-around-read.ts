@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains, skipTypeWrappers } from './analysis/ast.js';
+import { contains, everyNode, methodCallLoc, skipTypeWrappers } from './analysis/ast.js';
 import { type Acquisition, getLockAnalysis, type LockAnalysis } from './analysis/index.js';
 import { createRule } from './utils.js';
 
@@ -158,7 +158,7 @@ interface Vocabulary {
 }
 
 function vocabulary(options: Options[0]): Vocabulary {
-  const useDefaults = options.useDefaultVocabulary ?? true;
+  const useDefaults = options.useDefaultVocabulary !== false;
   const reads = [...(useDefaults ? DEFAULT_READ_METHODS : []), ...(options.readMethods ?? [])];
   const writes = new Set([...(useDefaults ? DEFAULT_WRITE_WORDS : []), ...(options.writeWords ?? [])].map((word) => word.toLowerCase()));
   const exact = new Set(reads.filter((read) => !read.endsWith('*')));
@@ -234,15 +234,15 @@ function onlyReads(
     return variable !== null && variable.defs.length > 0 && variable.defs.every((def) => body.some((node) => contains(node, def.name)));
   };
 
-  // Returns false as soon as the node is not a pure read.
-  const visit = (node: TSESTree.Node): boolean => {
+  // False as soon as the node is not a pure read; `'skip'`: a pure read whose inside needs no look.
+  const isPureRead = (node: TSESTree.Node): boolean | 'skip' => {
     switch (node.type) {
       case AST_NODE_TYPES.CallExpression: {
         const lockCall = analysis.callOf(node);
         if (lockCall) {
           // Releasing the section's own lock is the section's bookkeeping; any other lock operation is not a read.
           const ownRelease = lockCall.method === 'release' && analysis.sameLock(lockCall.lock, acquisition.lock);
-          return ownRelease;
+          return ownRelease ? 'skip' : false;
         }
         if (!isPureFunction(node.callee)) {
           const name = calledName(node.callee);
@@ -280,19 +280,10 @@ function onlyReads(
       default:
         break;
     }
-    for (const key of visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      const children = Array.isArray(child) ? child : [child];
-      for (const item of children) {
-        if (item && typeof item === 'object' && typeof (item as TSESTree.Node).type === 'string') {
-          if (!visit(item as TSESTree.Node)) return false;
-        }
-      }
-    }
     return true;
   };
 
-  for (const node of body) if (!visit(node)) return undefined;
+  for (const node of body) if (!everyNode(node, visitorKeys, isPureRead)) return undefined;
   return found.length > 0 ? { reads: found } : undefined;
 }
 
@@ -326,13 +317,12 @@ export default createRule<Options, MessageIds>({
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{}],
+    defaultOptions: [{ readMethods: [], writeWords: [], useDefaultVocabulary: true }],
     messages: {
       lockAroundRead:
         'This lock guards only reads ({{reads}}). Reads do not conflict with each other, so the lock only serializes readers and adds a wait: read without it.',
     },
   },
-  defaultOptions: [{}],
   create(context, [options]) {
     const reads = vocabulary(options);
     return {
@@ -343,10 +333,8 @@ export default createRule<Options, MessageIds>({
           if (!section || section.body.length === 0) continue;
           const verdict = onlyReads(section.body, acquisition, analysis, context.sourceCode, reads);
           if (!verdict) continue;
-          const callee = acquisition.call.callee;
-          const start = callee.type === AST_NODE_TYPES.MemberExpression ? callee.property.loc.start : acquisition.call.loc.start;
           context.report({
-            loc: { start, end: acquisition.call.loc.end },
+            loc: methodCallLoc(acquisition.call),
             messageId: 'lockAroundRead',
             data: { reads: [...new Set(verdict.reads)].slice(0, 3).join(', ') },
           });

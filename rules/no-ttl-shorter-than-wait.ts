@@ -1,12 +1,13 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { formatSeconds } from '../src/duration.js';
-import { keyName, skipTypeWrappers } from './analysis/ast.js';
-import { getLockAnalysis, type LockCreation } from './analysis/index.js';
+import { keyName, methodCallLoc, skipTypeWrappers } from './analysis/ast.js';
+import { getLockAnalysis, type LibraryId, type LockCreation } from './analysis/index.js';
+import { formatDuration } from './analysis/wording.js';
 import { getStaticDurationMs, getStaticValue } from './analysis/static-values.js';
 import { createRule } from './utils.js';
 
 export type Options = [{ allowEqual?: boolean }];
-export type MessageIds = 'ttlShorterThanWait' | 'ttlEqualsWait';
+export type MessageIds = 'ttlShorterThanWait' | 'ttlEqualsWait' | 'libraryTtlShorterThanWait' | 'libraryTtlEqualsWait';
 
 /**
  * Whether the creation's options may turn on `autoExtend` (which renews the TTL while the lock is held, so a
@@ -27,6 +28,14 @@ function mayAutoExtend(creation: LockCreation, scope: Parameters<typeof getStati
   }
   return false;
 }
+
+/** What to do about it, in each library's terms. */
+const LIBRARY_REMEDIES: Partial<Record<LibraryId, string>> = {
+  redlock:
+    'Give the lock a TTL longer than the longest operation it guards, wait less (fewer retries), or use `redlock.using()`, which extends the lock while the routine runs.',
+  'redis-semaphore':
+    'Give it a `lockTimeout` longer than its `acquireTimeout`, or leave auto-refresh on (drop `refreshInterval: 0`).',
+};
 
 export default createRule<Options, MessageIds>({
   name: 'no-ttl-shorter-than-wait',
@@ -54,13 +63,34 @@ export default createRule<Options, MessageIds>({
         "This lock's TTL ({{ttl}}) is shorter than the wait ({{wait}}): a holder may work that long, and the lock expires under it, letting a second process in. Give the lock a TTL longer than the longest operation it guards (or use autoExtend).",
       ttlEqualsWait:
         "This lock's TTL ({{ttl}}) equals the wait ({{wait}}): a holder working as long as you are prepared to wait loses the lock at the end. Give the lock a TTL longer than the wait (or use autoExtend).",
+      libraryTtlShorterThanWait:
+        "This lock's TTL ({{ttl}}) is shorter than its wait ({{wait}}: {{waitSource}}): a holder may work that long, and the lock expires under it, letting a second process in. {{remedy}}",
+      libraryTtlEqualsWait:
+        "This lock's TTL ({{ttl}}) equals its wait ({{wait}}: {{waitSource}}): a holder working as long as you are prepared to wait loses the lock at the end. {{remedy}}",
     },
   },
-  defaultOptions: [{ allowEqual: true }],
-  create(context, [{ allowEqual = true }]) {
+  create(context, [{ allowEqual }]) {
     return {
       'Program:exit'() {
         const analysis = getLockAnalysis(context);
+        for (const creation of analysis.creations) {
+          const timing = analysis.timingOf(creation);
+          if (!timing) continue;
+          const shorter = timing.ttl < timing.wait;
+          if (!shorter && !(timing.ttl === timing.wait && !allowEqual)) continue;
+          const { call } = creation;
+          context.report({
+            // redlock's `acquire(…)` from the method name; redis-semaphore's `new Mutex(…)` whole.
+            loc: call.type === AST_NODE_TYPES.CallExpression ? methodCallLoc(call) : call.loc,
+            messageId: shorter ? 'libraryTtlShorterThanWait' : 'libraryTtlEqualsWait',
+            data: {
+              ttl: formatDuration(timing.ttl, creation.library),
+              wait: formatDuration(timing.wait, creation.library),
+              waitSource: timing.waitSource,
+              remedy: LIBRARY_REMEDIES[creation.library] ?? '',
+            },
+          });
+        }
         for (const acquisition of analysis.acquisitions) {
           if (acquisition.method !== 'block' || !acquisition.duration) continue;
           const wait = getStaticDurationMs(acquisition.duration, context.sourceCode.getScope(acquisition.duration));
@@ -86,10 +116,8 @@ export default createRule<Options, MessageIds>({
           const equal = longestTtl === wait && !allowEqual;
           if (!shorter && !equal) continue;
 
-          const callee = acquisition.call.callee;
-          const start = callee.type === AST_NODE_TYPES.MemberExpression ? callee.property.loc.start : acquisition.call.loc.start;
           context.report({
-            loc: { start, end: acquisition.call.loc.end },
+            loc: methodCallLoc(acquisition.call),
             messageId: shorter ? 'ttlShorterThanWait' : 'ttlEqualsWait',
             data: { ttl: formatSeconds(longestTtl), wait: formatSeconds(wait) },
           });

@@ -1,8 +1,9 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains, isFunction, isTestOf, propertyName, unwrap } from './analysis/ast.js';
+import { contains, isFunction, isTestOf, methodCallLoc, propertyName, unwrap } from './analysis/ast.js';
 import { getLockAnalysis } from './analysis/index.js';
 import { followPromise, isExported, readsOf } from './analysis/promise-use.js';
 import type { LockMethodCall } from './analysis/types.js';
+import { tryAlternative } from './analysis/wording.js';
 import { createRule } from './utils.js';
 
 export type Options = [];
@@ -129,27 +130,27 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       discarded:
-        'The boolean from `get()` is discarded: the code after it runs whether or not the lock was acquired. Test it (`if (await lock.get())`), or use `block()` or the closure form.',
+        'The boolean from `{{method}}()` is discarded: the code after it runs whether or not the lock was acquired. Test it (`if (await lock.{{method}}())`), or use {{alternative}}.',
       neverTested:
-        '`{{name}}` holds the boolean from `get()` but is never tested before the critical section runs: the code runs whether or not the lock was acquired.',
+        '`{{name}}` holds the boolean from `{{method}}()` but is never tested before the critical section runs: the code runs whether or not the lock was acquired.',
     },
     schema: [],
+    defaultOptions: [],
   },
-  defaultOptions: [],
   create(context) {
     const { sourceCode } = context;
 
     function checkAwaited(call: LockMethodCall, awaited: TSESTree.AwaitExpression): void {
       const use = followBoolean(awaited, sourceCode);
       if (use.kind === 'discarded') {
-        context.report({ node: call.call, messageId: 'discarded' });
+        context.report({ loc: methodCallLoc(call.call), messageId: 'discarded', data: words(call) });
         return;
       }
       if (use.kind !== 'variable') return;
       const reads = readsOf(use.variable);
       if (reads === undefined) return;
       if (reads.every((read) => isInLaterFinally(read, use.declarator) || isOnlyPrinted(read))) {
-        context.report({ node: call.call, messageId: 'neverTested', data: { name: use.variable.name } });
+        context.report({ loc: methodCallLoc(call.call), messageId: 'neverTested', data: { ...words(call), name: use.variable.name } });
       }
     }
 
@@ -159,13 +160,13 @@ export default createRule<Options, MessageIds>({
       if (!callback || !isFunction(callback) || !doesWork(callback)) return;
       const [parameter] = callback.params;
       if (parameter === undefined) {
-        context.report({ node: call.call, messageId: 'discarded' });
+        context.report({ loc: methodCallLoc(call.call), messageId: 'discarded', data: words(call) });
         return;
       }
       if (parameter.type !== AST_NODE_TYPES.Identifier) return;
       const variable = sourceCode.getDeclaredVariables(callback).find((v) => v.name === parameter.name);
       if (variable && variable.references.length === 0) {
-        context.report({ node: call.call, messageId: 'discarded' });
+        context.report({ loc: methodCallLoc(call.call), messageId: 'discarded', data: words(call) });
       }
     }
 
@@ -196,6 +197,11 @@ export default createRule<Options, MessageIds>({
     };
   },
 });
+
+/** The message words for `call`: its method as the library spells it, and what to use instead. */
+function words(call: LockMethodCall): { method: string; alternative: string } {
+  return { method: call.name, alternative: tryAlternative(call.library) };
+}
 
 /** The argument of `awaited` when it is `call` itself or `call` under type assertions only. */
 function callOrWrapped(call: TSESTree.CallExpression, awaited: TSESTree.AwaitExpression): TSESTree.Node | undefined {

@@ -6,10 +6,14 @@ import {
   type LockMethodCall,
   type Protection,
 } from './analysis/index.js';
+import { heldUntil, releaseStatement } from './analysis/wording.js';
+import { childNodes, contains, indentUnit, isFunction, isLoop, lineIndent, methodCallLoc, reindent } from './analysis/ast.js';
 import { createRule } from './utils.js';
 
-type MessageId =
+export type Options = [];
+export type MessageIds =
   | 'noRelease'
+  | 'notReleasedOnExit'
   | 'releaseNotInFinally'
   | 'releaseInCatchOnly'
   | 'statementsBeforeTry'
@@ -18,7 +22,7 @@ type MessageId =
   | 'suggestClosure'
   | 'suggestMoveIntoTry';
 
-export default createRule<[], MessageId>({
+export default createRule<[], MessageIds>({
   name: 'require-release-in-finally',
   meta: {
     type: 'problem',
@@ -29,36 +33,43 @@ export default createRule<[], MessageId>({
     },
     hasSuggestions: true,
     schema: [],
+    defaultOptions: [],
     messages: {
       noRelease:
-        'This lock is acquired but never released: it stays held until its TTL expires. Release it in a `finally` (or use the closure form).',
+        'This lock is acquired but never released: it stays held {{held}}. Release it in a `finally` (or use the closure form).',
+      notReleasedOnExit:
+        'This lock is never released when the code leaves at line {{line}} (`{{exit}}`) before the release: it stays held {{held}}. Release it in a `finally`.',
       releaseNotInFinally:
-        'This lock is released outside a `finally`: an exception before the release keeps it held until its TTL expires.',
+        'This lock is released outside a `finally`: an exception before the release keeps it held {{held}}.',
       releaseInCatchOnly:
         'This lock is released only in `catch`: when the critical section succeeds it stays held. Release it in `finally`.',
       statementsBeforeTry:
         'Code runs between acquiring this lock and the `try` whose `finally` releases it: an exception there leaks the lock. Start the `try` right after the acquisition.',
       finallyReleasesOtherLock:
         'The `finally` that follows this acquisition releases a different lock, not this one.',
-      suggestTryFinally: 'Wrap the critical section in `try { … } finally { await {{lock}}.release(); }`.',
+      suggestTryFinally: 'Wrap the critical section in `try { … } finally { {{release}} }`.',
       suggestMoveIntoTry: 'Move the code before the `try` into it, so that the `finally` covers it too.',
       suggestClosure:
         'Use the closure form `{{method}}(…, async () => { … })`: the lock is released when the closure settles.',
     },
   },
-  defaultOptions: [],
   create(context) {
     const { sourceCode } = context;
     return {
-      Program() {
+      'Program:exit'() {
         const analysis = getLockAnalysis(context);
         for (const acquisition of analysis.acquisitions) {
           const protection = analysis.protection(acquisition);
           if (protection.kind !== 'unprotected') continue;
           const section = analysis.criticalSection(acquisition);
+          const exit = protection.exit;
           context.report({
-            node: acquisition.call,
+            loc: methodCallLoc(acquisition.call),
             messageId: protection.problem,
+            data: {
+              held: heldUntil(acquisition.library),
+              ...(exit ? { line: exit.loc.start.line, exit: sourceCode.getFirstToken(exit)?.value ?? exit.type } : {}),
+            },
             suggest: section ? suggestionsFor(sourceCode, acquisition, section, protection) : [],
           });
         }
@@ -73,15 +84,15 @@ function suggestionsFor(
   acquisition: Acquisition,
   section: CriticalSection,
   protection: Extract<Protection, { kind: 'unprotected' }>,
-): TSESLint.SuggestionReportDescriptor<MessageId>[] {
-  const suggestions: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
+): TSESLint.SuggestionReportDescriptor<MessageIds>[] {
+  const suggestions: TSESLint.SuggestionReportDescriptor<MessageIds>[] = [];
   const { problem } = protection;
   if (problem === 'noRelease' || problem === 'releaseNotInFinally') {
-    const fix = tryFinallyFix(sourceCode, acquisition, section, protection.releases);
-    const lock = sourceCode.getText(acquisition.receiver);
-    if (fix) suggestions.push({ messageId: 'suggestTryFinally', data: { lock }, fix });
+    const release = releaseText(sourceCode, acquisition);
+    const fix = release ? tryFinallyFix(sourceCode, acquisition, section, protection.releases, release) : undefined;
+    if (fix && release) suggestions.push({ messageId: 'suggestTryFinally', data: { release }, fix });
   }
-  if (problem === 'noRelease') {
+  if (problem === 'noRelease' && acquisition.library === 'locksmith') {
     const fix = closureFix(sourceCode, acquisition, section);
     if (fix) suggestions.push({ messageId: 'suggestClosure', data: { method: acquisition.method }, fix });
   }
@@ -101,6 +112,7 @@ function tryFinallyFix(
   acquisition: Acquisition,
   section: CriticalSection,
   releases: readonly LockMethodCall[],
+  release: string,
 ): TSESLint.ReportFixFunction | undefined {
   if (acquisition.lock.binding === 'chain' || section.kind === 'closure') return undefined;
   if ((section.kind === 'if' || section.kind === 'else') && section.container.type !== AST_NODE_TYPES.BlockStatement) {
@@ -124,22 +136,15 @@ function tryFinallyFix(
   const range: [number, number] = [first.range[0], (releaseStatement ?? last).range[1]];
   if (hasMultilineTemplate(sourceCode, range)) return undefined;
 
-  const lock = sourceCode.getText(acquisition.receiver);
   const body = sourceCode.text.slice(first.range[0], last.range[1]);
-  const line = sourceCode.lines[first.loc.start.line - 1] ?? '';
-  const indent = /^\s*/.exec(line)?.[0] ?? '';
+  const indent = lineIndent(sourceCode.lines, first);
   const startsLine = indent.length === first.loc.start.column;
-  const release = `await ${lock}.release();`;
   let text: string;
   if (!startsLine) {
     text = `try { ${body} } finally { ${release} }`;
   } else {
-    const unit = indent.includes('\t') ? '\t' : '  ';
-    const reindented = body
-      .split('\n')
-      .map((text, i) => (i === 0 || text.trim() === '' ? text : unit + text))
-      .join('\n');
-    text = `try {\n${indent}${unit}${reindented}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
+    const unit = indentUnit(indent);
+    text = `try {\n${indent}${unit}${reindent(body, unit)}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
   }
   return (fixer) => fixer.replaceTextRange(range, text);
 }
@@ -171,21 +176,12 @@ function moveIntoTryFix(
       if (escapes) return undefined;
     }
   }
-  const line = sourceCode.lines[first.loc.start.line - 1] ?? '';
-  const indent = /^\s*/.exec(line)?.[0] ?? '';
+  const indent = lineIndent(sourceCode.lines, first);
   if (indent.length !== first.loc.start.column || first.loc.start.line === tryStatement.loc.start.line) return undefined;
-  const unit = indent.includes('\t') ? '\t' : '  ';
-  const text = sourceCode.text
-    .slice(first.range[0], last.range[1])
-    .split('\n')
-    .map((part, i) => (i === 0 || part.trim() === '' ? part : unit + part))
-    .join('\n');
+  const unit = indentUnit(indent);
+  const text = reindent(sourceCode.text.slice(first.range[0], last.range[1]), unit);
   const open = tryStatement.block.range[0] + 1;
   return (fixer) => fixer.replaceTextRange([first.range[0], open], `try {\n${indent}${unit}${text}`);
-}
-
-function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
-  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
 }
 
 /**
@@ -238,28 +234,27 @@ function closureSafe(block: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceC
       default:
         break;
     }
-    const isFunction =
-      node.type === AST_NODE_TYPES.FunctionDeclaration ||
-      node.type === AST_NODE_TYPES.FunctionExpression ||
-      node.type === AST_NODE_TYPES.ArrowFunctionExpression;
-    const isLoop =
-      node.type === AST_NODE_TYPES.ForStatement ||
-      node.type === AST_NODE_TYPES.ForInStatement ||
-      node.type === AST_NODE_TYPES.ForOfStatement ||
-      node.type === AST_NODE_TYPES.WhileStatement ||
-      node.type === AST_NODE_TYPES.DoWhileStatement ||
-      node.type === AST_NODE_TYPES.SwitchStatement;
-    for (const key of sourceCode.visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      for (const item of Array.isArray(child) ? child : [child]) {
-        if (item && typeof item === 'object' && typeof (item as { type?: unknown }).type === 'string') {
-          visit(item as TSESTree.Node, inFunction || isFunction, (inLoop || isLoop) && !isFunction);
-        }
-      }
+    const fn = isFunction(node);
+    // An unlabelled `break` inside a `switch` leaves the switch, not the closure.
+    const breakable = isLoop(node) || node.type === AST_NODE_TYPES.SwitchStatement;
+    for (const child of childNodes(node, sourceCode.visitorKeys)) {
+      visit(child, inFunction || fn, (inLoop || breakable) && !fn);
     }
   };
   visit(block, false, false);
   return safe;
+}
+
+/**
+ * The statement that releases the acquisition's lock, as the library writes it; `undefined` when the code holds
+ * no name for the lock (redlock's lock not stored in a variable).
+ */
+function releaseText(sourceCode: Readonly<TSESLint.SourceCode>, acquisition: Acquisition): string | undefined {
+  const { library, lock } = acquisition;
+  if (library === 'redlock') {
+    return lock.variable ? releaseStatement(library, lock.variable.name, undefined) : undefined;
+  }
+  return releaseStatement(library, sourceCode.getText(acquisition.receiver), acquisition.handle?.name);
 }
 
 function isReleaseStatement(statement: TSESTree.Statement, release: LockMethodCall): boolean {

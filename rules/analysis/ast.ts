@@ -126,3 +126,106 @@ export function thisClass(node: TSESTree.Node): TSESTree.ClassDeclaration | TSES
   }
   return undefined;
 }
+
+/** A loop statement: what an unlabelled `continue` (and, with `switch`, `break`) belongs to. */
+export function isLoop(
+  node: TSESTree.Node,
+): node is
+  | TSESTree.ForStatement
+  | TSESTree.ForInStatement
+  | TSESTree.ForOfStatement
+  | TSESTree.WhileStatement
+  | TSESTree.DoWhileStatement {
+  switch (node.type) {
+    case AST_NODE_TYPES.ForStatement:
+    case AST_NODE_TYPES.ForInStatement:
+    case AST_NODE_TYPES.ForOfStatement:
+    case AST_NODE_TYPES.WhileStatement:
+    case AST_NODE_TYPES.DoWhileStatement:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** ESLint's visitor keys: which properties of a node type hold its children. */
+export type VisitorKeys = Readonly<Record<string, readonly string[] | undefined>>;
+
+/** Whether `value` is an AST node (a child slot may hold `null`, a token list or a primitive). */
+export function isNode(value: unknown): value is TSESTree.Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** The child nodes of `node`, in visitor-key order. */
+export function childNodes(node: TSESTree.Node, visitorKeys: VisitorKeys): TSESTree.Node[] {
+  const children: TSESTree.Node[] = [];
+  for (const key of visitorKeys[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) {
+      for (const item of child) if (isNode(item)) children.push(item);
+    } else if (isNode(child)) {
+      children.push(child);
+    }
+  }
+  return children;
+}
+
+/**
+ * Visits `root` and every node below it, without recursion (deep files must not overflow the stack). Sets
+ * `parent` on children that lack it: ESLint sets it before rules run, and direct callers (tests) need it too.
+ */
+export function walk(root: TSESTree.Node, visitorKeys: VisitorKeys, visit: (node: TSESTree.Node) => void): void {
+  const stack: TSESTree.Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    for (const child of childNodes(node, visitorKeys)) {
+      if (!child.parent) (child as { parent?: TSESTree.Node }).parent = node;
+      stack.push(child);
+    }
+  }
+}
+
+/**
+ * Whether `test` holds for every node of `root` (depth first, stopping at the first failure). `test` may
+ * return `'skip'` to accept a node without looking inside it.
+ */
+export function everyNode(
+  root: TSESTree.Node,
+  visitorKeys: VisitorKeys,
+  test: (node: TSESTree.Node) => boolean | 'skip',
+): boolean {
+  const verdict = test(root);
+  if (verdict === 'skip') return true;
+  if (!verdict) return false;
+  return childNodes(root, visitorKeys).every((child) => everyNode(child, visitorKeys, test));
+}
+
+/** The whitespace that starts the line `node` starts on. */
+export function lineIndent(lines: readonly string[], node: TSESTree.Node): string {
+  return /^\s*/.exec(lines[node.loc.start.line - 1] ?? '')?.[0] ?? '';
+}
+
+/** One indentation step in the style of `indent` (a tab if it uses tabs, else two spaces). */
+export function indentUnit(indent: string): string {
+  return indent.includes('\t') ? '\t' : '  ';
+}
+
+/** Indents every line of `text` but the first (and blank ones) by `unit`: `text` moves one block deeper. */
+export function reindent(text: string, unit: string): string {
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 || line.trim() === '' ? line : unit + line))
+    .join('\n');
+}
+
+/**
+ * What a report on a method call underlines: from the method name to the closing parenthesis (`get()` in
+ * `locks.lock(k, 30).get()`), so that every rule marks an acquisition, a release or a creation the same way
+ * however long the receiver chain is. A call whose callee is not a member is underlined whole.
+ */
+export function methodCallLoc(call: TSESTree.CallExpression): TSESTree.SourceLocation {
+  const callee = unwrap(call.callee);
+  const start = callee.type === AST_NODE_TYPES.MemberExpression ? callee.property.loc.start : call.loc.start;
+  return { start, end: call.loc.end };
+}

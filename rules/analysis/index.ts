@@ -23,14 +23,16 @@
  *
  * What counts as a lock: see DESIGN.md, "What counts as a lock", and `resolve.ts`.
  */
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { readOptions, redisSemaphoreTiming, redlockTiming, typedRedlockSettings } from './library-timing.js';
 import { LockResolver } from './resolve.js';
 import { fastPathEnabled, lockVocabulary, mayContainLocks } from './prefilter.js';
 import { criticalSectionOf } from './sections.js';
 import { protectionOf } from './protection.js';
+import { ActiveProfiles } from './profiles.js';
 import { readSettings } from './settings.js';
 import { createTypeOracle } from './types-oracle.js';
-import type { Acquisition, CriticalSection, LockAnalysis, LockRef, Protection } from './types.js';
+import type { Acquisition, CriticalSection, LockAnalysis, LockCreation, LockRef, Protection, Timing } from './types.js';
 
 export * from './types.js';
 export { DEFAULT_LOCK_FACTORIES, readSettings, type LocksmithSettings } from './settings.js';
@@ -84,12 +86,14 @@ function analyze(
   sourceCode: Readonly<TSESLint.SourceCode>,
   settings: Readonly<Record<string, unknown>> | undefined,
 ): LockAnalysis {
+  const profiles = new ActiveProfiles(readSettings(settings));
+  const types = createTypeOracle(sourceCode.parserServices, (library) => profiles.enabled(library));
   const resolver = new LockResolver({
     ast: sourceCode.ast,
     scopeManager: sourceCode.scopeManager,
     visitorKeys: sourceCode.visitorKeys as Readonly<Record<string, readonly string[] | undefined>>,
-    lockFactories: readSettings(settings).lockFactories,
-    types: createTypeOracle(sourceCode.parserServices),
+    profiles,
+    types,
   });
   const calls = [...resolver.calls].sort((a, b) => a.call.range[0] - b.call.range[0]);
   const creations = [...resolver.creations].sort((a, b) => a.call.range[0] - b.call.range[0]);
@@ -98,6 +102,21 @@ function analyze(
   );
   const sections = new Map<Acquisition, CriticalSection | undefined>();
   const protections = new Map<Acquisition, Protection>();
+  const timings = new Map<LockCreation, Timing | undefined>();
+  const scopeOf = (node: TSESTree.Node) => sourceCode.getScope(node);
+  const timingOf = (creation: LockCreation): Timing | undefined => {
+    if (creation.library === 'redis-semaphore') return redisSemaphoreTiming(creation, scopeOf);
+    if (creation.library !== 'redlock') return undefined;
+    const origin = resolver.managerOrigin(creation.manager);
+    let instance: ReturnType<typeof readOptions>;
+    if (origin?.creation?.type === AST_NODE_TYPES.NewExpression) {
+      const settings = origin.creation.arguments[1];
+      instance = settings?.type === AST_NODE_TYPES.SpreadElement ? undefined : readOptions(settings, scopeOf);
+    } else if (types) {
+      instance = typedRedlockSettings(creation.manager, types);
+    }
+    return redlockTiming(creation, instance, scopeOf);
+  };
   const releasesOf = (lock: LockRef) =>
     calls.filter((call) => (call.method === 'release' || call.method === 'forceRelease') && call.lock.id === lock.id);
 
@@ -114,6 +133,10 @@ function analyze(
     criticalSection(acquisition) {
       if (!sections.has(acquisition)) sections.set(acquisition, criticalSectionOf(acquisition));
       return sections.get(acquisition);
+    },
+    timingOf(creation) {
+      if (!timings.has(creation)) timings.set(creation, timingOf(creation));
+      return timings.get(creation);
     },
     protection(acquisition) {
       let protection = protections.get(acquisition);

@@ -6,9 +6,10 @@
  * escapes) is somebody else's to release: it is judged only when the function itself releases it.
  */
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { contains, enclosingFunction, type AnyFunction } from './ast.js';
+import { contains, enclosingFunction, isFunction, isLoop, isNode, type AnyFunction } from './ast.js';
 import type {
   Acquisition,
+  CriticalSection,
   EscapeKind,
   LockAnalysis,
   LockMethodCall,
@@ -31,14 +32,21 @@ export function protectionOf(acquisition: Acquisition, analysis: LockAnalysis): 
   const covering = coveringTry(call, fn, lock, analysis);
   if (covering) return covering;
 
-  const owned = ownedBy(lock, fn);
+  // async-mutex: the releaser an `acquire()` resolved to, handed on, is the lock handed on.
+  if (acquisition.handle) {
+    const handedOn = escapeOf({ ...lock, variable: acquisition.handle }, 0);
+    if (handedOn) return handedOn;
+  }
+
+  // A releaser held in a local variable makes the acquisition this function's own, wherever the mutex lives.
+  const owned = acquisition.handle !== undefined || ownedBy(lock, fn);
   if (!owned) {
     if (releasesHere.length === 0) {
       const outer = analysis.criticalSection(acquisition) ? outerVariableVerdict(lock, releases) : undefined;
       if (outer) return outer;
       return { kind: 'escapes', how: 'outer', node: acquisition.receiver };
     }
-  } else {
+  } else if (!acquisition.handle) {
     const escape = escapeOf(lock, 0);
     if (escape) return escape;
   }
@@ -84,7 +92,93 @@ export function protectionOf(acquisition: Acquisition, analysis: LockAnalysis): 
   if (releasesHere.every((release) => inCatch(release.call, fn))) {
     return unprotected('releaseInCatchOnly', releasesHere, undefined);
   }
+  // A release only in the branch where the lock was not acquired never runs while it is held.
+  const excluded = notHeldBranch(section);
+  if (excluded && releasesHere.every((release) => contains(excluded, release.call))) {
+    return unprotected('noRelease', releasesHere, undefined);
+  }
+  const exit = earlyExit(section, releasesHere);
+  if (exit) return { kind: 'unprotected', problem: 'notReleasedOnExit', releases: releasesHere, tryStatement: undefined, exit };
   return unprotected('releaseNotInFinally', releasesHere, undefined);
+}
+
+/** The branch of the section's `if` that runs when the lock was not acquired, if the section has one. */
+function notHeldBranch(section: CriticalSection): TSESTree.Node | undefined {
+  const anchor = section.anchor;
+  if (anchor?.type !== AST_NODE_TYPES.IfStatement) return undefined;
+  if (section.kind === 'if') return anchor.alternate ?? undefined;
+  if (section.kind === 'else' || section.kind === 'guard') return anchor.consequent;
+  return undefined;
+}
+
+type Exit = TSESTree.ReturnStatement | TSESTree.BreakStatement | TSESTree.ContinueStatement;
+
+/**
+ * A `return`, `break` or `continue` in the critical section that leaves it with no release before it on its way
+ * out (none in an earlier statement of any block around it, none in its own argument, no `finally` around it
+ * that releases): on that path the lock is never released, whatever the rest of the section does.
+ */
+function earlyExit(section: CriticalSection, releases: readonly LockMethodCall[]): Exit | undefined {
+  if (section.kind === 'closure') return undefined;
+  let found: Exit | undefined;
+  const visit = (node: TSESTree.Node): void => {
+    if (found || isFunction(node)) return;
+    if (
+      (node.type === AST_NODE_TYPES.ReturnStatement ||
+        node.type === AST_NODE_TYPES.BreakStatement ||
+        node.type === AST_NODE_TYPES.ContinueStatement) &&
+      leavesSection(node, section.container) &&
+      !releasedBefore(node, section.container, releases)
+    ) {
+      found = node;
+      return;
+    }
+    forEachChild(node, visit);
+  };
+  for (const statement of section.body) visit(statement);
+  return found;
+}
+
+/** Whether a `return` / `break` / `continue` jumps out of `container` (rather than within a loop inside it). */
+function leavesSection(exit: Exit, container: TSESTree.Node): boolean {
+  if (exit.type === AST_NODE_TYPES.ReturnStatement) return true;
+  for (let node: TSESTree.Node | undefined = exit.parent; node && node !== container; node = node.parent) {
+    if (exit.label) {
+      if (node.type === AST_NODE_TYPES.LabeledStatement && node.label.name === exit.label.name) return false;
+    } else if (isLoop(node) || (exit.type === AST_NODE_TYPES.BreakStatement && node.type === AST_NODE_TYPES.SwitchStatement)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Whether some release runs before `exit` on its way out of `container` (see {@link earlyExit}). */
+function releasedBefore(exit: Exit, container: TSESTree.Node, releases: readonly LockMethodCall[]): boolean {
+  const isRelease = (node: TSESTree.Node): boolean => releases.some((release) => contains(node, release.call));
+  if (exit.type === AST_NODE_TYPES.ReturnStatement && exit.argument && isRelease(exit.argument)) return true;
+  for (let node: TSESTree.Node = exit; node !== container && node.parent; node = node.parent) {
+    const parent: TSESTree.Node = node.parent;
+    if (parent.type === AST_NODE_TYPES.TryStatement && parent.finalizer && parent.finalizer !== node && isRelease(parent.finalizer)) {
+      return true;
+    }
+    const siblings =
+      parent.type === AST_NODE_TYPES.BlockStatement || parent.type === AST_NODE_TYPES.Program
+        ? parent.body
+        : parent.type === AST_NODE_TYPES.SwitchCase
+          ? parent.consequent
+          : undefined;
+    const index = siblings ? siblings.indexOf(node as TSESTree.Statement) : -1;
+    if (siblings && siblings.slice(0, Math.max(index, 0)).some(isRelease)) return true;
+  }
+  return false;
+}
+
+/** Every child node, by own property (no visitor keys reach this module; `parent` is the one back edge). */
+function forEachChild(node: TSESTree.Node, visit: (child: TSESTree.Node) => void): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'parent') continue;
+    for (const item of Array.isArray(value) ? value : [value]) if (isNode(item)) visit(item);
+  }
 }
 
 /** `await lock.release();` (or without `await`) as a statement: the release it makes, if it is one of `releases`. */

@@ -3,6 +3,7 @@
  * acquiring call (closure bodies, `if` tests of the result, guard clauses, statements after `block()`).
  */
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
+import { isFunction, isLoop } from './ast.js';
 import type { Acquisition, CriticalSection } from './types.js';
 
 /** How the acquiring call's value reaches the statement that uses it. */
@@ -110,13 +111,7 @@ export function enclosingStatement(node: TSESTree.Node): TSESTree.Statement | un
   let current: TSESTree.Node | undefined = node;
   while (current) {
     if (statementPosition(current)) return current as TSESTree.Statement;
-    if (
-      current.type === AST_NODE_TYPES.ArrowFunctionExpression ||
-      current.type === AST_NODE_TYPES.FunctionExpression ||
-      current.type === AST_NODE_TYPES.FunctionDeclaration
-    ) {
-      return undefined;
-    }
+    if (isFunction(current)) return undefined;
     current = current.parent;
   }
   return undefined;
@@ -167,12 +162,15 @@ export function criticalSectionOf(acquisition: Acquisition): CriticalSection | u
     parent.type === AST_NODE_TYPES.VariableDeclarator &&
     parent.init === use.top &&
     !use.negated &&
-    parent.id.type === AST_NODE_TYPES.Identifier &&
     parent.parent.type === AST_NODE_TYPES.VariableDeclaration
   ) {
     const declaration = parent.parent;
     const position = statementPosition(declaration);
     if (!position) return undefined;
+    // `const [value, release] = await semaphore.acquire()`: a throwing acquire holds the lock from here on.
+    if (parent.id.type !== AST_NODE_TYPES.Identifier) {
+      return isBlock ? following(acquisition, declaration, 'sequence', true, declaration) : undefined;
+    }
     const name = parent.id.name;
     // `const acquired = await lock.get(); … if (!acquired) return;` — the first `if` that tests it.
     for (const later of position.statements.slice(position.index + 1)) {
@@ -236,16 +234,7 @@ function loopBrokenBy(ifStatement: TSESTree.IfStatement): TSESTree.Statement | u
   if (ifStatement.alternate || only?.type !== AST_NODE_TYPES.BreakStatement || only.label) return undefined;
   const position = statementPosition(ifStatement);
   const loop = position?.list.parent;
-  if (
-    loop?.type === AST_NODE_TYPES.ForStatement ||
-    loop?.type === AST_NODE_TYPES.ForOfStatement ||
-    loop?.type === AST_NODE_TYPES.ForInStatement ||
-    loop?.type === AST_NODE_TYPES.WhileStatement ||
-    loop?.type === AST_NODE_TYPES.DoWhileStatement
-  ) {
-    return loop;
-  }
-  return undefined;
+  return loop && isLoop(loop) ? loop : undefined;
 }
 
 function following(

@@ -1,3 +1,17 @@
+import { DEFAULT_MODULES, PROFILE_IDS, type ProfileId } from './libraries.js';
+
+/** One library profile as configured: off, or on with the package names and receiver names it follows. */
+export interface ProfileSettings {
+  /** Package specifiers whose imports are this library (the defaults plus `modules` from the settings). */
+  readonly modules: readonly string[];
+  /**
+   * Receiver names (an identifier, or the last property of a member expression) that hold this library's
+   * manager (redlock: a `Redlock`) or lock (redis-semaphore, async-mutex: a mutex or semaphore) without an
+   * import in the file to follow: `import { redlock } from '@/lib/redlock'` → `names: ['redlock']`.
+   */
+  readonly names: readonly string[];
+}
+
 /** The plugin's shared settings: `settings.locksmith` in an ESLint config. */
 export interface LocksmithSettings {
   /**
@@ -5,20 +19,51 @@ export interface LocksmithSettings {
    * (`Cache.lock(…)`) or the last property of a member expression (`this.locks.lock(…)`).
    */
   readonly lockFactories: readonly string[];
+  /** The library profiles that are on (all by default); a profile set to `false` is absent. */
+  readonly libraries: Readonly<Partial<Record<ProfileId, ProfileSettings>>>;
 }
 
 /** The default {@link LocksmithSettings.lockFactories}: Laravel's facade spelling and the usual variable names. */
 export const DEFAULT_LOCK_FACTORIES: readonly string[] = ['Cache', 'cache', 'locks'];
 
-/** Reads `settings.locksmith`, ignoring malformed values rather than throwing. */
+const cache = new WeakMap<object, LocksmithSettings>();
+
+/**
+ * Reads `settings.locksmith`, ignoring malformed values rather than throwing. Shape:
+ * `{ lockFactories?: string[], libraries?: { redlock?: false | { modules?: string[], names?: string[] }, … } }`.
+ */
 export function readSettings(settings: Readonly<Record<string, unknown>> | undefined): LocksmithSettings {
   const own = settings?.['locksmith'];
-  const factories =
-    typeof own === 'object' && own !== null ? (own as Record<string, unknown>)['lockFactories'] : undefined;
-  return {
+  const known = typeof own === 'object' && own !== null ? cache.get(own) : undefined;
+  if (known) return known;
+  const record = typeof own === 'object' && own !== null ? (own as Record<string, unknown>) : {};
+  const factories = record['lockFactories'];
+  const libraries: Partial<Record<ProfileId, ProfileSettings>> = {};
+  const configured = isRecord(record['libraries']) ? record['libraries'] : {};
+  for (const id of PROFILE_IDS) {
+    const entry = configured[id];
+    if (entry === false) continue;
+    const options = isRecord(entry) ? entry : {};
+    libraries[id] = {
+      modules: [...DEFAULT_MODULES[id], ...strings(options['modules'])],
+      names: strings(options['names']),
+    };
+  }
+  const result: LocksmithSettings = {
     lockFactories:
       Array.isArray(factories) && factories.every((name) => typeof name === 'string')
         ? (factories as string[])
         : DEFAULT_LOCK_FACTORIES,
+    libraries,
   };
+  if (typeof own === 'object' && own !== null) cache.set(own, result);
+  return result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

@@ -1,64 +1,111 @@
 /**
  * The typed path: with a TypeScript program (the project's `parserOptions.projectService` / `project`), a
- * receiver whose type is declared by the locksmith package counts as a manager or a lock even when the file
- * never shows where it came from (a constructor parameter, an injected service). Never required.
+ * receiver whose type is declared by locksmith or a profiled library (redlock, redis-semaphore, async-mutex)
+ * counts as a manager or a lock even when the file never shows where it came from (an import from another
+ * module, a function's result, a constructor parameter, an injected service). Never required.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ParserServices, TSESTree } from '@typescript-eslint/utils';
 import type * as ts from 'typescript';
+import type { LibraryId } from './libraries.js';
 import { LOCKSMITH_MODULE } from './locksmith-module.js';
 
-/** Answers "is this expression's type locksmith's manager / `Lock`?" from type information. */
+/** Answers "is this expression's type a lock manager / a lock, and of which library?" from type information. */
 export interface TypeOracle {
-  isManager(node: TSESTree.Node): boolean;
-  isLock(node: TSESTree.Node): boolean;
+  /** The library whose manager (locksmith's `LockManager`, redlock's `Redlock`) `node`'s type is, if any. */
+  managerLibrary(node: TSESTree.Node): LibraryId | undefined;
+  /** The library whose lock (locksmith/redlock `Lock`, a redis-semaphore class, async-mutex's interfaces) `node`'s type is. */
+  lockLibrary(node: TSESTree.Node): LibraryId | undefined;
+  /** The TypeScript program, for following a declaration into another module. */
+  readonly program: ts.Program;
+  /** The TypeScript node of an ESTree node. */
+  tsNodeOf(node: TSESTree.Node): ts.Node | undefined;
 }
 
-/** Members that identify a lock manager's and a lock's type, whatever the exported names. */
-const MANAGER_MEMBERS = ['lock', 'restoreLock'];
-const LOCK_MEMBERS = ['get', 'block', 'release', 'forceRelease', 'owner'];
+/** Members that identify each library's manager and lock types, whatever the exported names. */
+const SHAPES: readonly { library: LibraryId; role: 'manager' | 'lock'; members: readonly string[] }[] = [
+  { library: 'locksmith', role: 'manager', members: ['lock', 'restoreLock'] },
+  { library: 'locksmith', role: 'lock', members: ['get', 'block', 'release', 'forceRelease', 'owner'] },
+  { library: 'redlock', role: 'manager', members: ['acquire', 'release', 'extend', 'using'] },
+  { library: 'redlock', role: 'lock', members: ['release', 'extend', 'resources', 'value'] },
+  { library: 'redis-semaphore', role: 'lock', members: ['acquire', 'tryAcquire', 'release', 'identifier'] },
+  { library: 'async-mutex', role: 'lock', members: ['acquire', 'runExclusive', 'release', 'isLocked', 'cancel'] },
+];
+
+/** The package names whose declarations each library's types come from. */
+const PACKAGES: Readonly<Record<string, LibraryId>> = {
+  [LOCKSMITH_MODULE]: 'locksmith',
+  redlock: 'redlock',
+  '@sesamecare-oss/redlock': 'redlock',
+  'redis-semaphore': 'redis-semaphore',
+  'async-mutex': 'async-mutex',
+};
+
+interface Verdict {
+  manager: LibraryId | undefined;
+  lock: LibraryId | undefined;
+}
 
 /** Builds the oracle when the parser provides a program, else `undefined`. */
-export function createTypeOracle(services: Partial<ParserServices> | null | undefined): TypeOracle | undefined {
+export function createTypeOracle(
+  services: Partial<ParserServices> | null | undefined,
+  enabled: (library: LibraryId) => boolean = () => true,
+): TypeOracle | undefined {
   const program = services?.program;
   const nodeMap = services?.esTreeNodeToTSNodeMap;
   if (!program || !nodeMap) return undefined;
   const checker = program.getTypeChecker();
-  const verdicts = new Map<ts.Type, { manager: boolean; lock: boolean }>();
+  const verdicts = new Map<ts.Type, Verdict>();
+  const tsNodeOf = (node: TSESTree.Node): ts.Node | undefined => {
+    try {
+      return nodeMap.get(node as never);
+    } catch {
+      return undefined;
+    }
+  };
 
-  const judge = (node: TSESTree.Node): { manager: boolean; lock: boolean } => {
+  const judge = (node: TSESTree.Node): Verdict => {
     let type: ts.Type;
     try {
-      const tsNode = nodeMap.get(node as never);
-      if (!tsNode) return { manager: false, lock: false };
+      const tsNode = tsNodeOf(node);
+      if (!tsNode) return { manager: undefined, lock: undefined };
       type = checker.getNonNullableType(checker.getTypeAtLocation(tsNode));
     } catch {
-      return { manager: false, lock: false };
+      return { manager: undefined, lock: undefined };
     }
     const known = verdicts.get(type);
     if (known) return known;
-    const verdict = { manager: false, lock: false };
+    const verdict: Verdict = { manager: undefined, lock: undefined };
     const parts = type.isUnion() ? type.types : [type];
     for (const part of parts) {
       const symbol = part.getSymbol() ?? part.aliasSymbol;
-      if (!symbol || !declaredByLocksmith(symbol)) continue;
-      if (MANAGER_MEMBERS.every((member) => part.getProperty(member))) verdict.manager = true;
-      if (LOCK_MEMBERS.every((member) => part.getProperty(member))) verdict.lock = true;
+      const library = symbol ? libraryOfSymbol(symbol) : undefined;
+      if (!library || !enabled(library)) continue;
+      for (const shape of SHAPES) {
+        if (shape.library !== library || !shape.members.every((member) => part.getProperty(member))) continue;
+        if (shape.role === 'manager') verdict.manager ??= library;
+        else verdict.lock ??= library;
+      }
     }
     verdicts.set(type, verdict);
     return verdict;
   };
   return {
-    isManager: (node) => judge(node).manager,
-    isLock: (node) => judge(node).lock,
+    managerLibrary: (node) => judge(node).manager,
+    lockLibrary: (node) => judge(node).lock,
+    program,
+    tsNodeOf,
   };
 }
 
-function declaredByLocksmith(symbol: ts.Symbol): boolean {
-  return (symbol.declarations ?? []).some((declaration) =>
-    isLocksmithFile(declaration.getSourceFile().fileName),
-  );
+function libraryOfSymbol(symbol: ts.Symbol): LibraryId | undefined {
+  for (const declaration of symbol.declarations ?? []) {
+    const name = nearestPackageName(dirname(declaration.getSourceFile().fileName));
+    const library = name === undefined ? undefined : PACKAGES[name];
+    if (library) return library;
+  }
+  return undefined;
 }
 
 const packageNameOfDir = new Map<string, string | undefined>();

@@ -1,4 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type { LibraryId } from './libraries.js';
+
+export type { LibraryId } from './libraries.js';
 
 /** The methods of a locksmith `Lock` that the rules care about. */
 export const LOCK_METHODS = [
@@ -23,18 +26,35 @@ export type FunctionLike =
   | TSESTree.FunctionExpression
   | TSESTree.FunctionDeclaration;
 
-/** A `.lock(name, ttl?)` or `.restoreLock(name, owner)` call on a lock manager. */
+/**
+ * Where a lock comes from: locksmith's `.lock(name, ttl?)` / `.restoreLock(name, owner)` on a manager;
+ * redlock's `redlock.acquire(resources, ttl, settings?)` / `redlock.using(…)` (kind `acquire`: the lock exists
+ * once acquired); redis-semaphore's `new Mutex(client, key, options?)` and async-mutex's `new Mutex()` /
+ * `withTimeout(…)` (kind `new`).
+ */
 export interface LockCreation {
-  /** The creating call, e.g. `locks.lock('import:batch:1', 120)`. */
-  readonly call: TSESTree.CallExpression;
-  /** Which factory method made it. */
-  readonly kind: 'lock' | 'restoreLock';
-  /** The manager expression the method is called on (`locks`, `this.locks`, `Cache`). */
+  /** The creating call, e.g. `locks.lock('import:batch:1', 120)`, `new Mutex(redis, 'sync:user:1')`. */
+  readonly call: TSESTree.CallExpression | TSESTree.NewExpression;
+  /** Which factory made it. */
+  readonly kind: 'lock' | 'restoreLock' | 'acquire' | 'new';
+  /** The library whose lock it is. */
+  readonly library: LibraryId;
+  /** The manager expression the method is called on (`locks`, `this.locks`, `Cache`, `redlock`); for `new`, the callee. */
   readonly manager: TSESTree.Expression;
-  /** The name argument, when present and not a spread. Evaluate it with `static-values.ts`. */
+  /** The (first) name argument, when present and not a spread. Evaluate it with `static-values.ts`. */
   readonly name: TSESTree.Expression | undefined;
-  /** The TTL argument of `lock(name, ttl)`; `undefined` when omitted (ttl 0: never expires) or for `restoreLock`. */
+  /**
+   * Every lock name it takes: locksmith's name, the elements of redlock's literal resources array, redis-semaphore's
+   * key; none for async-mutex.
+   */
+  readonly names: readonly TSESTree.Expression[];
+  /**
+   * The TTL argument: locksmith's `lock(name, ttl)` (seconds; `undefined` when omitted: never expires), redlock's
+   * duration (milliseconds). redis-semaphore's TTL is an option: see `library-timing.ts`.
+   */
   readonly ttl: TSESTree.Expression | undefined;
+  /** The options / settings argument (locksmith's lock options, redlock's per-call settings, redis-semaphore's options). */
+  readonly options: TSESTree.Expression | undefined;
   /** The owner argument of `restoreLock(name, owner)`. */
   readonly owner: TSESTree.Expression | undefined;
 }
@@ -57,6 +77,8 @@ export type LockBinding =
 export interface LockRef {
   /** Identity: the variable, a per-class-field token, or the creating call / receiver node. */
   readonly id: object;
+  /** The library whose lock it is. */
+  readonly library: LibraryId;
   readonly binding: LockBinding;
   /** The creation(s) bound to it, first one first; empty when the lock came from elsewhere (a parameter, a type). */
   readonly creations: readonly LockCreation[];
@@ -70,15 +92,26 @@ export interface LockRef {
   readonly disposed: boolean;
 }
 
-/** A call of one of {@link LOCK_METHODS} on a lock. */
+/**
+ * A call of one of {@link LOCK_METHODS} on a lock, or of a library method in that role: `method` is the role
+ * (`block` = waits and throws: redlock/redis-semaphore/async-mutex `acquire()`, `using()`, `runExclusive()`;
+ * `get` = one attempt resolving a boolean: redis-semaphore `tryAcquire()`; `refresh` = redlock `extend()`),
+ * `name` the method as the library spells it.
+ */
 export interface LockMethodCall {
   /** The call, e.g. `lock.block(10)`. Report here for "the acquiring call". */
   readonly call: TSESTree.CallExpression;
   readonly method: LockMethod;
+  /** The method as written (`block`, `acquire`, `tryAcquire`, `runExclusive`, `using`, `extend`, `release`). */
+  readonly name: string;
+  /** The library whose call it is. */
+  readonly library: LibraryId;
+  /** Whether it returns a Promise (async-mutex's `release()` and `isLocked()` do not). */
+  readonly async: boolean;
   readonly lock: LockRef;
   /** The expression the method is called on (`lock`, `this.lock`, `locks.lock(k, 30)`). */
   readonly receiver: TSESTree.Expression;
-  /** `block(wait, …)`'s wait argument, or `refresh(ttl)`'s TTL argument. */
+  /** `block(wait, …)`'s wait argument, or `refresh(ttl)` / redlock `extend(ms)`'s TTL argument. */
   readonly duration: TSESTree.Expression | undefined;
   /**
    * The callback of the closure forms `get(fn)` / `block(wait, fn)`, whatever expression it is
@@ -89,9 +122,16 @@ export interface LockMethodCall {
   readonly closure: FunctionLike | undefined;
 }
 
-/** A `get()` or `block()` call: with a callback (closure form) or without one. */
+/** A `get()` or `block()` call (or a library's acquire in that role): with a callback (closure form) or without one. */
 export interface Acquisition extends LockMethodCall {
   readonly method: AcquireMethod;
+  /**
+   * The variable the acquired value is bound to when that value is what releases the lock: async-mutex's
+   * `const release = await mutex.acquire()` (or `const [, release] = await semaphore.acquire()`).
+   */
+  readonly handle: TSESLint.Scope.Variable | undefined;
+  /** The lock creation this acquisition is itself (redlock's `acquire()` / `using()`), if any. */
+  readonly creation: LockCreation | undefined;
 }
 
 /** How a critical section is delimited. */
@@ -155,6 +195,8 @@ export type Protection =
       readonly releases: readonly LockMethodCall[];
       /** The `try` involved (the late one for `statementsBeforeTry`, the wrong one for `finallyReleasesOtherLock`). */
       readonly tryStatement: TSESTree.TryStatement | undefined;
+      /** For `notReleasedOnExit`: the `return` / `break` / `continue` that leaves before the release. */
+      readonly exit?: TSESTree.ReturnStatement | TSESTree.BreakStatement | TSESTree.ContinueStatement;
     };
 
 /** How a lock leaves the function that acquires it. */
@@ -170,11 +212,22 @@ export type EscapeKind =
 
 /** What is wrong with the release of an acquired lock. */
 export type ReleaseProblem =
+  /** No release runs on the path where the lock is held (none at all, or only in another branch). */
   | 'noRelease'
+  /** A `return` / `break` / `continue` in the critical section leaves before the release. */
+  | 'notReleasedOnExit'
   | 'releaseNotInFinally'
   | 'releaseInCatchOnly'
   | 'statementsBeforeTry'
   | 'finallyReleasesOtherLock';
+
+/** A lock's TTL and its acquisition's wait, both in milliseconds (`wait` may be `Infinity`). */
+export interface Timing {
+  readonly ttl: number;
+  readonly wait: number;
+  /** Which settings make the wait, for messages: `retryCount: -1`, `acquireTimeout`, … */
+  readonly waitSource: string;
+}
 
 /** Everything the rules need to know about locks in one file, computed once per file. */
 export interface LockAnalysis {
@@ -200,4 +253,10 @@ export interface LockAnalysis {
   criticalSection(acquisition: Acquisition): CriticalSection | undefined;
   /** Whether (and how) `acquisition`'s lock is released on every path. */
   protection(acquisition: Acquisition): Protection;
+  /**
+   * The static TTL and wait of a library creation in milliseconds: redlock's `acquire()` (its TTL argument, the
+   * wait from its retry settings) and redis-semaphore's constructor (`lockTimeout`, `acquireTimeout`, only when
+   * `refreshInterval: 0`); `undefined` when unknown or not applicable (locksmith: see `no-ttl-shorter-than-wait`).
+   */
+  timingOf(creation: LockCreation): Timing | undefined;
 }

@@ -20,7 +20,7 @@ const config: Linter.Config[] = [
   },
 ];
 
-/** `[rule, column]` of each report on the snippet's line 5 (the statement under test). */
+/** `[rule, column]` of each report on the snippet's line 5 (the statement under test); reports start at the method name. */
 function reports(statement: string): [string, number][] {
   const source = code`
     import { createLocks } from 'locksmith-js';
@@ -38,27 +38,27 @@ function reports(statement: string): [string, number][] {
 
 describe('no-floating-lock-call and no-unchecked-get together', () => {
   const cases: [statement: string, expected: [string, number][]][] = [
-    ['other.get();', [['no-floating-lock-call', 3]]],
-    ['await other.get();', [['no-unchecked-get', 9]]],
-    ['if (other.get()) work();', [['no-floating-lock-call', 7]]],
+    ['other.get();', [['no-floating-lock-call', 9]]],
+    ['await other.get();', [['no-unchecked-get', 15]]],
+    ['if (other.get()) work();', [['no-floating-lock-call', 13]]],
     ['if (await other.get()) work();', []],
-    ['other.get().then(() => work());', [['no-floating-lock-call', 3]]],
-    ['await other.get().then(() => work());', [['no-unchecked-get', 9]]],
-    ['other.get().then(() => work()).catch(report);', [['no-unchecked-get', 3]]],
+    ['other.get().then(() => work());', [['no-floating-lock-call', 9]]],
+    ['await other.get().then(() => work());', [['no-unchecked-get', 15]]],
+    ['other.get().then(() => work()).catch(report);', [['no-unchecked-get', 9]]],
     ['other.get().then((ok) => ok && work()).catch(report);', []],
     ['void other.get();', []],
-    ['void (await other.get());', [['no-unchecked-get', 15]]],
-    ['const ok = other.get(); if (ok) work();', [['no-floating-lock-call', 14]]],
-    ['const ok = await other.get(); work();', [['no-unchecked-get', 20]]],
+    ['void (await other.get());', [['no-unchecked-get', 21]]],
+    ['const ok = other.get(); if (ok) work();', [['no-floating-lock-call', 20]]],
+    ['const ok = await other.get(); work();', [['no-unchecked-get', 26]]],
     ['const ok = await other.get(); if (ok) work();', []],
-    ['(other.get(), work());', [['no-floating-lock-call', 4]]],
-    ['(await other.get(), work());', [['no-unchecked-get', 10]]],
-    ['other.get() && work();', [['no-floating-lock-call', 3]]],
+    ['(other.get(), work());', [['no-floating-lock-call', 10]]],
+    ['(await other.get(), work());', [['no-unchecked-get', 16]]],
+    ['other.get() && work();', [['no-floating-lock-call', 9]]],
     ['(await other.get()) && work();', []],
     ['await other.get(() => work());', []],
-    ['other.get(() => work());', [['no-floating-lock-call', 3]]],
+    ['other.get(() => work());', [['no-floating-lock-call', 9]]],
     ['await Promise.all([other.get(), lock.get()]);', []],
-    ['Promise.all([other.get()]);', [['no-floating-lock-call', 16]]],
+    ['Promise.all([other.get()]);', [['no-floating-lock-call', 22]]],
   ];
   for (const [statement, expected] of cases) {
     it(statement, () => {

@@ -444,7 +444,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 5,
-          column: 7,
+          column: 12,
           endLine: 5,
           endColumn: 17,
           suggestions: [
@@ -480,7 +480,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
           return true;
         }
       `,
-      errors: [{ messageId: 'alwaysTruthy', line: 5, column: 8, endLine: 5, endColumn: 18, suggestions: [] }],
+      errors: [{ messageId: 'alwaysTruthy', line: 5, column: 13, endLine: 5, endColumn: 18, suggestions: [] }],
     },
     // while (!lock.isLocked()), in a class using this.locks.
     {
@@ -500,7 +500,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 6,
-          column: 13,
+          column: 18,
           endLine: 6,
           endColumn: 28,
           suggestions: [
@@ -539,7 +539,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 5,
-          column: 17,
+          column: 22,
           endLine: 5,
           endColumn: 47,
           suggestions: [
@@ -561,7 +561,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 6,
-          column: 3,
+          column: 8,
           endLine: 6,
           endColumn: 13,
           suggestions: [
@@ -583,7 +583,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 7,
-          column: 18,
+          column: 23,
           endLine: 7,
           endColumn: 33,
           suggestions: [
@@ -618,7 +618,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 4,
-          column: 17,
+          column: 33,
           endLine: 4,
           endColumn: 43,
           suggestions: [
@@ -658,7 +658,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthyVariable',
           line: 5,
-          column: 20,
+          column: 25,
           endLine: 5,
           endColumn: 30,
           suggestions: [
@@ -706,7 +706,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 11,
-          column: 5,
+          column: 11,
           endLine: 11,
           endColumn: 20,
           suggestions: [
@@ -742,7 +742,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
           locks.lock(\`import:batch:\${batchId}\`, 120).block(30, () => runImport(batchId));
         }
       `,
-      errors: [{ messageId: 'floating', line: 4, column: 3, endLine: 4, endColumn: 81, suggestions: [] }],
+      errors: [{ messageId: 'floating', line: 4, column: 46, endLine: 4, endColumn: 81, suggestions: [] }],
     },
     // A floating get() with a closure, a floating get(), block() and refresh() in an async method.
     {
@@ -762,7 +762,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 6,
-          column: 5,
+          column: 10,
           endLine: 6,
           endColumn: 33,
           suggestions: [
@@ -786,7 +786,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 7,
-          column: 5,
+          column: 10,
           endLine: 7,
           endColumn: 18,
           suggestions: [
@@ -810,7 +810,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 8,
-          column: 5,
+          column: 10,
           endLine: 8,
           endColumn: 21,
           suggestions: [
@@ -847,7 +847,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 4,
-          column: 3,
+          column: 17,
           endLine: 4,
           endColumn: 26,
           suggestions: [
@@ -867,7 +867,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 5,
-          column: 16,
+          column: 30,
           endLine: 5,
           endColumn: 39,
           suggestions: [
@@ -898,9 +898,9 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         }
       `,
       errors: [
-        { messageId: 'floating', line: 4, column: 3, endLine: 4, endColumn: 28, suggestions: [] },
-        { messageId: 'floating', line: 5, column: 3, endLine: 5, endColumn: 28, suggestions: [] },
-        { messageId: 'floating', line: 6, column: 3, endLine: 6, endColumn: 28, suggestions: [] },
+        { messageId: 'floating', line: 4, column: 19, endLine: 4, endColumn: 28, suggestions: [] },
+        { messageId: 'floating', line: 5, column: 19, endLine: 5, endColumn: 28, suggestions: [] },
+        { messageId: 'floating', line: 6, column: 19, endLine: 6, endColumn: 28, suggestions: [] },
       ],
     },
     // A Promise stored and never read again.
@@ -917,7 +917,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 4,
-          column: 20,
+          column: 36,
           endLine: 4,
           endColumn: 45,
           suggestions: [
@@ -952,7 +952,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 5,
-          column: 7,
+          column: 12,
           endLine: 5,
           endColumn: 17,
           suggestions: [
@@ -974,7 +974,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 6,
-          column: 4,
+          column: 9,
           endLine: 6,
           endColumn: 18,
           suggestions: [
@@ -996,7 +996,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 7,
-          column: 11,
+          column: 16,
           endLine: 7,
           endColumn: 25,
           suggestions: [
@@ -1031,7 +1031,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 4,
-          column: 8,
+          column: 24,
           endLine: 4,
           endColumn: 33,
           suggestions: [
@@ -1060,7 +1060,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 3,
-          column: 1,
+          column: 33,
           endLine: 3,
           endColumn: 47,
           suggestions: [
@@ -1089,7 +1089,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
           }, 10_000);
         }
       `,
-      errors: [{ messageId: 'floating', line: 7, column: 5, endLine: 7, endColumn: 21, suggestions: [] }],
+      errors: [{ messageId: 'floating', line: 7, column: 10, endLine: 7, endColumn: 21, suggestions: [] }],
     },
     // Plain JavaScript (espree), ES module: `if (lock.get())`.
     {
@@ -1109,7 +1109,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 5,
-          column: 7,
+          column: 12,
           endLine: 5,
           endColumn: 21,
           suggestions: [
@@ -1144,11 +1144,11 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
       filename: 'job.js',
       languageOptions: commonjs,
       errors: [
-        { messageId: 'floating', line: 3, column: 1, endLine: 3, endColumn: 47, suggestions: [] },
+        { messageId: 'floating', line: 3, column: 33, endLine: 3, endColumn: 47, suggestions: [] },
         {
           messageId: 'floating',
           line: 6,
-          column: 3,
+          column: 8,
           endLine: 6,
           endColumn: 17,
           suggestions: [
@@ -1180,7 +1180,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 3,
-          column: 7,
+          column: 48,
           endLine: 3,
           endColumn: 53,
           suggestions: [
@@ -1206,7 +1206,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
           return locks.lock(key, 30).get(() => make(key)) ? 'made' : 'skipped';
         }
       `,
-      errors: [{ messageId: 'alwaysTruthy', line: 4, column: 10, endLine: 4, endColumn: 50, suggestions: [] }],
+      errors: [{ messageId: 'alwaysTruthy', line: 4, column: 30, endLine: 4, endColumn: 50, suggestions: [] }],
     },
     // Typed: locks kept in an array are recognised through their type.
     {
@@ -1217,7 +1217,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         }
       `,
       ...typed,
-      errors: [{ messageId: 'floating', line: 3, column: 28, endLine: 3, endColumn: 42, suggestions: [] }],
+      errors: [{ messageId: 'floating', line: 3, column: 33, endLine: 3, endColumn: 42, suggestions: [] }],
     },
     // Typed: a Lock received as a parameter is recognised through its type.
     {
@@ -1232,7 +1232,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'alwaysTruthy',
           line: 3,
-          column: 7,
+          column: 12,
           endLine: 3,
           endColumn: 37,
           suggestions: [
@@ -1250,7 +1250,7 @@ ruleTester.run('no-floating-lock-call', tested(rule), {
         {
           messageId: 'floating',
           line: 3,
-          column: 39,
+          column: 44,
           endLine: 3,
           endColumn: 53,
           suggestions: [

@@ -435,7 +435,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           }
         }
       `,
-      errors: [{ messageId: 'discarded', line: 5, column: 9, endLine: 5, endColumn: 19, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 5, column: 14, endLine: 5, endColumn: 19, suggestions: [] }],
     },
     // void of the awaited boolean.
     {
@@ -447,7 +447,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           await work();
         }
       `,
-      errors: [{ messageId: 'discarded', line: 4, column: 15, endLine: 4, endColumn: 40, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 4, column: 35, endLine: 4, endColumn: 40, suggestions: [] }],
     },
     // Stored and never read.
     {
@@ -459,7 +459,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           await work();
         }
       `,
-      errors: [{ messageId: 'neverTested', line: 4, column: 20, endLine: 4, endColumn: 45, suggestions: [] }],
+      errors: [{ messageId: 'neverTested', line: 4, column: 40, endLine: 4, endColumn: 45, suggestions: [] }],
     },
     // Stored, but tested only in finally: the work already ran without the lock.
     {
@@ -478,7 +478,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           }
         }
       `,
-      errors: [{ messageId: 'neverTested', line: 6, column: 28, endLine: 6, endColumn: 38, suggestions: [] }],
+      errors: [{ messageId: 'neverTested', line: 6, column: 33, endLine: 6, endColumn: 38, suggestions: [] }],
     },
     // Stored and only printed: logging the boolean is not testing it.
     {
@@ -492,7 +492,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           await syncFacility(facility);
         }
       `,
-      errors: [{ messageId: 'neverTested', line: 4, column: 26, endLine: 4, endColumn: 75, suggestions: [] }],
+      errors: [{ messageId: 'neverTested', line: 4, column: 70, endLine: 4, endColumn: 75, suggestions: [] }],
     },
     // In a loop, chained off the creating call.
     {
@@ -506,7 +506,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           }
         }
       `,
-      errors: [{ messageId: 'discarded', line: 5, column: 11, endLine: 5, endColumn: 57, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 5, column: 52, endLine: 5, endColumn: 57, suggestions: [] }],
     },
     // The left of a comma expression.
     {
@@ -517,7 +517,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           return (await locks.lock(key).get(), work());
         }
       `,
-      errors: [{ messageId: 'discarded', line: 4, column: 17, endLine: 4, endColumn: 38, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 4, column: 33, endLine: 4, endColumn: 38, suggestions: [] }],
     },
     // A .then() callback that ignores the boolean, awaited or handled.
     {
@@ -530,8 +530,8 @@ ruleTester.run('no-unchecked-get', tested(rule), {
         }
       `,
       errors: [
-        { messageId: 'discarded', line: 4, column: 9, endLine: 4, endColumn: 34, suggestions: [] },
-        { messageId: 'discarded', line: 5, column: 3, endLine: 5, endColumn: 28, suggestions: [] },
+        { messageId: 'discarded', line: 4, column: 29, endLine: 4, endColumn: 34, suggestions: [] },
+        { messageId: 'discarded', line: 5, column: 23, endLine: 5, endColumn: 28, suggestions: [] },
       ],
     },
     // A .then() with a rejection handler whose fulfilment callback works without looking at the boolean.
@@ -548,7 +548,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           );
         }
       `,
-      errors: [{ messageId: 'discarded', line: 4, column: 10, endLine: 4, endColumn: 35, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 4, column: 30, endLine: 4, endColumn: 35, suggestions: [] }],
     },
     // The Cache facade spelling (a default factory name), the last statement of the function.
     {
@@ -558,7 +558,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
           await Cache.lock(key, 60).get();
         }
       `,
-      errors: [{ messageId: 'discarded', line: 3, column: 9, endLine: 3, endColumn: 34, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 3, column: 29, endLine: 3, endColumn: 34, suggestions: [] }],
     },
     // Plain JavaScript (espree), ES module, top-level await.
     {
@@ -570,7 +570,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
       `,
       filename: 'migrate.mjs',
       languageOptions: esm,
-      errors: [{ messageId: 'discarded', line: 3, column: 7, endLine: 3, endColumn: 50, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 3, column: 45, endLine: 3, endColumn: 50, suggestions: [] }],
     },
     // Plain JavaScript, CommonJS.
     {
@@ -586,7 +586,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
       `,
       filename: 'job.cjs',
       languageOptions: commonjs,
-      errors: [{ messageId: 'discarded', line: 5, column: 9, endLine: 5, endColumn: 19, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 5, column: 14, endLine: 5, endColumn: 19, suggestions: [] }],
     },
     // Typed: a Lock parameter, unchecked.
     {
@@ -598,7 +598,7 @@ ruleTester.run('no-unchecked-get', tested(rule), {
         }
       `,
       ...typed,
-      errors: [{ messageId: 'discarded', line: 3, column: 9, endLine: 3, endColumn: 19, suggestions: [] }],
+      errors: [{ messageId: 'discarded', line: 3, column: 14, endLine: 3, endColumn: 19, suggestions: [] }],
     },
   ],
 });

@@ -524,6 +524,28 @@ ruleTester.run('require-release-in-finally', tester, {
         }
       }
     `,
+    // A `return` after the release in the same block, a `break` inside a loop of the section, a `return` whose
+    // argument releases: none leaves with the lock held (the sections are still judged for their missing finally).
+    code`
+      import { createLocks } from 'locksmith-js';
+      const locks = createLocks();
+      export async function drain(ids: string[]) {
+        const lock = locks.lock('drain:queue:main', 30);
+        await lock.block(5);
+        try {
+          for (const id of ids) {
+            if (!id) break;
+            await handle(id);
+          }
+          if (ids.length === 0) {
+            await lock.release();
+            return;
+          }
+        } finally {
+          await lock.release();
+        }
+      }
+    `,
   ],
   invalid: [
     // The document's anti-pattern: forgetting to release.
@@ -540,13 +562,13 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'noRelease',
           line: 3,
-          column: 13,
+          column: 18,
           endLine: 3,
           endColumn: 23,
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 async function process() {
                   const lock = Cache.lock('resource', 60);
@@ -605,7 +627,7 @@ ruleTester.run('require-release-in-finally', tester, {
           }
         }
       `,
-      errors: [{ messageId: 'releaseNotInFinally', line: 3, column: 9, endLine: 3, endColumn: 23, suggestions: [] }],
+      errors: [{ messageId: 'releaseNotInFinally', line: 3, column: 14, endLine: 3, endColumn: 23, suggestions: [] }],
     },
     // Release after the work, no try at all: suggestion wraps the work.
     {
@@ -623,13 +645,13 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'releaseNotInFinally',
           line: 3,
-          column: 9,
+          column: 14,
           endLine: 3,
           endColumn: 23,
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 async function sync(id: string) {
                   const lock = locks.lock(\`sync:item:\${id}\`, 30);
@@ -662,7 +684,7 @@ ruleTester.run('require-release-in-finally', tester, {
           }
         }
       `,
-      errors: [{ messageId: 'releaseInCatchOnly', line: 3, column: 15, endLine: 3, endColumn: 25, suggestions: [] }],
+      errors: [{ messageId: 'releaseInCatchOnly', line: 3, column: 20, endLine: 3, endColumn: 25, suggestions: [] }],
     },
     // Statements between the acquisition and the try.
     {
@@ -682,7 +704,7 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'statementsBeforeTry',
           line: 3,
-          column: 9,
+          column: 14,
           endLine: 3,
           endColumn: 23,
           suggestions: [
@@ -720,7 +742,7 @@ ruleTester.run('require-release-in-finally', tester, {
           }
         }
       `,
-      errors: [{ messageId: 'statementsBeforeTry', line: 3, column: 9, endLine: 3, endColumn: 23, suggestions: [] }],
+      errors: [{ messageId: 'statementsBeforeTry', line: 3, column: 14, endLine: 3, endColumn: 23, suggestions: [] }],
     },
     // Statements inside the if before the try.
     {
@@ -743,7 +765,7 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'statementsBeforeTry',
           line: 4,
-          column: 15,
+          column: 20,
           endLine: 4,
           endColumn: 25,
           suggestions: [
@@ -784,7 +806,7 @@ ruleTester.run('require-release-in-finally', tester, {
         }
       `,
       errors: [
-        { messageId: 'finallyReleasesOtherLock', line: 4, column: 9, endLine: 4, endColumn: 23, suggestions: [] },
+        { messageId: 'finallyReleasesOtherLock', line: 4, column: 15, endLine: 4, endColumn: 23, suggestions: [] },
       ],
     },
     // Chained acquisition never released (no way to release it): no try/finally suggestion.
@@ -800,7 +822,7 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'noRelease',
           line: 2,
-          column: 13,
+          column: 47,
           endLine: 2,
           endColumn: 52,
           suggestions: [
@@ -831,7 +853,7 @@ ruleTester.run('require-release-in-finally', tester, {
           }
         }
       `,
-      errors: [{ messageId: 'noRelease', line: 3, column: 15, endLine: 3, endColumn: 59, suggestions: [] }],
+      errors: [{ messageId: 'noRelease', line: 3, column: 51, endLine: 3, endColumn: 59, suggestions: [] }],
     },
     // Chained block() with a loop inside the body: the closure suggestion passes the wait first.
     {
@@ -849,7 +871,7 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'noRelease',
           line: 2,
-          column: 13,
+          column: 52,
           endLine: 2,
           endColumn: 60,
           suggestions: [
@@ -886,13 +908,13 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'noRelease',
           line: 3,
-          column: 15,
+          column: 20,
           endLine: 3,
           endColumn: 25,
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 async function poll(id: string) {
                   const lock = locks.lock(\`poll:feed:\${id}\`, 30);
@@ -927,13 +949,13 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'noRelease',
           line: 5,
-          column: 15,
+          column: 19,
           endLine: 5,
           endColumn: 24,
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'job' },
+              data: { release: 'await job.release();' },
               output: code`
                 import { createLocks } from 'locksmith-js';
                 const manager = createLocks();
@@ -970,13 +992,13 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'releaseNotInFinally',
           line: 5,
-          column: 9,
+          column: 14,
           endLine: 5,
           endColumn: 22,
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 const locksmith = require('locksmith-js');
                 const registry = locksmith.createLocks();
@@ -1003,7 +1025,7 @@ ruleTester.run('require-release-in-finally', tester, {
           if (await nightly.get()) await buildReport();
         }
       `,
-      errors: [{ messageId: 'noRelease', line: 3, column: 13, endLine: 3, endColumn: 26, suggestions: [] }],
+      errors: [{ messageId: 'noRelease', line: 3, column: 21, endLine: 3, endColumn: 26, suggestions: [] }],
     },
     // A lock field released in the same method, but not in finally.
     {
@@ -1022,13 +1044,13 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'releaseNotInFinally',
           line: 5,
-          column: 11,
+          column: 21,
           endLine: 5,
           endColumn: 29,
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'this.lock' },
+              data: { release: 'await this.lock.release();' },
               output: code`
                 class Sync {
                   private lock = this.locks.lock('sync:all:hourly', 3600);
@@ -1061,13 +1083,13 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'noRelease',
           line: 3,
-          column: 26,
+          column: 31,
           endLine: 3,
           endColumn: 36,
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output: code`
                 async function once(id: string) {
                   const lock = locks.lock(\`once:run:\${id}\`, 30);
@@ -1092,10 +1114,10 @@ ruleTester.run('require-release-in-finally', tester, {
           await Promise.resolve(id);
         }
       `,
-      errors: [{ messageId: 'noRelease', line: 5, column: 9, endLine: 5, endColumn: 22, suggestions: [
+      errors: [{ messageId: 'noRelease', line: 5, column: 14, endLine: 5, endColumn: 22, suggestions: [
         {
           messageId: 'suggestTryFinally',
-          data: { lock: 'lock' },
+          data: { release: 'await lock.release();' },
           output: code`
             import { createLocks } from 'locksmith-js';
             const registry = { main: createLocks() };
@@ -1111,6 +1133,108 @@ ruleTester.run('require-release-in-finally', tester, {
           `,
         },
       ] }],
+    },
+    // The only release is in the branch where the lock was NOT acquired: it is never released.
+    {
+      code: code`
+        import { createLocks } from 'locksmith-js';
+        const locks = createLocks();
+        export async function once(id: string) {
+          const lock = locks.lock(\`once:job:\${id}\`, 30);
+          if (await lock.get()) {
+            await run(id);
+          } else {
+            await lock.release();
+          }
+        }
+      `,
+      errors: [{ messageId: 'noRelease', line: 5, column: 18, endLine: 5, endColumn: 23, suggestions: [] }],
+    },
+    // A `return` leaves the section before the release: on that path the lock is never released.
+    {
+      code: code`
+        import { createLocks } from 'locksmith-js';
+        const locks = createLocks();
+        export async function sync(id: string) {
+          const lock = locks.lock(\`sync:item:\${id}\`, 30);
+          await lock.block(10);
+          const item = await load(id);
+          if (!item) return;
+          await syncItem(item);
+          await lock.release();
+        }
+      `,
+      errors: [{ messageId: 'notReleasedOnExit', data: { line: 7, exit: 'return', held: 'until its TTL expires' }, line: 5, column: 14, endLine: 5, endColumn: 23, suggestions: [] }],
+    },
+    // A `continue` of the loop around the section, and a `break` of a labelled outer loop, leave it too.
+    {
+      code: code`
+        import { createLocks } from 'locksmith-js';
+        const locks = createLocks();
+        export async function each(ids: string[]) {
+          outer: for (const id of ids) {
+            const lock = locks.lock(\`each:item:\${id}\`, 30);
+            if (await lock.get()) {
+              for (const part of await parts(id)) {
+                if (part.stop) break outer;
+              }
+              await lock.release();
+            }
+          }
+          for (const id of ids) {
+            const lock = locks.lock(\`each:item:\${id}\`, 30);
+            await lock.block(1);
+            if (skip(id)) continue;
+            await lock.release();
+          }
+        }
+      `,
+      errors: [
+        { messageId: 'notReleasedOnExit', data: { line: 8, exit: 'break', held: 'until its TTL expires' }, line: 6, column: 20, endLine: 6, endColumn: 25, suggestions: [] },
+        { messageId: 'notReleasedOnExit', data: { line: 16, exit: 'continue', held: 'until its TTL expires' }, line: 15, column: 16, endLine: 15, endColumn: 24, suggestions: [] },
+      ],
+    },
+    // A `return` right after a release, or returning the release itself, leaves with the lock released: only the
+    // missing `finally` is reported.
+    {
+      code: code`
+        import { createLocks } from 'locksmith-js';
+        const locks = createLocks();
+        export async function pick(id: string) {
+          const lock = locks.lock(\`pick:item:\${id}\`, 30);
+          await lock.block(10);
+          if (await cached(id)) {
+            await lock.release();
+            return;
+          }
+          if (await gone(id)) return lock.release();
+          for (const part of await parts(id)) {
+            if (!part) continue;
+            await fill(part);
+          }
+          await lock.release();
+        }
+      `,
+      errors: [{ messageId: 'releaseNotInFinally', line: 5, column: 14, endLine: 5, endColumn: 23, suggestions: [] }],
+    },
+    // A release before the `return` only on another branch does not count for the `return`.
+    {
+      code: code`
+        import { createLocks } from 'locksmith-js';
+        const locks = createLocks();
+        export async function pick(id: string) {
+          const lock = locks.lock(\`pick:item:\${id}\`, 30);
+          await lock.block(10);
+          if (await cached(id)) {
+            await lock.release();
+          } else if (await missing(id)) {
+            return;
+          }
+          await fill(id);
+          await lock.release();
+        }
+      `,
+      errors: [{ messageId: 'notReleasedOnExit', data: { line: 9, exit: 'return', held: 'until its TTL expires' }, line: 5, column: 14, endLine: 5, endColumn: 23, suggestions: [] }],
     },
   ],
 });
