@@ -56,7 +56,7 @@ export function getLockAnalysis(context: AnalysisContext): LockAnalysis {
   const typed = Boolean(sourceCode.parserServices?.program);
   const analysis =
     fastPathEnabled() &&
-    !mayContainLocks(sourceCode.ast.tokens, lockVocabulary(readSettings(settings).lockFactories), typed)
+    !mayContainLocks(sourceCode.ast.tokens, lockVocabulary(readSettings(settings)), typed)
       ? lockFree(() => analyze(sourceCode, settings))
       : analyze(sourceCode, settings);
   cache.set(sourceCode, analysis);
@@ -79,6 +79,7 @@ function lockFree(full: () => LockAnalysis): LockAnalysis {
     releasesOf: (lock) => get().releasesOf(lock),
     criticalSection: (acquisition) => get().criticalSection(acquisition),
     protection: (acquisition) => get().protection(acquisition),
+    timingOf: (creation) => get().timingOf(creation),
   };
 }
 

@@ -8,41 +8,40 @@
  * - a lock module (import, `require`, `import()`, `import x = require(…)`, `import('…').Lock`): its specifier
  *   is a string (or template) token;
  * - a receiver named in `settings.locksmith.lockFactories`: the name is an identifier, private name or string
- *   token, and the creating method (`lock`, `restoreLock`) is another;
+ *   token, and a creating method (`lock`, `restoreLock`, …) is another;
+ * - a receiver named in a library profile's `names` (a redlock manager, a mutex): the name is a token;
  * - with type information a lock or manager can arrive from anywhere (a global declaration, a contextual
  *   type), but the analysis only ever sees it through a call of one of its methods, so the file must contain
  *   a token naming a creating method or a lock method.
  * The argument is spelled out in docs/architecture.md ("The fast path").
  */
 import type { TSESLint } from '@typescript-eslint/utils';
-import { LOCKSMITH_MODULE } from './locksmith-module.js';
-import { LOCK_METHODS, type LockCreation } from './types.js';
-
-/** The manager methods that create a lock (every `LockCreation['kind']`, checked by the compiler). */
-export const CREATION_METHODS: readonly string[] = Object.keys({
-  lock: true,
-  restoreLock: true,
-} satisfies Record<LockCreation['kind'], true>);
+import { CREATION_METHODS, lockMethodNames } from './calls.js';
+import { ActiveProfiles } from './profiles.js';
+import type { LocksmithSettings } from './settings.js';
 
 /** What a file must name for the analysis to find a lock in it. */
 export interface LockVocabulary {
-  /** Module specifiers whose imports make locks. */
+  /** Module specifiers whose imports make locks (locksmith's and every enabled profile's). */
   readonly modules: readonly string[];
-  /** `settings.locksmith.lockFactories`. */
+  /** `settings.locksmith.lockFactories`: managers by name, which make locks through a creating method. */
   readonly factories: readonly string[];
-  /** Methods that create a lock on a factory-named receiver. */
+  /** Methods that create a lock on a manager. */
   readonly factoryMethods: readonly string[];
+  /** A profile's receiver `names` (a redlock manager, a mutex): a lock source by name alone. */
+  readonly names: readonly string[];
   /** Every method through which a typed lock or manager can be seen (used only with type information). */
   readonly typedMethods: readonly string[];
 }
 
-/** The vocabulary for the given factory names. */
-export function lockVocabulary(factories: readonly string[]): LockVocabulary {
+/** The vocabulary the analysis follows under `settings` (module list and method names come from the analysis). */
+export function lockVocabulary(settings: LocksmithSettings): LockVocabulary {
   return {
-    modules: [LOCKSMITH_MODULE],
-    factories,
-    factoryMethods: CREATION_METHODS,
-    typedMethods: [...CREATION_METHODS, ...LOCK_METHODS],
+    modules: [...new ActiveProfiles(settings).allModules],
+    factories: settings.lockFactories,
+    factoryMethods: [...CREATION_METHODS],
+    names: Object.values(settings.libraries).flatMap((profile) => profile?.names ?? []),
+    typedMethods: lockMethodNames(),
   };
 }
 
@@ -80,6 +79,7 @@ export function mayContainLocks(
     for (const name of names) meaning.set(name, (meaning.get(name) ?? 0) | what);
   };
   add(vocabulary.modules, WHAT_MODULE);
+  add(vocabulary.names, WHAT_MODULE);
   add(vocabulary.factories, WHAT_FACTORY);
   add(vocabulary.factoryMethods, WHAT_FACTORY_METHOD);
   if (typed) add(vocabulary.typedMethods, WHAT_TYPED_METHOD);

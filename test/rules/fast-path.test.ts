@@ -18,7 +18,7 @@ import {
   mayContainLocks,
   setFastPath,
 } from '../../rules/analysis/prefilter.js';
-import { DEFAULT_LOCK_FACTORIES } from '../../rules/analysis/settings.js';
+import { readSettings } from '../../rules/analysis/settings.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const typedRoot = fileURLToPath(new URL('./typed-global/', import.meta.url));
@@ -157,6 +157,17 @@ const SNIPPETS: Record<string, Snippet> = {
     code: `export async function f(x: any) { x.default.lock('a:b:c', 5).get(); }`,
     settings: { locksmith: { lockFactories: ['default'] } },
   },
+  'redlock required deep inside a function': {
+    code: `async function f(client) {\n  const Redlock = require('redlock').default;\n  const redlock = new Redlock([client]);\n  const lock = await redlock.acquire(['a:b:c'], 5000);\n  await work();\n  await lock.release();\n}`,
+    parser: 'espree-commonjs',
+  },
+  'an async-mutex named in settings, no import': {
+    code: `export async function f() { const release = await mutex.acquire(); await work(); release(); }\ndeclare function work(): Promise<void>;`,
+    settings: { locksmith: { libraries: { 'async-mutex': { names: ['mutex'] } } } },
+  },
+  'a redis-semaphore module specifier with an escape': {
+    code: `import { Mutex } from 'redis\\u002dsemaphore';\nexport async function f(redis: any) { const m = new Mutex(redis, 'a:b:c', { lockTimeout: 1000, acquireTimeout: 5000 }); await m.acquire(); await work(); await m.release(); }\ndeclare function work(): Promise<void>;`,
+  },
   'typed: a global manager, no import, no factory name': {
     code: `async function f() { appLocks.lock('a:b:c', 5).get(); }`,
     typed: true,
@@ -168,13 +179,19 @@ const SNIPPETS: Record<string, Snippet> = {
 };
 
 describe('the fast path loses no finding', () => {
-  it('on every fixture, with every rule (strict), without and with type information', async () => {
+  // Whole-project lints, twice each: slow on a loaded machine.
+  const LONG = 180_000;
+
+  it('on every fixture, with every rule (strict)', { timeout: LONG }, async () => {
     const fixtures = files(join(root, 'fixtures'));
     expect(fixtures.length).toBeGreaterThanOrEqual(20);
     const untyped = await lintFilesBothWays(fixtures, [plugin.configs.strict]);
     expect(untyped.findings).toBeGreaterThanOrEqual(11);
     expect(untyped.on).toEqual(untyped.off);
+  });
 
+  it('on every fixture with type information', { timeout: LONG }, async () => {
+    const fixtures = files(join(root, 'fixtures'));
     const typed = await lintFilesBothWays(fixtures, [
       plugin.configs.strict,
       {
@@ -186,7 +203,7 @@ describe('the fast path loses no finding', () => {
     expect(typed.on).toEqual(typed.off);
   });
 
-  it("on the project's own source, tests, scripts and benchmarks", async () => {
+  it("on the project's own source, tests, scripts and benchmarks", { timeout: LONG }, async () => {
     const own = ['src', 'rules', 'bin', 'test', 'scripts', 'bench'].flatMap((dir) => files(join(root, dir)));
     expect(own.length).toBeGreaterThan(100);
     const { on, off, findings } = await lintFilesBothWays(own, [plugin.configs.strict]);
@@ -208,8 +225,8 @@ describe('the fast path loses no finding', () => {
 describe('mayContainLocks', () => {
   const tokensOf = (code: string) =>
     tsParser.parseForESLint(code, { range: true, loc: true, tokens: true, comment: true }).ast.tokens;
-  const check = (code: string, factories = DEFAULT_LOCK_FACTORIES, typed = false) =>
-    mayContainLocks(tokensOf(code), lockVocabulary(factories), typed);
+  const check = (code: string, locksmith: Record<string, unknown> = {}, typed = false) =>
+    mayContainLocks(tokensOf(code), lockVocabulary(readSettings({ locksmith })), typed);
 
   it('skips code that names no lock module and no factory with a creating method', () => {
     expect(check(`const cache = new Map(); cache.get('a'); export {};`)).toBe(false);
@@ -222,14 +239,21 @@ describe('mayContainLocks', () => {
   it('keeps code that imports a lock module or calls a creating method on a factory name', () => {
     expect(check(`import { createLocks } from 'locksmith-js';`)).toBe(true);
     expect(check(`cache.lock('a');`)).toBe(true);
-    expect(check(`mutexes.lock('a');`, ['mutexes'])).toBe(true);
+    expect(check(`mutexes.lock('a');`, { lockFactories: ['mutexes'] })).toBe(true);
+    expect(check(`import Redlock from 'redlock';`)).toBe(true);
+    expect(check(`const { Mutex } = require('async-mutex');`)).toBe(true);
+    expect(check(`import { Mutex } from 'redis-semaphore';`)).toBe(true);
+    expect(check(`mutex.acquire();`)).toBe(false);
+    expect(check(`mutex.acquire();`, { libraries: { 'async-mutex': { names: ['mutex'] } } })).toBe(true);
+    expect(check(`import { Mutex } from 'async-mutex';`, { libraries: { 'async-mutex': false } })).toBe(false);
     expect(check(`x.locks.restoreLock('a', owner);`)).toBe(true);
   });
 
   it('with type information, keeps any code that calls a lock or manager method, however the value arrived', () => {
-    expect(check(`lockFromSomewhere.release();`, DEFAULT_LOCK_FACTORIES, true)).toBe(true);
-    expect(check(`someManager.lock('a');`, DEFAULT_LOCK_FACTORIES, true)).toBe(true);
-    expect(check(`const x = new Map(); x.set('a', 1);`, DEFAULT_LOCK_FACTORIES, true)).toBe(false);
+    expect(check(`lockFromSomewhere.release();`, {}, true)).toBe(true);
+    expect(check(`someManager.lock('a');`, {}, true)).toBe(true);
+    expect(check(`mutex.runExclusive(() => work());`, {}, true)).toBe(true);
+    expect(check(`const x = new Map(); x.set('a', 1);`, {}, true)).toBe(false);
   });
 });
 
