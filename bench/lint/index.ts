@@ -10,7 +10,8 @@
  * 3. Warm re-lint: `new ESLint(…).lintText()` of one edited ~300-line lock-heavy file, many times in a warm
  *    process (what an editor's ESLint server does on a keystroke), p50/p95.
  *
- * Options: `--quick` (fewer repetitions), `--repetitions=N`, `--copies=N` (fixture copies), `--relints=N`.
+ * Options: `--quick` (fewer repetitions), `--repetitions=N`, `--copies=N` (fixture copies), `--relints=N`,
+ * `--skip-third-party` (the lock-heavy corpus and the re-lint only: a few minutes instead of most of an hour).
  * The plugin is loaded from `dist/` (rebuilt when `rules/` or `src/` is newer), as users run it.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +35,7 @@ const quick = args.has('quick');
 const REPETITIONS = Number(args.get('repetitions') ?? (quick ? 1 : 2));
 const COPIES = Number(args.get('copies') ?? 50);
 const RELINTS = Number(args.get('relints') ?? (quick ? 100 : 400));
+const SKIP_THIRD_PARTY = args.has('skip-third-party');
 const WARMUP_RELINTS = 40;
 /** Files linted by every instance before the measured repetitions (JIT warm-up). */
 const WARMUP_FILES = 100;
@@ -197,8 +199,8 @@ async function main(): Promise<void> {
     log(`lock-heavy corpus: ${lockHeavy.files.length} files, ${lockHeavy.lines} lines; ${REPETITIONS * 3} repetitions`);
     const lockHeavyOverhead = await overhead(lockHeavy, plugin, REPETITIONS * 3);
     log(`third-party corpus: ${thirdParty.files.length} files, ${thirdParty.lines} lines; ${REPETITIONS} repetitions`);
-    const thirdPartyOverhead = await overhead(thirdParty, plugin, REPETITIONS);
-    const thirdPartyRules = ruleTable(thirdPartyOverhead.ruleTimes);
+    const thirdPartyOverhead = SKIP_THIRD_PARTY ? undefined : await overhead(thirdParty, plugin, REPETITIONS);
+    const thirdPartyRules = thirdPartyOverhead ? ruleTable(thirdPartyOverhead.ruleTimes) : '(skipped)';
     const lockHeavyRules = ruleTable(lockHeavyOverhead.ruleTimes);
 
     log(`warm re-lint, ${RELINTS} runs per config`);
@@ -216,10 +218,10 @@ async function main(): Promise<void> {
       '',
       '| corpus | size | without (median) | with (median) | ratio (median of repetitions) | ratio range | locksmith findings | parse errors |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      overheadRow('third-party', thirdParty, thirdPartyOverhead),
+      ...(thirdPartyOverhead ? [overheadRow('third-party', thirdParty, thirdPartyOverhead)] : []),
       overheadRow('lock-heavy', lockHeavy, lockHeavyOverhead),
       '',
-      `Ratios per repetition: third-party ${thirdPartyOverhead.ratios.map(ratio).join(', ')}; lock-heavy ${lockHeavyOverhead.ratios.map(ratio).join(', ')}.`,
+      `Ratios per repetition: third-party ${thirdPartyOverhead?.ratios.map(ratio).join(', ') ?? '(skipped)'}; lock-heavy ${lockHeavyOverhead.ratios.map(ratio).join(', ')}.`,
       '',
       '### Per-rule time (ESLint `stats`, summed over the corpus), third-party corpus',
       '',

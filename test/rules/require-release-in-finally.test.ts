@@ -590,7 +590,7 @@ ruleTester.run('require-release-in-finally', tester, {
     // try/finally rewrite is offered.
     {
       code: 'async function run() {\n  const lock = Cache.lock(\'resource\', 60);\n  if (await lock.get()) {\n    await send(`line one\nline two`);\n  }\n}',
-      errors: [{ messageId: 'noRelease', line: 3, column: 13, endLine: 3, endColumn: 23, suggestions: [] }],
+      errors: [{ messageId: 'noRelease', line: 3, column: 18, endLine: 3, endColumn: 23, suggestions: [] }],
     },
     // The same template before the acquisition, outside the section: the rewrite is offered.
     {
@@ -599,13 +599,13 @@ ruleTester.run('require-release-in-finally', tester, {
         {
           messageId: 'noRelease',
           line: 5,
-          column: 13,
+          column: 18,
           endLine: 5,
           endColumn: 23,
           suggestions: [
             {
               messageId: 'suggestTryFinally',
-              data: { lock: 'lock' },
+              data: { release: 'await lock.release();' },
               output:
                 'const text = `line one\nline two`;\nasync function run() {\n  const lock = Cache.lock(\'resource\', 60);\n  if (await lock.get()) {\n    try {\n      await send(text);\n    } finally {\n      await lock.release();\n    }\n  }\n}',
             },
