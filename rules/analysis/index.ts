@@ -56,7 +56,7 @@ export function getLockAnalysis(context: AnalysisContext): LockAnalysis {
   const typed = Boolean(sourceCode.parserServices?.program);
   const analysis =
     fastPathEnabled() &&
-    !mayContainLocks(sourceCode.ast.tokens, lockVocabulary(readSettings(settings)), typed)
+    !mayContainLocks(sourceCode.text, sourceCode.ast.tokens, lockVocabulary(readSettings(settings)), typed)
       ? lockFree(() => analyze(sourceCode, settings))
       : analyze(sourceCode, settings);
   cache.set(sourceCode, analysis);
