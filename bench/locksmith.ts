@@ -49,7 +49,7 @@ export async function createLocksmith(url: string): Promise<LockSubject> {
     async acquire(key, ttlMs, waitMs, signal): Promise<Held | null> {
       const lock = locks.lock(key, ttlMs / 1000);
       try {
-        if (!(await lock.block(waitMs / 1000, { signal }))) return null;
+        await lock.block(waitMs / 1000, { signal });
       } catch {
         return null;
       }

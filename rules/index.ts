@@ -16,6 +16,12 @@ import keyNamingConvention from './key-naming-convention.js';
 import noLockAroundRead from './no-lock-around-read.js';
 import noTtlShorterThanWait from './no-ttl-shorter-than-wait.js';
 import requireReleaseInFinally from './require-release-in-finally.js';
+import noReleaseWithoutAcquire from './no-release-without-acquire.js';
+import noBooleanBlock from './no-boolean-block.js';
+import requireTtl from './require-ttl.js';
+import noCheckThenLock from './no-check-then-lock.js';
+import noForceRelease from './no-force-release.js';
+import noLockOrderInversion from './no-lock-order-inversion.js';
 import type { LocksmithConfigName, LocksmithRuleDocs } from './utils.js';
 
 type LocksmithRule = TSESLint.RuleModule<string, readonly unknown[], LocksmithRuleDocs>;
@@ -28,6 +34,12 @@ export const rules = {
   'key-naming-convention': keyNamingConvention,
   'no-floating-lock-call': noFloatingLockCall,
   'no-unchecked-get': noUncheckedGet,
+  'no-release-without-acquire': noReleaseWithoutAcquire,
+  'no-boolean-block': noBooleanBlock,
+  'require-ttl': requireTtl,
+  'no-check-then-lock': noCheckThenLock,
+  'no-force-release': noForceRelease,
+  'no-lock-order-inversion': noLockOrderInversion,
 } satisfies Record<string, LocksmithRule>;
 
 /** The package's version, read from the nearest `package.json` named `locksmith-js` (source and `dist/` alike). */
@@ -73,13 +85,16 @@ export type LocksmithConfig = Linter.Config & {
 export interface LocksmithPlugin extends ESLint.Plugin {
   meta: { name: string; version: string; namespace: string };
   rules: NonNullable<ESLint.Plugin['rules']>;
-  configs: Record<LocksmithConfigName, LocksmithConfig>;
+  configs: Record<LocksmithConfigName | TypeCheckedConfigName, LocksmithConfig>;
 }
+
+/** The configs that add type information (typescript-eslint's naming): same rules, plus `projectService`. */
+export type TypeCheckedConfigName = `${LocksmithConfigName}TypeChecked`;
 
 const plugin: LocksmithPlugin = {
   meta: { name: 'locksmith', version: packageVersion(), namespace: 'locksmith' },
   rules: rules as unknown as NonNullable<ESLint.Plugin['rules']>,
-  configs: {} as Record<LocksmithConfigName, LocksmithConfig>,
+  configs: {} as Record<LocksmithConfigName | TypeCheckedConfigName, LocksmithConfig>,
 };
 
 function buildConfig(config: LocksmithConfigName): LocksmithConfig {
@@ -93,7 +108,22 @@ function buildConfig(config: LocksmithConfigName): LocksmithConfig {
   };
 }
 
+/**
+ * `config` with type information: the TypeScript project service gives every linted file its program, so that
+ * managers and locks are recognised by type wherever they come from (see docs/typed-linting.md for the cost).
+ */
+function buildTypeCheckedConfig(config: LocksmithConfigName): LocksmithConfig {
+  const base = buildConfig(config);
+  return {
+    ...base,
+    name: `locksmith/${config}TypeChecked`,
+    languageOptions: { ...base.languageOptions, parserOptions: { projectService: true } },
+  };
+}
+
 plugin.configs.recommended = buildConfig('recommended');
 plugin.configs.strict = buildConfig('strict');
+plugin.configs.recommendedTypeChecked = buildTypeCheckedConfig('recommended');
+plugin.configs.strictTypeChecked = buildTypeCheckedConfig('strict');
 
 export default plugin;

@@ -17,7 +17,8 @@ export function unwrap(node: TSESTree.Node): TSESTree.Node {
   return current;
 }
 
-function isTypeWrapper(
+/** A TypeScript-only wrapper that does not change the value at run time (`as`, `satisfies`, `!`, `<T>x`, `f<T>`). */
+export function isTypeWrapper(
   node: TSESTree.Node,
 ): node is
   | TSESTree.TSAsExpression

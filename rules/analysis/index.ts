@@ -19,9 +19,28 @@
  *     `guarded`, `body` statements, `container`, `anchor`), or `undefined` for shapes it does not know.
  *   - `protection(acquisition)` → {@link Protection}: callback | disposed | escapes | immediate | finally | unknown |
  *     unprotected (with the {@link ReleaseProblem}).
- * - {@link readSettings} / {@link DEFAULT_LOCK_FACTORIES}: `settings.locksmith`.
+ * - {@link readSettings} / {@link DEFAULT_LOCK_FACTORIES}: `settings.locksmith` (`lockFactories`, `libraries`).
  *
- * What counts as a lock: see DESIGN.md, "What counts as a lock", and `resolve.ts`.
+ * Libraries (redlock, redis-semaphore, async-mutex; docs/libraries.md): the same model covers them, so a rule
+ * written for locksmith applies to them. To ask about a library:
+ * - which library and words: `call.library` / `creation.library` / `lock.library` (`'locksmith' | 'redlock' |
+ *   'redis-semaphore' | 'async-mutex'`), `call.name` (the method as the library spells it: `acquire`,
+ *   `tryAcquire`, `runExclusive`, `using`, `extend`), `VOCABULARIES[library]` (`./libraries.js`: its acquire /
+ *   try / release / closure words and its `unit`), and `./wording.js` (`formatDuration(ms, library)`, …);
+ * - try-acquire (boolean) vs throwing acquire: `acquisition.method === 'get'` (locksmith `get()`,
+ *   redis-semaphore `tryAcquire()`) vs `'block'` (locksmith `block()`, every library's `acquire()`, `using()`,
+ *   `runExclusive()`); `call.async` is false for calls that return no Promise (async-mutex `release()`);
+ * - TTL / wait expressions: `creation.ttl` (locksmith seconds, redlock milliseconds), `creation.options` (redlock's
+ *   per-call settings, redis-semaphore's options), `acquisition.duration` (locksmith's wait); the evaluated pair
+ *   in milliseconds: `timingOf(creation)`; an acquisition that is its own creation (redlock): `acquisition.creation`;
+ * - release calls: `releasesOf(lock)` (locksmith/redis-semaphore/redlock `release()`, `redlock.release(lock)`,
+ *   async-mutex's releaser `release()` and `mutex.release()`), and `acquisition.handle` for async-mutex's releaser
+ *   variable;
+ * - "is locked" checks: `calls` with `method === 'isLocked'` (locksmith `isLocked()`, async-mutex `isLocked()`;
+ *   redlock and redis-semaphore have none);
+ * - lock names: `creation.names` (locksmith's name, redlock's literal resources, redis-semaphore's key).
+ *
+ * What counts as a lock: see DESIGN.md, "What counts as a lock", docs/libraries.md and `resolve.ts`.
  */
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { readOptions, redisSemaphoreTiming, redlockTiming, typedRedlockSettings } from './library-timing.js';
@@ -37,6 +56,7 @@ import type { Acquisition, CriticalSection, LockAnalysis, LockCreation, LockRef,
 export * from './types.js';
 export { DEFAULT_LOCK_FACTORIES, readSettings, type LocksmithSettings } from './settings.js';
 export { LOCKSMITH_MODULE } from './locksmith-module.js';
+export { VOCABULARIES, type Vocabulary } from './libraries.js';
 
 /** The part of a rule context the analysis reads. */
 export type AnalysisContext = Pick<Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, 'sourceCode' | 'settings'>;

@@ -47,7 +47,7 @@ export function protectionOf(acquisition: Acquisition, analysis: LockAnalysis): 
       return { kind: 'escapes', how: 'outer', node: acquisition.receiver };
     }
   } else if (!acquisition.handle) {
-    const escape = escapeOf(lock, 0);
+    const escape = escapeOf(lock, 0, releaseArguments(releases));
     if (escape) return escape;
   }
   // A release inside a nested function runs whenever that function is called: a promise's `.finally()`, a
@@ -275,7 +275,15 @@ function outerVariableVerdict(lock: LockRef, releases: readonly LockMethodCall[]
 }
 
 /** How a locally held lock leaves the function, if it does (first escape found). */
-function escapeOf(lock: LockRef, depth: number): Protection | undefined {
+/**
+ * The lock arguments of its own releases (redlock's `redlock.release(lock)`): passing the lock there releases
+ * it, it does not hand it over.
+ */
+function releaseArguments(releases: readonly LockMethodCall[]): ReadonlySet<TSESTree.Node> {
+  return new Set(releases.filter((release) => release.call.arguments.includes(release.receiver as never)).map((release) => release.receiver));
+}
+
+function escapeOf(lock: LockRef, depth: number, ignored: ReadonlySet<TSESTree.Node> = new Set()): Protection | undefined {
   const variable = lock.variable;
   if (!variable || depth > 4) return undefined;
   for (const def of variable.defs) {
@@ -287,7 +295,7 @@ function escapeOf(lock: LockRef, depth: number): Protection | undefined {
     }
   }
   for (const reference of variable.references) {
-    if (!reference.isRead()) continue;
+    if (!reference.isRead() || ignored.has(outermost(reference.identifier as TSESTree.Node))) continue;
     const how = escapeOfUse(reference.identifier as TSESTree.Identifier);
     if (how) return { kind: 'escapes', how: how.how, node: how.node };
     // `const alias = lock`: the alias's uses count too.
@@ -296,7 +304,7 @@ function escapeOf(lock: LockRef, depth: number): Protection | undefined {
     if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === use && parent.id.type === AST_NODE_TYPES.Identifier) {
       const aliasVariable = findDeclared(variable, parent.id);
       if (aliasVariable) {
-        const aliasEscape = escapeOf({ ...lock, variable: aliasVariable }, depth + 1);
+        const aliasEscape = escapeOf({ ...lock, variable: aliasVariable }, depth + 1, ignored);
         if (aliasEscape) return aliasEscape;
       }
     }

@@ -48,12 +48,11 @@ const locks = createLocks();
 
 export async function importBatch(batchId: string): Promise<void> {
   const lock: Lock = locks.lock(\`import:batch:\${batchId}\`, 120);
-  if (await lock.block(30)) {
-    try {
-      await run(batchId);
-    } finally {
-      await lock.release();
-    }
+  await lock.block(30);
+  try {
+    await run(batchId);
+  } finally {
+    await lock.release();
   }
 }
 

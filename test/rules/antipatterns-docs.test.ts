@@ -1,6 +1,6 @@
 /**
- * The examples of docs/rules/no-ttl-shorter-than-wait.md, key-naming-convention.md and no-lock-around-read.md
- * say what the rules do: in an "Incorrect" block the rule reports exactly the code lines that end in a comment
+ * The examples of docs/rules/no-ttl-shorter-than-wait.md, key-naming-convention.md, no-lock-around-read.md and
+ * the pages of the six rules of issue 10 say what the rules do: in an "Incorrect" block the rule reports exactly the code lines that end in a comment
  * (the comment says why), and a "Correct" block is not reported at all.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,12 @@ import { docExamples as examples, reportedLines } from './support/docs-examples.
 import keyNaming from '../../rules/key-naming-convention.js';
 import lockAroundRead from '../../rules/no-lock-around-read.js';
 import ttlShorterThanWait from '../../rules/no-ttl-shorter-than-wait.js';
+import noBooleanBlock from '../../rules/no-boolean-block.js';
+import noCheckThenLock from '../../rules/no-check-then-lock.js';
+import noForceRelease from '../../rules/no-force-release.js';
+import noLockOrderInversion from '../../rules/no-lock-order-inversion.js';
+import noReleaseWithoutAcquire from '../../rules/no-release-without-acquire.js';
+import requireTtl from '../../rules/require-ttl.js';
 
 
 /** The 1-based lines of code that end in a `//` comment. */
@@ -21,6 +27,12 @@ describe.each([
   ['no-ttl-shorter-than-wait', ttlShorterThanWait],
   ['key-naming-convention', keyNaming],
   ['no-lock-around-read', lockAroundRead],
+  ['no-boolean-block', noBooleanBlock],
+  ['require-ttl', requireTtl],
+  ['no-release-without-acquire', noReleaseWithoutAcquire],
+  ['no-check-then-lock', noCheckThenLock],
+  ['no-force-release', noForceRelease],
+  ['no-lock-order-inversion', noLockOrderInversion],
 ])('docs/rules/%s.md', (id, rule) => {
   it('reports exactly the commented lines of every "Incorrect" example', () => {
     const blocks = examples(id, 'Incorrect');

@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixturesDir = join(root, 'fixtures');
 const LINTED = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 
-/** All six rules of DESIGN.md: the fixtures record findings of each. */
+/** All twelve rules of DESIGN.md: the fixtures record findings of each. */
 const ALL_RULES = [
   'require-release-in-finally',
   'no-lock-around-read',
@@ -23,6 +23,12 @@ const ALL_RULES = [
   'key-naming-convention',
   'no-floating-lock-call',
   'no-unchecked-get',
+  'no-release-without-acquire',
+  'no-boolean-block',
+  'require-ttl',
+  'no-check-then-lock',
+  'no-force-release',
+  'no-lock-order-inversion',
 ];
 
 /** `//   ^^^^ locksmith/<rule-id>` with an optional ` [strict]` and an optional ` [typed]`. */
@@ -137,7 +143,7 @@ describe('fixtures', () => {
     expect([...annotated].sort()).toEqual([...ALL_RULES].sort());
   });
 
-  it('all six rules are registered in the plugin', () => {
+  it('all twelve rules are registered in the plugin', () => {
     expect([...registered].sort()).toEqual([...ALL_RULES].sort());
   });
 
@@ -186,6 +192,22 @@ describe('fixtures', () => {
     const { findings, errors } = await lint(eslint);
     expect(errors).toEqual([]);
     expect(findings).toEqual(expectedFor('recommended', true));
+  });
+
+  it('linted with configs.recommendedTypeChecked (the project service, one line) give the same findings as the typed pass', async () => {
+    const eslint = new ESLint({
+      cwd: root,
+      overrideConfigFile: true,
+      overrideConfig: [plugin.configs.recommendedTypeChecked],
+      ignore: false,
+    });
+    const typedFiles = files.filter((file) => /\.(ts|mts|cts)$/.test(file));
+    const results = await eslint.lintFiles(typedFiles);
+    const { findings, errors } = actualFindings(results);
+    expect(errors).toEqual([]);
+    const expected = expectations.filter((finding) => !finding.strictOnly && /\.(ts|mts|cts)$/.test(finding.file));
+    expect(findings.map(show).sort()).toEqual(expected.filter((finding) => registered.has(finding.rule)).map(show).sort());
+    expect(expected.some((finding) => finding.typedOnly)).toBe(true);
   });
 
   it('type-check against locksmith (fixtures/tsconfig.json)', () => {

@@ -2,6 +2,7 @@ import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/key-naming-convention.js';
 import { code, RuleTester, tested, commonjs, esm } from './support/rule-tester.js';
+import { LIBRARY_IDIOMS } from './support/valid-corpus.js';
 
 const ruleTester = new RuleTester();
 const FORM = '{action}:{entity}:{scope}';
@@ -9,6 +10,7 @@ const bad = (name: string, segment: string, segmentRule = 'lower-case kebab or s
 
 ruleTester.run('key-naming-convention', tested(rule), {
   valid: [
+    ...LIBRARY_IDIOMS,
     // The document's convention, each example.
     'export const f = (label: string) => Cache.lock(`process:package:${label}`, 120);',
     'export const f = (facility: string) => Cache.lock(`sync:facility:${facility}`, 60);',

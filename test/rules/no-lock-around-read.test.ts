@@ -1,10 +1,12 @@
 import rule from '../../rules/no-lock-around-read.js';
 import { code, RuleTester, tested, esm } from './support/rule-tester.js';
+import { LIBRARY_IDIOMS } from './support/valid-corpus.js';
 
 const ruleTester = new RuleTester();
 
 ruleTester.run('no-lock-around-read', tested(rule), {
   valid: [
+    ...LIBRARY_IDIOMS,
     // The document's locks that guard real work.
     code`
       export class MetrcService {

@@ -1,10 +1,12 @@
 import rule from '../../rules/no-ttl-shorter-than-wait.js';
 import { code, RuleTester, tested, commonjs, esm } from './support/rule-tester.js';
+import { LIBRARY_IDIOMS } from './support/valid-corpus.js';
 
 const ruleTester = new RuleTester();
 
 ruleTester.run('no-ttl-shorter-than-wait', tested(rule), {
   valid: [
+    ...LIBRARY_IDIOMS,
     // The document's examples that take a lock and wait: each TTL exceeds its wait.
     code`
       import { createLocks } from 'locksmith-js';

@@ -1,5 +1,6 @@
 import rule from '../../rules/no-unchecked-get.js';
 import { code, RuleTester, tested, commonjs, esm, typedIn } from './support/rule-tester.js';
+import { LIBRARY_IDIOMS } from './support/valid-corpus.js';
 
 const ruleTester = new RuleTester();
 
@@ -7,6 +8,7 @@ const typed = typedIn('typed-floating');
 
 ruleTester.run('no-unchecked-get', tested(rule), {
   valid: [
+    ...LIBRARY_IDIOMS,
     // The document's basic pattern: the boolean decides.
     code`
       import { createLocks } from 'locksmith-js';

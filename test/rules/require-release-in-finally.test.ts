@@ -1,5 +1,6 @@
 import rule from '../../rules/require-release-in-finally.js';
 import { code, RuleTester, tested, commonjs, esm, typedIn } from './support/rule-tester.js';
+import { LIBRARY_IDIOMS } from './support/valid-corpus.js';
 
 const ruleTester = new RuleTester();
 const tester = tested(rule);
@@ -8,6 +9,7 @@ const typed = typedIn('typed-release');
 
 ruleTester.run('require-release-in-finally', tester, {
   valid: [
+    ...LIBRARY_IDIOMS,
     // 1. The document's basic pattern.
     code`
       import { createLocks } from 'locksmith-js';
