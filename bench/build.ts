@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** The compiled entry point of the runtime. */
 export const DIST_ENTRY = join(root, 'dist', 'index.mjs');
+/** The compiled entry point of the ESLint plugin. */
+export const DIST_PLUGIN_ENTRY = join(root, 'dist', 'eslint-plugin.mjs');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -23,10 +25,14 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds the package (`npm run build`) if `dist/` is missing or older than `src/`. Returns what it did. */
-export function ensureBuilt(): 'up to date' | 'built' {
-  if (existsSync(DIST_ENTRY) && statSync(DIST_ENTRY).mtimeMs >= newestMtime(join(root, 'src'))) return 'up to date';
+/**
+ * Builds the package (`npm run build`) if `entry` is missing or older than its sources (`src/` for the runtime;
+ * `rules/` and `src/` for the plugin). Returns what it did.
+ */
+export function ensureBuilt(entry: string = DIST_ENTRY, sources: readonly string[] = ['src']): 'up to date' | 'built' {
+  const newestSource = Math.max(...sources.map((dir) => newestMtime(join(root, dir))));
+  if (existsSync(entry) && statSync(entry).mtimeMs >= newestSource) return 'up to date';
   const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  if (result.status === 0 && existsSync(DIST_ENTRY)) return 'built';
+  if (result.status === 0 && existsSync(entry)) return 'built';
   throw new Error(`npm run build failed (exit code ${result.status})`);
 }

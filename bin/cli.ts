@@ -3,7 +3,15 @@
  */
 import { parseArgs } from 'node:util';
 import { packageVersion } from '../rules/package-version.js';
-import { FORMATS, type Format, lint, UsageError } from './lint.js';
+import {
+  CACHE_STRATEGIES,
+  DEFAULT_CACHE_LOCATION,
+  FORMATS,
+  type Format,
+  lint,
+  type LintCache,
+  UsageError,
+} from './lint.js';
 import { SetupError } from './setup.js';
 import type { LocksIO } from './locks/command.js';
 
@@ -21,8 +29,11 @@ Options:
   -f, --format <name>    stylish (default), json, or sarif (SARIF 2.1.0, for code-scanning uploads)
   -o, --output-file <f>  write the report to a file instead of standard output
       --max-warnings <n> also fail when there are more than n warnings
-      --strict           also run the strict config's rules (key-naming-convention), with a project
-                         config too (on top of it, keeping its rule options)
+      --strict           also run the strict config's rules, with a project config too (on top of it,
+                         keeping its rule options)
+      --cache            re-lint only files changed since the last run (ESLint's cache)
+      --cache-location <f>  the cache file or folder (default: .locksmithcache)
+      --cache-strategy <s>  metadata (default: size and modification time) or content (hash)
   -v, --version          print the version
   -h, --help             show this help
 
@@ -41,6 +52,7 @@ type ParsedCommand =
       maxWarnings: number | undefined;
       strict: boolean;
       outputFile: string | undefined;
+      cache: LintCache | undefined;
     };
 
 function parseCommand(argv: readonly string[]): ParsedCommand {
@@ -60,6 +72,9 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
         'output-file': { type: 'string', short: 'o' },
         'max-warnings': { type: 'string' },
         strict: { type: 'boolean', default: false },
+        cache: { type: 'boolean', default: false },
+        'cache-location': { type: 'string' },
+        'cache-strategy': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -89,6 +104,24 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
     maxWarnings,
     strict: values.strict,
     outputFile: values['output-file'],
+    cache: parseCache(values.cache, values['cache-location'], values['cache-strategy']),
+  };
+}
+
+/** `--cache [--cache-location f] [--cache-strategy s]`; the two refinements alone are a usage error. */
+function parseCache(on: boolean, location: string | undefined, strategy: string | undefined): LintCache | undefined {
+  if (!on) {
+    if (location !== undefined || strategy !== undefined) {
+      throw new UsageError('--cache-location and --cache-strategy need --cache');
+    }
+    return undefined;
+  }
+  if (strategy !== undefined && !(CACHE_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new UsageError(`--cache-strategy must be one of ${CACHE_STRATEGIES.join(', ')}; got ${JSON.stringify(strategy)}`);
+  }
+  return {
+    location: location ?? DEFAULT_CACHE_LOCATION,
+    strategy: (strategy ?? 'metadata') as LintCache['strategy'],
   };
 }
 

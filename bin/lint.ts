@@ -40,7 +40,28 @@ export interface LintOptions {
   readonly strict: boolean;
   /** Write the report here instead of standard output. */
   readonly outputFile: string | undefined;
+  /** Re-lint only changed files, through ESLint's own cache; off when undefined. */
+  readonly cache?: LintCache | undefined;
   readonly cwd: string;
+}
+
+/** ESLint's cache as `locksmith lint --cache` uses it (the `cache*` options of the ESLint class). */
+export interface LintCache {
+  /** The cache file (or a folder for it), relative to the working directory. */
+  readonly location: string;
+  /** How a file counts as changed: its size and modification time, or its content's hash. */
+  readonly strategy: 'metadata' | 'content';
+}
+
+/** The cache strategies `--cache-strategy` accepts (ESLint's own names). */
+export const CACHE_STRATEGIES = ['metadata', 'content'] as const;
+
+/** Where `--cache` keeps its file unless `--cache-location` says otherwise (apart from ESLint's `.eslintcache`). */
+export const DEFAULT_CACHE_LOCATION = '.locksmithcache';
+
+function cacheOptions(cache: LintCache | undefined, cwd: string): ESLintClass.Options {
+  if (!cache) return {};
+  return { cache: true, cacheLocation: resolve(cwd, cache.location), cacheStrategy: cache.strategy };
 }
 
 /** What a lint run prints and how the process should exit. */
@@ -137,10 +158,13 @@ export async function lint(options: LintOptions): Promise<LintOutcome> {
   let configFile: string | undefined;
   let notice: string | undefined;
   if (projectConfig) {
-    const project = new ESLint({ cwd: options.cwd });
+    const cache = cacheOptions(options.cache, options.cwd);
+    const project = new ESLint({ cwd: options.cwd, ...cache });
     const registered = await projectPlugin(project, projectConfig, options.cwd);
     if (registered !== undefined) {
-      eslint = options.strict ? new ESLint({ cwd: options.cwd, overrideConfig: strictOnTop(plugin, registered) }) : project;
+      eslint = options.strict
+        ? new ESLint({ cwd: options.cwd, overrideConfig: strictOnTop(plugin, registered), ...cache })
+        : project;
       configFile = projectConfig;
     } else {
       const own = options.strict ? 'strict' : 'recommended';
@@ -151,7 +175,7 @@ export async function lint(options: LintOptions): Promise<LintOutcome> {
     const config = options.strict ? plugin.configs.strict : plugin.configs.recommended;
     // typescript-eslint's config types and ESLint's own differ in detail (parser, rule module types).
     const overrideConfig = config as unknown as Linter.Config;
-    eslint = new ESLint({ cwd: options.cwd, overrideConfigFile: true, overrideConfig });
+    eslint = new ESLint({ cwd: options.cwd, overrideConfigFile: true, overrideConfig, ...cacheOptions(options.cache, options.cwd) });
   }
   let results: ESLintClass.LintResult[];
   try {

@@ -264,13 +264,20 @@ function isReleaseStatement(statement: TSESTree.Statement, release: LockMethodCa
   return expression === release.call;
 }
 
-/** Re-indenting would change a template literal that spans lines. */
+/** Re-indenting would change a template literal that spans lines. Looks at the tokens in `range` only. */
 function hasMultilineTemplate(sourceCode: Readonly<TSESLint.SourceCode>, range: [number, number]): boolean {
-  return sourceCode.ast.tokens.some(
-    (token) =>
-      token.type === 'Template' &&
-      token.range[0] >= range[0] &&
-      token.range[1] <= range[1] &&
-      token.loc.start.line !== token.loc.end.line,
-  );
+  const { tokens } = sourceCode.ast;
+  // The first token starting at or after range[0] (tokens are in source order).
+  let low = 0;
+  let high = tokens.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (tokens[middle]!.range[0] < range[0]) low = middle + 1;
+    else high = middle;
+  }
+  for (let index = low; index < tokens.length && tokens[index]!.range[1] <= range[1]; index += 1) {
+    const token = tokens[index]!;
+    if (token.type === 'Template' && token.loc.start.line !== token.loc.end.line) return true;
+  }
+  return false;
 }

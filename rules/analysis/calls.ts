@@ -46,6 +46,16 @@ const LIBRARY_METHODS: Readonly<Record<Exclude<LibraryId, 'locksmith'>, Readonly
   },
 };
 
+/** The manager methods that create a lock: locksmith's `lock` / `restoreLock`, redlock's `acquire` / `using`. */
+export const CREATION_METHODS: ReadonlySet<string> = new Set(['lock', 'restoreLock', 'acquire', 'using']);
+
+/** Every method name through which the analysis can see a lock: the creating ones and each library's lock methods. */
+export function lockMethodNames(): string[] {
+  const names = new Set([...CREATION_METHODS, ...LOCK_METHODS]);
+  for (const methods of Object.values(LIBRARY_METHODS)) for (const name of Object.keys(methods)) names.add(name);
+  return [...names];
+}
+
 export class Calls {
   private readonly creations = new Map<TSESTree.Node, LockCreation | null>();
   private readonly lockCalls = new Map<TSESTree.Node, LockMethodCall | null>();
@@ -85,7 +95,7 @@ export class Calls {
     const arg = argumentAt(node);
     if (callee.type === AST_NODE_TYPES.MemberExpression) {
       const method = propertyName(callee);
-      if (method !== 'lock' && method !== 'restoreLock' && method !== 'acquire' && method !== 'using') return undefined;
+      if (method === undefined || !CREATION_METHODS.has(method)) return undefined;
       const library = this.locks.managerLibrary(callee.object);
       if (library === 'locksmith' && (method === 'lock' || method === 'restoreLock')) {
         const name = arg(0);

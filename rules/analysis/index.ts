@@ -45,6 +45,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { readOptions, redisSemaphoreTiming, redlockTiming, typedRedlockSettings } from './library-timing.js';
 import { LockResolver } from './resolve.js';
+import { fastPathEnabled, lockVocabulary, mayContainLocks } from './prefilter.js';
 import { criticalSectionOf } from './sections.js';
 import { protectionOf } from './protection.js';
 import { ActiveProfiles } from './profiles.js';
@@ -62,14 +63,44 @@ export type AnalysisContext = Pick<Readonly<TSESLint.RuleContext<string, readonl
 
 const cache = new WeakMap<object, LockAnalysis>();
 
-/** The lock analysis of the file `context` lints (computed on first use, then shared by every rule). */
+/**
+ * The lock analysis of the file `context` lints (computed on first use, then shared by every rule). A file
+ * whose tokens name no lock (`prefilter.ts`) is not walked: its lists are empty, which is what the walk would
+ * find, and a question about one of its nodes is answered by the full analysis, built only then.
+ */
 export function getLockAnalysis(context: AnalysisContext): LockAnalysis {
   const { sourceCode } = context;
   const cached = cache.get(sourceCode);
   if (cached) return cached;
-  const analysis = analyze(sourceCode, context.settings as Readonly<Record<string, unknown>> | undefined);
+  const settings = context.settings as Readonly<Record<string, unknown>> | undefined;
+  const typed = Boolean(sourceCode.parserServices?.program);
+  const analysis =
+    fastPathEnabled() &&
+    !mayContainLocks(sourceCode.text, sourceCode.ast.tokens, lockVocabulary(readSettings(settings)), typed)
+      ? lockFree(() => analyze(sourceCode, settings))
+      : analyze(sourceCode, settings);
   cache.set(sourceCode, analysis);
   return analysis;
+}
+
+/** The analysis of a file without locks: empty lists; node queries go to the full analysis, made on demand. */
+function lockFree(full: () => LockAnalysis): LockAnalysis {
+  let made: LockAnalysis | undefined;
+  const get = (): LockAnalysis => (made ??= full());
+  return {
+    creations: [],
+    calls: [],
+    acquisitions: [],
+    callOf: (node) => get().callOf(node),
+    creationOf: (node) => get().creationOf(node),
+    lockOf: (node) => get().lockOf(node),
+    isManager: (node) => get().isManager(node),
+    sameLock: (a, b) => a.id === b.id,
+    releasesOf: (lock) => get().releasesOf(lock),
+    criticalSection: (acquisition) => get().criticalSection(acquisition),
+    protection: (acquisition) => get().protection(acquisition),
+    timingOf: (creation) => get().timingOf(creation),
+  };
 }
 
 function analyze(

@@ -588,6 +588,33 @@ ruleTester.run('require-release-in-finally', tester, {
         },
       ],
     },
+    // A template literal spanning lines inside the section: re-indenting it would change the string, so no
+    // try/finally rewrite is offered.
+    {
+      code: 'async function run() {\n  const lock = Cache.lock(\'resource\', 60);\n  if (await lock.get()) {\n    await send(`line one\nline two`);\n  }\n}',
+      errors: [{ messageId: 'noRelease', line: 3, column: 18, endLine: 3, endColumn: 23, suggestions: [] }],
+    },
+    // The same template before the acquisition, outside the section: the rewrite is offered.
+    {
+      code: 'const text = `line one\nline two`;\nasync function run() {\n  const lock = Cache.lock(\'resource\', 60);\n  if (await lock.get()) {\n    await send(text);\n  }\n}',
+      errors: [
+        {
+          messageId: 'noRelease',
+          line: 5,
+          column: 18,
+          endLine: 5,
+          endColumn: 23,
+          suggestions: [
+            {
+              messageId: 'suggestTryFinally',
+              data: { release: 'await lock.release();' },
+              output:
+                'const text = `line one\nline two`;\nasync function run() {\n  const lock = Cache.lock(\'resource\', 60);\n  if (await lock.get()) {\n    try {\n      await send(text);\n    } finally {\n      await lock.release();\n    }\n  }\n}',
+            },
+          ],
+        },
+      ],
+    },
     // Release at the end of the try body (not in finally), with a catch.
     {
       code: code`

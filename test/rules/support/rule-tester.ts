@@ -2,17 +2,36 @@
  * typescript-eslint's RuleTester wired to vitest (as typescript-eslint documents it), plus a `code` tag that
  * strips the indentation of test snippets so that reported lines and columns read straight off the snippet.
  */
-import { RuleTester } from '@typescript-eslint/rule-tester';
+import { RuleTester as BaseRuleTester, type RunTests } from '@typescript-eslint/rule-tester';
 import * as espree from 'espree';
 import { fileURLToPath } from 'node:url';
 import type { TSESLint } from '@typescript-eslint/utils';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { setFastPath } from '../../../rules/analysis/prefilter.js';
 
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
+BaseRuleTester.afterAll = afterAll;
+BaseRuleTester.describe = describe;
+BaseRuleTester.it = it;
 
-export { RuleTester };
+/**
+ * The RuleTester every rule test uses. It runs each suite twice: as users get it (the analysis skips files
+ * whose tokens name no lock), and with that fast path off (every file walked). Both runs assert the same exact
+ * messages and suggestions, so the fast path loses no finding and invents none on any case.
+ */
+export class RuleTester extends BaseRuleTester {
+  override run<MessageIds extends string, Options extends readonly unknown[]>(
+    ruleName: string,
+    rule: TestedRule<MessageIds, Options>,
+    tests: RunTests<MessageIds, Options>,
+  ): void {
+    super.run<MessageIds, Options>(ruleName, rule, tests);
+    describe(`${ruleName}, fast path off (every file walked)`, () => {
+      beforeAll(() => setFastPath(false));
+      afterAll(() => setFastPath(true));
+      super.run<MessageIds, Options>(ruleName, rule, tests);
+    });
+  }
+}
 
 /**
  * A snippet of source code: the first line break and the trailing blank line are dropped, and the common
@@ -28,7 +47,7 @@ export function code(strings: TemplateStringsArray, ...values: readonly unknown[
 
 /** A rule as `RuleTester.run` types it. */
 export type TestedRule<MessageIds extends string, Options extends readonly unknown[]> = Parameters<
-  typeof RuleTester.prototype.run<MessageIds, Options>
+  typeof BaseRuleTester.prototype.run<MessageIds, Options>
 >[1];
 
 /**

@@ -1,0 +1,253 @@
+/**
+ * `npm run bench:lint`: what the locksmith plugin adds to an ESLint run. A benchmark, not a test: it asserts
+ * nothing, it prints a Markdown report (bench/LINT.md keeps one, with its reading).
+ *
+ * 1. Overhead ratio: ESLint with `eslint:recommended` alone vs the same plus every locksmith rule (the strict
+ *    config), on the third-party corpus and on the lock-heavy corpus. Both configs run in this one process,
+ *    interleaved file by file (`lintText`), so load on a shared machine hits both alike.
+ * 2. Per-rule cost: ESLint's `stats` (what `TIMING=all` prints), each locksmith rule next to the median rule of
+ *    `eslint:recommended`, summed over a corpus.
+ * 3. Warm re-lint: `new ESLint(…).lintText()` of one edited ~300-line lock-heavy file, many times in a warm
+ *    process (what an editor's ESLint server does on a keystroke), p50/p95.
+ *
+ * Options: `--quick` (fewer repetitions), `--repetitions=N`, `--copies=N` (fixture copies), `--relints=N`,
+ * `--skip-third-party` (the lock-heavy corpus and the re-lint only: a few minutes instead of most of an hour),
+ * `--sample=K` (every K-th third-party file only). The full third-party corpus needs more than Node's default
+ * heap (typescript.js parsed by three instances): the npm script raises it to 8 GB.
+ * The plugin is loaded from `dist/` (rebuilt when `rules/` or `src/` is newer), as users run it.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import js from '@eslint/js';
+import * as tsParser from '@typescript-eslint/parser';
+import { ESLint, type Linter } from 'eslint';
+import { DIST_PLUGIN_ENTRY, ensureBuilt } from '../build.js';
+import { percentile } from '../stats.js';
+import { editedFile, lockHeavyCorpus, THIRD_PARTY_FILES, THIRD_PARTY_PACKAGES, thirdPartyCorpus, type Corpus } from './corpus.js';
+
+const args = new Map(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    return [key ?? '', value ?? 'true'] as const;
+  }),
+);
+const quick = args.has('quick');
+const REPETITIONS = Number(args.get('repetitions') ?? (quick ? 1 : 2));
+const COPIES = Number(args.get('copies') ?? 50);
+const RELINTS = Number(args.get('relints') ?? (quick ? 100 : 400));
+const SKIP_THIRD_PARTY = args.has('skip-third-party');
+/** Lint every SAMPLE-th file of the third-party corpus only (1: all of it). */
+const SAMPLE = Number(args.get('sample') ?? 1);
+const WARMUP_RELINTS = 40;
+/** Files linted by every instance before the measured repetitions (JIT warm-up). */
+const WARMUP_FILES = 100;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+const ratio = (value: number) => `${value.toFixed(3)}×`;
+const median = (values: readonly number[]) => percentile(values, 50);
+
+interface Plugin {
+  configs: { strict: Linter.Config };
+}
+
+const LINTED = ['**/*.{js,mjs,cjs,ts,mts,cts}'];
+
+/** ESLint's own recommended rules, with the parser the plugin's configs set (so both sides parse alike). */
+const core: Linter.Config = {
+  name: 'eslint:recommended + @typescript-eslint/parser',
+  files: LINTED,
+  languageOptions: { parser: tsParser as Linter.Parser },
+  linterOptions: { reportUnusedDisableDirectives: 'off' },
+  rules: js.configs.recommended.rules,
+};
+
+/** The third-party corpus lives under node_modules, which ESLint ignores by default. */
+const LINT_NODE_MODULES: Linter.Config = { ignores: ['!**/node_modules/'] };
+
+function eslintFor(cwd: string, config: Linter.Config[], stats = false): ESLint {
+  return new ESLint({ cwd, overrideConfigFile: true, overrideConfig: [LINT_NODE_MODULES, ...config], stats });
+}
+
+interface Overhead {
+  readonly without: number[];
+  readonly with: number[];
+  readonly ratios: number[];
+  fatal: number;
+  locksmithFindings: number;
+  /** Milliseconds per rule (ESLint `stats`), from a third instance linting alongside in the first repetition. */
+  readonly ruleTimes: Map<string, number>;
+}
+
+/**
+ * Lints every file with both configs, one right after the other (which goes first alternates by file), so that
+ * load from other work on the machine falls on both alike; a repetition's ratio is the sum of one over the sum
+ * of the other. The first repetition also lints each file with a third instance that records `stats`.
+ * A warm-up lints the first files with every instance first.
+ */
+async function overhead(corpus: Corpus, plugin: Plugin, repetitions: number): Promise<Overhead> {
+  const base = eslintFor(corpus.cwd, [core]);
+  const full = eslintFor(corpus.cwd, [core, plugin.configs.strict]);
+  const timed = eslintFor(corpus.cwd, [core, plugin.configs.strict], true);
+  const texts = corpus.files.map((file) => readFileSync(file, 'utf8'));
+  const lint = async (eslint: ESLint, index: number) => {
+    const [result] = await eslint.lintText(texts[index] ?? '', { filePath: corpus.files[index] });
+    if (!result) throw new Error(`no result for ${corpus.files[index]}`);
+    if (result.messages.some((m) => m.ruleId === null && /^File ignored/.test(m.message))) {
+      throw new Error(`ESLint ignored ${result.filePath}`);
+    }
+    return result;
+  };
+  for (let index = 0; index < Math.min(WARMUP_FILES, texts.length); index += 1) {
+    for (const eslint of [base, full, timed]) await lint(eslint, index);
+  }
+  const result: Overhead = { without: [], with: [], ratios: [], fatal: 0, locksmithFindings: 0, ruleTimes: new Map() };
+  for (let repetition = 0; repetition < repetitions; repetition += 1) {
+    let without = 0;
+    let withPlugin = 0;
+    for (let index = 0; index < texts.length; index += 1) {
+      const order = (index + repetition) % 2 === 0 ? [base, full] : [full, base];
+      for (const eslint of order) {
+        const start = performance.now();
+        const linted = await lint(eslint, index);
+        const elapsed = performance.now() - start;
+        if (eslint === base) without += elapsed;
+        else {
+          withPlugin += elapsed;
+          if (repetition === 0) {
+            result.fatal += linted.messages.filter((m) => m.fatal).length;
+            result.locksmithFindings += linted.messages.filter((m) => m.ruleId?.startsWith('locksmith/')).length;
+          }
+        }
+      }
+      if (repetition === 0) {
+        const stats = (await lint(timed, index)).stats;
+        for (const pass of stats?.times.passes ?? []) {
+          for (const [rule, time] of Object.entries(pass.rules ?? {})) {
+            result.ruleTimes.set(rule, (result.ruleTimes.get(rule) ?? 0) + time.total);
+          }
+        }
+      }
+    }
+    result.without.push(without);
+    result.with.push(withPlugin);
+    result.ratios.push(withPlugin / without);
+    log(`  repetition ${repetition + 1}/${repetitions}: without ${ms(without)}, with ${ms(withPlugin)}, ratio ${ratio(withPlugin / without)}`);
+  }
+  return result;
+}
+
+function ruleTable(times: Map<string, number>): string {
+  const coreRules = Object.keys(js.configs.recommended.rules);
+  const coreTimes = coreRules.map((rule) => times.get(rule) ?? 0);
+  const medianCore = median(coreTimes);
+  const maxCore = Math.max(...coreTimes);
+  const costliest = coreRules[coreTimes.indexOf(maxCore)] ?? '?';
+  const locksmith = [...times].filter(([rule]) => rule.startsWith('locksmith/')).sort((a, b) => b[1] - a[1]);
+  return [
+    `| rule | time | vs median core rule |`,
+    `| --- | --- | --- |`,
+    ...locksmith.map(([rule, time]) => `| \`${rule}\` | ${ms(time)} | ${ratio(time / medianCore)} |`),
+    `| median of the ${coreRules.length} \`eslint:recommended\` rules | ${ms(medianCore)} | 1× |`,
+    `| costliest core rule (\`${costliest}\`) | ${ms(maxCore)} | ${ratio(maxCore / medianCore)} |`,
+  ].join('\n');
+}
+
+interface Relint {
+  readonly name: string;
+  readonly samples: number[];
+}
+
+/** Re-lints the edited file as an editor does: one warm ESLint per config, a different edit each time. */
+async function relint(dir: string, plugin: Plugin): Promise<Relint[]> {
+  const { path, text } = editedFile(dir);
+  const configs: [string, Linter.Config[]][] = [
+    ['locksmith strict config alone', [plugin.configs.strict]],
+    ['eslint:recommended', [core]],
+    ['eslint:recommended + locksmith strict', [core, plugin.configs.strict]],
+  ];
+  const runs = configs.map(([name, config]) => ({ name, eslint: eslintFor(dir, config), samples: [] as number[] }));
+  const lines = text.split('\n');
+  for (let i = 0; i < WARMUP_RELINTS + RELINTS; i += 1) {
+    // A keystroke: one line of the file changes (a comment, so the findings stay the same).
+    const edited = [...lines];
+    const at = (i * 37) % lines.length;
+    edited[at] = `${lines[at] ?? ''} // edit ${i}`;
+    const source = edited.join('\n');
+    for (const run of runs) {
+      const start = performance.now();
+      await run.eslint.lintText(source, { filePath: path });
+      if (i >= WARMUP_RELINTS) run.samples.push(performance.now() - start);
+    }
+  }
+  return runs.map(({ name, samples }) => ({ name, samples }));
+}
+
+function overheadRow(name: string, corpus: Corpus, result: Overhead): string {
+  const sorted = [...result.ratios].sort((a, b) => a - b);
+  return `| ${name} | ${corpus.files.length} files, ${(corpus.lines / 1000).toFixed(0)} k lines | ${ms(median(result.without))} | ${ms(median(result.with))} | **${ratio(median(result.ratios))}** | ${ratio(sorted[0] ?? NaN)} – ${ratio(sorted.at(-1) ?? NaN)} | ${result.locksmithFindings} | ${result.fatal} |`;
+}
+
+async function main(): Promise<void> {
+  log(`dist/: ${ensureBuilt(DIST_PLUGIN_ENTRY, ['rules', 'src'])}`);
+  const plugin = ((await import(pathToFileURL(DIST_PLUGIN_ENTRY).href)) as { default: Plugin }).default;
+  const started = new Date();
+  const loadBefore = loadavg();
+  const temp = mkdtempSync(join(tmpdir(), 'locksmith-bench-lint-'));
+  try {
+    const thirdParty = thirdPartyCorpus(SAMPLE);
+    const lockHeavy = lockHeavyCorpus(join(temp, 'lock-heavy'), COPIES);
+
+    log(`lock-heavy corpus: ${lockHeavy.files.length} files, ${lockHeavy.lines} lines; ${REPETITIONS * 3} repetitions`);
+    const lockHeavyOverhead = await overhead(lockHeavy, plugin, REPETITIONS * 3);
+    log(`third-party corpus: ${thirdParty.files.length} files, ${thirdParty.lines} lines; ${REPETITIONS} repetitions`);
+    const thirdPartyOverhead = SKIP_THIRD_PARTY ? undefined : await overhead(thirdParty, plugin, REPETITIONS);
+    const thirdPartyRules = thirdPartyOverhead ? ruleTable(thirdPartyOverhead.ruleTimes) : '(skipped)';
+    const lockHeavyRules = ruleTable(lockHeavyOverhead.ruleTimes);
+
+    log(`warm re-lint, ${RELINTS} runs per config`);
+    const relints = await relint(join(temp, 'editor'), plugin);
+    const loadAfter = loadavg();
+
+    const out: string[] = [];
+    out.push(
+      `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}: ${availableParallelism()} × ${cpus()[0]?.model.trim() ?? '?'}, Node ${process.version}, ESLint ${ESLint.version}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${loadAfter.map((l) => l.toFixed(2)).join(' / ')} at the end (1 / 5 / 15 min).`,
+      '',
+      `Third-party corpus${SAMPLE > 1 ? ` (every ${SAMPLE}th file only)` : ''}: ${THIRD_PARTY_PACKAGES.join(', ')}, and ${THIRD_PARTY_FILES.join(', ')}.`,
+      `Lock-heavy corpus: \`fixtures/\` copied ${COPIES} times.`,
+      '',
+      '### Overhead: eslint:recommended vs eslint:recommended + every locksmith rule (same process, interleaved per file)',
+      '',
+      '| corpus | size | without (median) | with (median) | ratio (median of repetitions) | ratio range | locksmith findings | parse errors |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...(thirdPartyOverhead ? [overheadRow('third-party', thirdParty, thirdPartyOverhead)] : []),
+      overheadRow('lock-heavy', lockHeavy, lockHeavyOverhead),
+      '',
+      `Ratios per repetition: third-party ${thirdPartyOverhead?.ratios.map(ratio).join(', ') ?? '(skipped)'}; lock-heavy ${lockHeavyOverhead.ratios.map(ratio).join(', ')}.`,
+      '',
+      '### Per-rule time (ESLint `stats`, summed over the corpus), third-party corpus',
+      '',
+      thirdPartyRules,
+      '',
+      '### Per-rule time, lock-heavy corpus',
+      '',
+      lockHeavyRules,
+      '',
+      `### Warm re-lint of a ${editedFile(join(temp, 'editor')).text.split('\n').length}-line lock-heavy file (\`lintText\`, ${RELINTS} runs after ${WARMUP_RELINTS} warm-up runs, configs interleaved)`,
+      '',
+      '| config | p50 | p95 | min | max |',
+      '| --- | --- | --- | --- | --- |',
+      ...relints.map(
+        ({ name, samples }) =>
+          `| ${name} | **${ms(percentile(samples, 50))}** | ${ms(percentile(samples, 95))} | ${ms(Math.min(...samples))} | ${ms(Math.max(...samples))} |`,
+      ),
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+await main();

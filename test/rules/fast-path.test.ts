@@ -1,0 +1,274 @@
+/**
+ * The analysis's fast path (rules/analysis/prefilter.ts) skips files whose tokens name no lock. It must lose
+ * no finding: every fixture, the project's own files and snippets written to slip past a token check are linted
+ * with all rules both ways (fast path on, then off) and must give the same messages, suggestions included.
+ * (The rule tests' own cases run both ways too: see support/rule-tester.ts.)
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tsParser from '@typescript-eslint/parser';
+import { ESLint, Linter } from 'eslint';
+import * as espree from 'espree';
+import { afterEach, describe, expect, it } from 'vitest';
+import plugin from 'locksmith-js/eslint-plugin';
+import {
+  cook,
+  lockVocabulary,
+  mayContainLocks,
+  setFastPath,
+} from '../../rules/analysis/prefilter.js';
+import { readSettings } from '../../rules/analysis/settings.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const typedRoot = fileURLToPath(new URL('./typed-global/', import.meta.url));
+const LINTED = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
+
+afterEach(() => setFastPath(true));
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) return [];
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? files(path) : LINTED.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Each message with everything a user sees of it: rule, message, range and suggested fixes. */
+function describeMessages(messages: readonly Linter.LintMessage[]): unknown[] {
+  return messages.map(({ ruleId, messageId, message, line, column, endLine, endColumn, suggestions, fatal }) => ({
+    ruleId,
+    messageId,
+    message,
+    line,
+    column,
+    endLine,
+    endColumn,
+    fatal,
+    suggestions: suggestions?.map(({ messageId: id, fix }) => ({ id, fix })),
+  }));
+}
+
+async function lintFilesBothWays(paths: readonly string[], config: Linter.Config[]): Promise<{ on: unknown; off: unknown; findings: number }> {
+  const run = async (fast: boolean) => {
+    setFastPath(fast);
+    const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: config, ignore: false });
+    const results = await eslint.lintFiles([...paths]);
+    return results.map((result) => ({ file: result.filePath, messages: describeMessages(result.messages) }));
+  };
+  const on = await run(true);
+  const off = await run(false);
+  const findings = on.reduce((sum, result) => sum + result.messages.length, 0);
+  return { on, off, findings };
+}
+
+interface Snippet {
+  readonly code: string;
+  readonly settings?: Record<string, unknown>;
+  readonly parser?: 'typescript' | 'espree-module' | 'espree-commonjs';
+  readonly typed?: boolean;
+}
+
+function lintSnippet(snippet: Snippet, fast: boolean): Linter.LintMessage[] {
+  setFastPath(fast);
+  const linter = new Linter({ configType: 'flat' });
+  const parser = snippet.parser ?? 'typescript';
+  const languageOptions: Linter.LanguageOptions =
+    parser === 'typescript'
+      ? {
+          parser: tsParser as Linter.Parser,
+          ...(snippet.typed
+            ? {
+                parserOptions: {
+                  project: './tsconfig.json',
+                  tsconfigRootDir: typedRoot,
+                  disallowAutomaticSingleRunInference: true,
+                },
+              }
+            : {}),
+        }
+      : { parser: espree, ecmaVersion: 2024, sourceType: parser === 'espree-module' ? 'module' : 'commonjs' };
+  return linter.verify(
+    snippet.code,
+    [
+      {
+        ...plugin.configs.strict,
+        files: ['**/*.{ts,js,cjs}'],
+        languageOptions,
+        settings: snippet.settings ?? {},
+      } as Linter.Config,
+    ],
+    { filename: snippet.typed ? join(typedRoot, 'file.ts') : parser === 'espree-commonjs' ? 'file.cjs' : 'file.ts' },
+  );
+}
+
+/**
+ * Code that takes locks in ways a token check could miss. Each one must give findings (so a fast path that
+ * skipped it would fail) and the same ones both ways.
+ */
+const SNIPPETS: Record<string, Snippet> = {
+  'factory name spelled with a unicode escape': {
+    code: `export async function f() { \\u0063ache.lock('a:b:c', 5).get(); }`,
+  },
+  'method name spelled with an escape': {
+    code: `export async function f() { cache.lo\\u{63}k('a:b:c', 5).get(); }`,
+  },
+  'module specifier with a hex escape': {
+    code: `import { createLocks } from 'locksmith\\x2djs';\nconst m = createLocks();\nexport async function f() { m.lock('a:b:c', 5).get(); }`,
+  },
+  'module specifier with a line continuation': {
+    code: `import { createLocks } from 'locksmith\\\n-js';\nconst m = createLocks();\nexport async function f() { m.lock('a:b:c', 5).get(); }`,
+  },
+  'module specifier with an octal escape (sloppy CommonJS)': {
+    code: `const { createLocks } = require('locksmith\\055js');\nconst m = createLocks();\nasync function f() { m.lock('a:b:c', 5).get(); }`,
+    parser: 'espree-commonjs',
+  },
+  'require() deep inside a function, no import': {
+    code: `async function f() {\n  const m = require("locksmith-js").createLocks();\n  m.lock('a:b:c', 5).get();\n}`,
+    parser: 'espree-commonjs',
+  },
+  'dynamic import() only': {
+    code: `export async function f() {\n  const { createLocks } = await import('locksmith-js');\n  const m = createLocks();\n  m.lock('a:b:c', 5).get();\n}`,
+  },
+  'import x = require()': {
+    code: `import ls = require('locksmith-js');\nconst m = ls.createLocks();\nexport async function f() { m.lock('a:b:c', 5).get(); }`,
+  },
+  'a type-only import of Lock': {
+    code: `import type { Lock } from 'locksmith-js';\nexport async function f(lock: Lock) { lock.release(); }`,
+  },
+  'an import() type annotation and no import at all': {
+    code: `export async function f(lock: import('locksmith-js').Lock) { lock.release(); }`,
+  },
+  'factory name as a computed string': {
+    code: `export class S { async f() { this['locks'].lock('a:b:c', 5).get(); } }`,
+  },
+  'factory name as a template literal, method as a string': {
+    code: 'export class S { async f() { this[`locks`][\'lock\'](\'a:b:c\', 5).get(); } }',
+  },
+  'factory named in settings only': {
+    code: `export async function f() { mutexes.lock('a:b:c', 5).get(); }`,
+    settings: { locksmith: { lockFactories: ['mutexes'] } },
+  },
+  'private field named in settings': {
+    code: `export class S { #guards = make(); async f() { this.#guards.lock('a:b:c', 5).get(); } }\ndeclare function make(): any;`,
+    settings: { locksmith: { lockFactories: ['#guards'] } },
+  },
+  'factory named like a keyword': {
+    code: `export async function f(x: any) { x.default.lock('a:b:c', 5).get(); }`,
+    settings: { locksmith: { lockFactories: ['default'] } },
+  },
+  'redlock required deep inside a function': {
+    code: `async function f(client) {\n  const Redlock = require('redlock').default;\n  const redlock = new Redlock([client]);\n  const lock = await redlock.acquire(['a:b:c'], 5000);\n  await work();\n  await lock.release();\n}`,
+    parser: 'espree-commonjs',
+  },
+  'an async-mutex named in settings, no import': {
+    code: `export async function f() { const release = await mutex.acquire(); await work(); release(); }\ndeclare function work(): Promise<void>;`,
+    settings: { locksmith: { libraries: { 'async-mutex': { names: ['mutex'] } } } },
+  },
+  'a redis-semaphore module specifier with an escape': {
+    code: `import { Mutex } from 'redis\\u002dsemaphore';\nexport async function f(redis: any) { const m = new Mutex(redis, 'a:b:c', { lockTimeout: 1000, acquireTimeout: 5000 }); await m.acquire(); await work(); await m.release(); }\ndeclare function work(): Promise<void>;`,
+  },
+  'typed: a global manager, no import, no factory name': {
+    code: `async function f() { appLocks.lock('a:b:c', 5).get(); }`,
+    typed: true,
+  },
+  'typed: a global lock, only released': {
+    code: `async function f() { heldLock.release(); }`,
+    typed: true,
+  },
+};
+
+describe('the fast path loses no finding', () => {
+  // Whole-project lints, twice each: slow on a loaded machine.
+  const LONG = 180_000;
+
+  it('on every fixture, with every rule (strict)', { timeout: LONG }, async () => {
+    const fixtures = files(join(root, 'fixtures'));
+    expect(fixtures.length).toBeGreaterThanOrEqual(20);
+    const untyped = await lintFilesBothWays(fixtures, [plugin.configs.strict]);
+    expect(untyped.findings).toBeGreaterThanOrEqual(11);
+    expect(untyped.on).toEqual(untyped.off);
+  });
+
+  it('on every fixture with type information', { timeout: LONG }, async () => {
+    const fixtures = files(join(root, 'fixtures'));
+    const typed = await lintFilesBothWays(fixtures, [
+      plugin.configs.strict,
+      {
+        files: ['fixtures/**/*.{ts,mts,cts}'],
+        languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: join(root, 'fixtures') } },
+      },
+    ]);
+    expect(typed.findings).toBeGreaterThanOrEqual(11);
+    expect(typed.on).toEqual(typed.off);
+  });
+
+  it("on the project's own source, tests, scripts and benchmarks", { timeout: LONG }, async () => {
+    const own = ['src', 'rules', 'bin', 'test', 'scripts', 'bench'].flatMap((dir) => files(join(root, dir)));
+    expect(own.length).toBeGreaterThan(100);
+    const { on, off, findings } = await lintFilesBothWays(own, [plugin.configs.strict]);
+    expect(findings).toBeGreaterThan(0);
+    expect(on).toEqual(off);
+  });
+
+  for (const [name, snippet] of Object.entries(SNIPPETS)) {
+    it(`on ${name}`, () => {
+      const on = lintSnippet(snippet, true);
+      const off = lintSnippet(snippet, false);
+      expect(off.filter((message) => message.fatal)).toEqual([]);
+      expect(off.filter((message) => message.ruleId?.startsWith('locksmith/')).length).toBeGreaterThan(0);
+      expect(describeMessages(on)).toEqual(describeMessages(off));
+    });
+  }
+});
+
+describe('mayContainLocks', () => {
+  const tokensOf = (code: string) =>
+    tsParser.parseForESLint(code, { range: true, loc: true, tokens: true, comment: true }).ast.tokens;
+  const check = (code: string, locksmith: Record<string, unknown> = {}, typed = false) =>
+    mayContainLocks(code, tokensOf(code), lockVocabulary(readSettings({ locksmith })), typed);
+
+  it('skips code that names no lock module and no factory with a creating method', () => {
+    expect(check(`const cache = new Map(); cache.get('a'); export {};`)).toBe(false);
+    expect(check(`import { lock } from 'proper-lockfile'; lock('file');`)).toBe(false);
+    expect(check(`// import { createLocks } from 'locksmith-js'\nconst s = "createLocks from locksmith-js";`)).toBe(false);
+    expect(check(`import plugin from 'locksmith-js/eslint-plugin'; export default [plugin];`)).toBe(false);
+    expect(check(`mutexes.lock('a');`)).toBe(false);
+    // A name inside a longer word or a comment passes the text search; the token pass still skips the file.
+    expect(check(`// the cache must not lock up\nconst blocks = cacheSize;`)).toBe(false);
+    expect(check(`const re = /\\d+/; const cachedValue = 1; // a backslash: the token pass decides`)).toBe(false);
+  });
+
+  it('keeps code that imports a lock module or calls a creating method on a factory name', () => {
+    expect(check(`import { createLocks } from 'locksmith-js';`)).toBe(true);
+    expect(check(`cache.lock('a');`)).toBe(true);
+    expect(check(`mutexes.lock('a');`, { lockFactories: ['mutexes'] })).toBe(true);
+    expect(check(`import Redlock from 'redlock';`)).toBe(true);
+    expect(check(`const { Mutex } = require('async-mutex');`)).toBe(true);
+    expect(check(`import { Mutex } from 'redis-semaphore';`)).toBe(true);
+    expect(check(`mutex.acquire();`)).toBe(false);
+    expect(check(`mutex.acquire();`, { libraries: { 'async-mutex': { names: ['mutex'] } } })).toBe(true);
+    expect(check(`import { Mutex } from 'async-mutex';`, { libraries: { 'async-mutex': false } })).toBe(false);
+    expect(check(`x.locks.restoreLock('a', owner);`)).toBe(true);
+  });
+
+  it('with type information, keeps any code that calls a lock or manager method, however the value arrived', () => {
+    expect(check(`lockFromSomewhere.release();`, {}, true)).toBe(true);
+    expect(check(`someManager.lock('a');`, {}, true)).toBe(true);
+    expect(check(`mutex.runExclusive(() => work());`, {}, true)).toBe(true);
+    expect(check(`const x = new Map(); x.set('a', 1);`, {}, true)).toBe(false);
+  });
+});
+
+describe('cook', () => {
+  it('reads escape sequences as the parser does', () => {
+    expect(cook('\\u0063ache')).toBe('cache');
+    expect(cook('lo\\u{63}k')).toBe('lock');
+    expect(cook('locksmith\\x2djs')).toBe('locksmith-js');
+    expect(cook('locksmith\\055js')).toBe('locksmith-js');
+    expect(cook('locksmith\\\n-js')).toBe('locksmith-js');
+    expect(cook('locksmith\\\r\n-js')).toBe('locksmith-js');
+    expect(cook('a\\-b\\n\\\\')).toBe('a-b\n\\');
+    expect(cook('\\0')).toBe('\0');
+  });
+});
