@@ -18,9 +18,14 @@ function markdownFiles(dir: string): string[] {
   });
 }
 
+/** The text outside fenced code blocks. */
+function outsideFences(markdown: string): string {
+  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+}
+
 /** The text outside fenced code blocks and inline code spans. */
 function prose(markdown: string): string {
-  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  return outsideFences(markdown).replace(/`[^`\n]*`/g, '');
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
@@ -34,7 +39,8 @@ function slug(heading: string): string {
 }
 
 function anchors(file: string): Set<string> {
-  const headings = prose(readFileSync(file, 'utf8')).match(/^#{1,6} .+$/gm) ?? [];
+  // Inline code stays: GitHub keeps its text in the anchor (`## The \`x\` command` → #the-x-command).
+  const headings = outsideFences(readFileSync(file, 'utf8')).match(/^#{1,6} .+$/gm) ?? [];
   return new Set(headings.map((heading) => slug(heading.replace(/^#+ /, ''))));
 }
 

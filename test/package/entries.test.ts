@@ -29,7 +29,13 @@ describe('the built package', () => {
       `${shape} const m = await import('locksmith-js/eslint-plugin');
        console.log(JSON.stringify({ ...describe(m.default), named: Object.keys(m).filter((k) => k !== 'default') }));`,
     );
-    const expected = { keys: ['configs', 'meta', 'rules'], configs: ['recommended', 'strict'], name: 'locksmith', rules: 6, self: true };
+    const expected = {
+      keys: ['configs', 'meta', 'rules'],
+      configs: ['recommended', 'recommendedTypeChecked', 'strict', 'strictTypeChecked'],
+      name: 'locksmith',
+      rules: 12,
+      self: true,
+    };
     expect(cjs).toEqual(expected);
     expect(esm).toEqual({ ...expected, named: [] });
   });
