@@ -11,6 +11,7 @@ export type {
   AcquireRequest,
   AcquireResult,
   Handoff,
+  Hold,
   QueueRequest,
   ReleaseSubscription,
   SubscribeOptions,

@@ -3,7 +3,7 @@ import { withDeadline } from './deadline.js';
 import { parseDuration, type Duration } from './duration.js';
 import { LockStoreError, LockTimeoutError } from './errors.js';
 import { LeaseWatch, type LeaseTarget } from './lease.js';
-import type { AcquireResult, LockStore, QueueRequest } from './stores/store.js';
+import type { AcquireResult, Hold, LockStore, QueueRequest } from './stores/store.js';
 import {
   assertOptionalFunction,
   assertOptionalSignal,
@@ -78,6 +78,12 @@ export class Lock {
   /** `false` for a handle from `restoreLock()`: the lock's TTL is whatever its acquirer chose, unknown here. */
   readonly #ttlKnown: boolean;
   #fencingToken: number | undefined;
+  /**
+   * The identity of this handle's latest acquisition, when the store records one: release and refresh act
+   * only on that very hold, never on a later hold of the same owner token (see `Hold`). Kept after a release,
+   * so a second release is a no-op. `undefined` (a restored handle, or one that never acquired): by token.
+   */
+  #hold: Hold | undefined;
   /** `performance.now()` when the last successful acquire was sent: the lease started after it. */
   #acquiredSentAt = 0;
   #watch: LeaseWatch | undefined;
@@ -173,7 +179,7 @@ export class Lock {
       // commands go through the user's client, which stays open), or a release would hand the lock to no one.
       leave: (subscription) =>
         withDeadline('leave', this.name, this.#runtime.timeoutMs, () => subscription.leave()),
-      abandon: () => void this.#releaseQuietly(),
+      abandon: (late) => void this.#releaseQuietly(late.hold),
     });
     if (!acquired) throw new LockTimeoutError(this.name, waitMs / 1_000);
     if (acquired.handedAt !== undefined) this.#handedOver(acquired, acquired.handedAt);
@@ -183,7 +189,7 @@ export class Lock {
   /** Releases the lock if this owner holds it: `true` when it did (atomic compare-and-delete). */
   async release(): Promise<boolean> {
     this.#watch?.stop();
-    return this.#call('release', (store, key) => store.release(key, this.owner));
+    return this.#call('release', (store, key) => store.release(key, this.owner, this.#hold));
   }
 
   /**
@@ -209,7 +215,7 @@ export class Lock {
     }
     const ms = ttl === undefined ? this.#ttlMs : parseTtlMs(ttl, 'ttl');
     const sentAt = performance.now();
-    const refreshed = await this.#call('refresh', (store, key) => store.refresh(key, this.owner, ms));
+    const refreshed = await this.#call('refresh', (store, key) => store.refresh(key, this.owner, ms, this.#hold));
     if (refreshed) this.#watch?.refreshed(ms, sentAt);
     return refreshed;
   }
@@ -238,6 +244,7 @@ export class Lock {
    */
   #handedOver(result: Acquired, at: number): void {
     this.#acquiredSentAt = at;
+    this.#hold = result.hold;
     if (!this.fencing) return;
     if (typeof result.fencingToken !== 'number') {
       void this.#releaseQuietly();
@@ -257,12 +264,13 @@ export class Lock {
       (store) => store.acquire(request),
       // An acquisition whose answer missed the deadline must not keep the lock until it expires.
       (late: AcquireResult) => {
-        if (late.acquired) void this.#releaseQuietly();
+        if (late.acquired) void this.#releaseQuietly(late.hold);
       },
       maxMs,
     );
     if (!result.acquired) return result;
     this.#acquiredSentAt = sentAt;
+    this.#hold = result.hold;
     if (this.fencing) {
       if (typeof result.fencingToken !== 'number') {
         void this.#releaseQuietly();
@@ -279,6 +287,7 @@ export class Lock {
       lockName: this.name,
       key: this.#key,
       owner: this.owner,
+      hold: this.#hold,
       store: runtime.store,
       timeoutMs: runtime.timeoutMs,
       onError: runtime.onError,
@@ -293,16 +302,16 @@ export class Lock {
       if (this.#watch === watch) this.#watch = undefined;
       // Never let a failing release hide the closure's own result or error: report it instead.
       try {
-        await this.#call('release', (store, key) => store.release(key, this.owner));
+        await this.#call('release', (store, key) => store.release(key, this.owner, this.#hold));
       } catch (error) {
         runtime.onError(error);
       }
     }
   }
 
-  async #releaseQuietly(): Promise<void> {
+  async #releaseQuietly(hold = this.#hold): Promise<void> {
     try {
-      await this.#call('release', (store, key) => store.release(key, this.owner));
+      await this.#call('release', (store, key) => store.release(key, this.owner, hold));
     } catch {
       // Best effort: the lease expires on its own.
     }
