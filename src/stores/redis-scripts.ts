@@ -234,7 +234,7 @@ return hand_on(lock, channel, queue, fence_key, grant, publish, message)
 export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
 
 /**
- * A queued waiter's attempt (never the first attempt of get()/block(): that stays a plain SET NX PX).
+ * A queued waiter's attempt (never the first attempt of get()/block(): that is ACQUIRE or ACQUIRE_FENCED).
  * KEYS: lock, queue, fence, grant. ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
  * enqueue), waiterId (unique per waiter: two waiters may share an owner token), claimMs (the lease a ttl-0
  * waiter is handed under until it confirms, see HAND_ON).

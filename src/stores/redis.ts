@@ -3,7 +3,8 @@
  *
  * Layout, compatible with Laravel's RedisLock so PHP and TypeScript processes exclude each other:
  * - the lock is the key `prefix + name` itself, its value the owner token, its expiry the lease
- *   (`SET key owner NX PX ttl`; no expiry for ttl 0);
+ *   (`SET key owner NX PX ttl`; no expiry for ttl 0), plus a hold record next to it (same slot, same lease)
+ *   naming the acquisition, so a release or refresh acts only on the hold that issued it (docs/redis.md);
  * - releases are announced on a channel derived from the key (same Cluster slot, see `redis-keys.ts`);
  * - `fencing: true` keeps a counter next to the key (same slot);
  * - waiters queue in a sorted set next to the key (same slot): a release hands the key to the oldest live
