@@ -59,8 +59,15 @@ const HOLDS = `local function holds(lock, grant, owner, hold)
 end
 `;
 
-/** Writes the hold record of an acquisition that just SET the key with lease `ttl` (0: none). See HOLDS. */
-const RECORD_HOLD = `local function record_hold(grant, hold, fence, ttl)
+/**
+ * `set_nx`: Laravel's `SET key owner NX PX ttl` (no PX for ttl 0 = never expires); truthy when it took the key.
+ * `record_hold`: writes the hold record of an acquisition that just took the key with lease `ttl` (see HOLDS).
+ */
+const RECORD_HOLD = `local function set_nx(lock, owner, ttl)
+  if ttl > 0 then return redis.call('SET', lock, owner, 'NX', 'PX', ttl) end
+  return redis.call('SET', lock, owner, 'NX')
+end
+local function record_hold(grant, hold, fence, ttl)
   if ttl > 0 then
     redis.call('SET', grant, hold .. ':' .. fence, 'PX', ttl)
   else
@@ -79,12 +86,7 @@ export const ACQUIRE = script<0 | 1>(
   'acquire',
   `${RECORD_HOLD}local lock, grant = KEYS[1], KEYS[2]
 local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local ok
-if ttl > 0 then
-  ok = redis.call('SET', lock, owner, 'NX', 'PX', ttl)
-else
-  ok = redis.call('SET', lock, owner, 'NX')
-end
+local ok = set_nx(lock, owner, ttl)
 if not ok then return 0 end
 record_hold(grant, hold, '', ttl)
 return 1
@@ -103,12 +105,7 @@ export const ACQUIRE_FENCED = script<[1, string] | [0, number]>(
   'acquire-fenced',
   `${NEXT_FENCE}${RECORD_HOLD}local lock, fence_key, grant = KEYS[1], KEYS[2], KEYS[3]
 local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local ok
-if ttl > 0 then
-  ok = redis.call('SET', lock, owner, 'NX', 'PX', ttl)
-else
-  ok = redis.call('SET', lock, owner, 'NX')
-end
+local ok = set_nx(lock, owner, ttl)
 if ok then
   local token = next_fence(fence_key)
   record_hold(grant, hold, token, ttl)
@@ -272,12 +269,7 @@ if member ~= '' then
     end
   end
 end
-local ok
-if ttl > 0 then
-  ok = redis.call('SET', lock, owner, 'NX', 'PX', ttl)
-else
-  ok = redis.call('SET', lock, owner, 'NX')
-end
+local ok = set_nx(lock, owner, ttl)
 if ok then
   if queued then redis.call('ZREM', queue, member) end
   local fence = ''
