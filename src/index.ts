@@ -23,6 +23,7 @@ export type {
   AcquireRequest,
   AcquireResult,
   Handoff,
+  Hold,
   QueueRequest,
   ReleaseSubscription,
   SubscribeOptions,

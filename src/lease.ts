@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { withDeadline } from './deadline.js';
 import { LockLostError } from './errors.js';
 import { publishLost, publishStoreError } from './events.js';
-import type { LockStore, ReleaseSubscription } from './stores/store.js';
+import type { Hold, LockStore, ReleaseSubscription } from './stores/store.js';
 
 /** How long a closure runs before its lock is watched for force-release and takeover (see `start`). */
 const WATCH_DELAY_MS = 25;
@@ -30,6 +30,8 @@ export interface LeaseTarget {
   readonly lockName: string;
   readonly key: string;
   readonly owner: string;
+  /** The hold being watched (see `Hold`): extension and the lease check act on it alone. */
+  readonly hold: Hold | undefined;
   readonly store: LockStore;
   readonly timeoutMs: number;
   readonly onError: (error: unknown) => void;
@@ -118,7 +120,7 @@ export class LeaseWatch {
     const sentAt = performance.now();
     let remaining: number | null;
     try {
-      remaining = await this.#call('remainingLease', (t) => t.store.remainingLease(t.key, t.owner));
+      remaining = await this.#call('remainingLease', (t) => t.store.remainingLease(t.key, t.owner, t.hold));
     } catch (error) {
       this.#lost('expired', error);
       return;
@@ -138,7 +140,7 @@ export class LeaseWatch {
     let extended: boolean;
     try {
       const ttlMs = this.#ttlMs;
-      extended = await this.#call('refresh', (t) => t.store.refresh(t.key, t.owner, ttlMs), this.#leaseEnd - sentAt);
+      extended = await this.#call('refresh', (t) => t.store.refresh(t.key, t.owner, ttlMs, t.hold), this.#leaseEnd - sentAt);
     } catch (error) {
       if (this.#stopped) return;
       this.#failure = { error };
@@ -162,7 +164,7 @@ export class LeaseWatch {
     const sentAt = performance.now();
     let remaining: number | null;
     try {
-      remaining = await this.#call('remainingLease', (t) => t.store.remainingLease(t.key, t.owner));
+      remaining = await this.#call('remainingLease', (t) => t.store.remainingLease(t.key, t.owner, t.hold));
     } catch {
       // Keep the local estimate (measured from when the request was sent, so never optimistic).
       this.#schedule();

@@ -4,7 +4,7 @@ import { parseDuration, type Duration } from './duration.js';
 import { LockStoreError, LockTimeoutError } from './errors.js';
 import { publishAcquired, publishReleased, publishStoreError, publishTimeout } from './events.js';
 import { LeaseWatch, type LeaseTarget } from './lease.js';
-import type { AcquireResult, LockStore, QueueRequest } from './stores/store.js';
+import type { AcquireResult, Hold, LockStore, QueueRequest } from './stores/store.js';
 import {
   assertOptionalFunction,
   assertOptionalSignal,
@@ -79,6 +79,12 @@ export class Lock {
   /** `false` for a handle from `restoreLock()`: the lock's TTL is whatever its acquirer chose, unknown here. */
   readonly #ttlKnown: boolean;
   #fencingToken: number | undefined;
+  /**
+   * The identity of this handle's latest acquisition, when the store records one: release and refresh act
+   * only on that very hold, never on a later hold of the same owner token (see `Hold`). Kept after a release,
+   * so a second release is a no-op. `undefined` (a restored handle, or one that never acquired): by token.
+   */
+  #hold: Hold | undefined;
   /** `performance.now()` when the last successful acquire was sent: the lease started after it. */
   #acquiredSentAt = 0;
   /** When this handle's current hold began (for the released event); `undefined` when it holds nothing. */
@@ -179,7 +185,7 @@ export class Lock {
       // commands go through the user's client, which stays open), or a release would hand the lock to no one.
       leave: (subscription) =>
         withDeadline('leave', this.name, this.#runtime.timeoutMs, () => subscription.leave(), undefined, publishStoreError),
-      abandon: () => void this.#releaseQuietly(),
+      abandon: (late) => void this.#releaseQuietly(late.hold),
     });
     if (!acquired) {
       publishTimeout(this.name, startedAt);
@@ -219,7 +225,7 @@ export class Lock {
     }
     const ms = ttl === undefined ? this.#ttlMs : parseTtlMs(ttl, 'ttl');
     const sentAt = performance.now();
-    const refreshed = await this.#call('refresh', (store, key) => store.refresh(key, this.owner, ms));
+    const refreshed = await this.#call('refresh', (store, key) => store.refresh(key, this.owner, ms, this.#hold));
     if (refreshed) this.#watch?.refreshed(ms, sentAt);
     return refreshed;
   }
@@ -248,6 +254,7 @@ export class Lock {
    */
   #handedOver(result: Acquired, at: number): void {
     this.#acquiredSentAt = at;
+    this.#hold = result.hold;
     if (!this.fencing) return;
     if (typeof result.fencingToken !== 'number') {
       void this.#releaseQuietly();
@@ -267,12 +274,13 @@ export class Lock {
       (store) => store.acquire(request),
       // An acquisition whose answer missed the deadline must not keep the lock until it expires.
       (late: AcquireResult) => {
-        if (late.acquired) void this.#releaseQuietly();
+        if (late.acquired) void this.#releaseQuietly(late.hold);
       },
       maxMs,
     );
     if (!result.acquired) return result;
     this.#acquiredSentAt = sentAt;
+    this.#hold = result.hold;
     if (this.fencing) {
       if (typeof result.fencingToken !== 'number') {
         void this.#releaseQuietly();
@@ -289,6 +297,7 @@ export class Lock {
       lockName: this.name,
       key: this.#key,
       owner: this.owner,
+      hold: this.#hold,
       store: runtime.store,
       timeoutMs: runtime.timeoutMs,
       onError: runtime.onError,
@@ -318,7 +327,7 @@ export class Lock {
 
   /** Compare-and-delete; a successful release of a hold is published. */
   async #release(): Promise<boolean> {
-    const released = await this.#call('release', (store, key) => store.release(key, this.owner));
+    const released = await this.#call('release', (store, key) => store.release(key, this.owner, this.#hold));
     if (released) {
       publishReleased(this.name, this.owner, this.#heldSince);
       this.#heldSince = undefined;
@@ -326,9 +335,9 @@ export class Lock {
     return released;
   }
 
-  async #releaseQuietly(): Promise<void> {
+  async #releaseQuietly(hold = this.#hold): Promise<void> {
     try {
-      await this.#call('release', (store, key) => store.release(key, this.owner));
+      await this.#call('release', (store, key) => store.release(key, this.owner, hold));
     } catch {
       // Best effort: the lease expires on its own.
     }

@@ -50,7 +50,7 @@ export interface WaitPlan {
   /** Runs `subscription.leave()` under a deadline (the waiter stops without the lock). */
   leave(subscription: ReleaseSubscription & { leave(): Promise<void> }): Promise<void>;
   /** Gives back a lock acquired after the signal aborted (fire and forget). */
-  abandon(): void;
+  abandon(result: Acquired): void;
 }
 
 /**
@@ -131,14 +131,17 @@ function isHandoff(value: boolean | Handoff): value is Handoff {
 }
 
 function handedOver(handoff: Handoff): Acquired {
-  return handoff.fencingToken === undefined
-    ? { acquired: true, handedAt: handoff.at }
-    : { acquired: true, fencingToken: handoff.fencingToken, handedAt: handoff.at };
+  return {
+    acquired: true,
+    handedAt: handoff.at,
+    ...(handoff.fencingToken === undefined ? {} : { fencingToken: handoff.fencingToken }),
+    ...(handoff.hold === undefined ? {} : { hold: handoff.hold }),
+  };
 }
 
 function keep(plan: WaitPlan, result: Acquired): Acquired {
   if (plan.signal?.aborted) {
-    plan.abandon();
+    plan.abandon(result);
     plan.signal.throwIfAborted();
   }
   return result;

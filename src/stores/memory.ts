@@ -1,11 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
+import type { AcquireRequest, AcquireResult, Hold, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** setTimeout fires after 1 ms for delays above this (2^31 - 1 ms, ~24.8 days); longer leases re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** `current` is held by `owner` and, given `hold`, is that very hold (without it: whoever holds the token). */
+function isHeldBy(current: Held | undefined, owner: string, hold: Hold | undefined): current is Held {
+  return current !== undefined && current.owner === owner && (hold === undefined || current.hold === hold);
+}
+
 interface Held {
   readonly owner: string;
+  /** This hold's identity (see `Hold`): a later hold of the same owner token is not this one. */
+  readonly hold: Hold;
   /** `performance.now()` time at which the lease ends; `Infinity` when it never expires. */
   expiresAt: number;
   timer: NodeJS.Timeout | undefined;
@@ -30,6 +37,7 @@ export class MemoryStore implements LockStore {
    * state for the ones nobody holds.
    */
   #lastFencingToken = 0;
+  #holds = 0;
   /** Waiters per key, oldest first: each release wakes one. */
   readonly #subscribers = new Map<string, Set<MemorySubscription>>();
   /** Watchers per key (holders running a closure): each release wakes all of them. */
@@ -49,18 +57,19 @@ export class MemoryStore implements LockStore {
     const { key, owner, ttlMs, fencing } = request;
     const current = this.#live(key);
     if (current) return { acquired: false, remainingMs: remainingOf(current) };
-    const held: Held = { owner, expiresAt: Infinity, timer: undefined };
+    const hold = request.hold ?? `m${(this.#holds++).toString(36)}`;
+    const held: Held = { owner, hold, expiresAt: Infinity, timer: undefined };
     this.#held.set(key, held);
     this.#lease(key, held, ttlMs);
-    if (!fencing) return { acquired: true };
+    if (!fencing) return { acquired: true, hold };
     const fencingToken = ++this.#lastFencingToken;
-    return { acquired: true, fencingToken };
+    return { acquired: true, fencingToken, hold };
   }
 
-  async release(key: string, owner: string): Promise<boolean> {
+  async release(key: string, owner: string, hold?: Hold): Promise<boolean> {
     this.#assertOpen();
     const current = this.#live(key);
-    if (!current || current.owner !== owner) return false;
+    if (!isHeldBy(current, owner, hold)) return false;
     this.#delete(key, current);
     return true;
   }
@@ -71,10 +80,10 @@ export class MemoryStore implements LockStore {
     if (current) this.#delete(key, current);
   }
 
-  async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {
+  async refresh(key: string, owner: string, ttlMs: number, hold?: Hold): Promise<boolean> {
     this.#assertOpen();
     const current = this.#live(key);
-    if (!current || current.owner !== owner) return false;
+    if (!isHeldBy(current, owner, hold)) return false;
     this.#lease(key, current, ttlMs);
     return true;
   }
@@ -84,10 +93,10 @@ export class MemoryStore implements LockStore {
     return this.#live(key)?.owner ?? null;
   }
 
-  async remainingLease(key: string, owner: string): Promise<number | null> {
+  async remainingLease(key: string, owner: string, hold?: Hold): Promise<number | null> {
     this.#assertOpen();
     const current = this.#live(key);
-    return current && current.owner === owner ? remainingOf(current) : null;
+    return isHeldBy(current, owner, hold) ? remainingOf(current) : null;
   }
 
   async subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription> {

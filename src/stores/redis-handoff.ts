@@ -118,10 +118,14 @@ export class HandoffProtocol implements HandoffHooks {
       if (waiter.closed) this.leave(key, waiter, slot).catch(() => undefined);
       return { acquired: false };
     }
-    // Acquired (1) or found granted to this very waiter (2): our entry is gone from the queue.
+    // Acquired (1) or found granted to this very waiter (2): our entry is gone from the queue. Either way the
+    // hold record names the waiter id: that is the hold's identity.
     waiter.queue = undefined;
     const handedOff = status === 2 ? ({ handedOff: true } as const) : {};
-    return fencing ? { acquired: true, fencingToken: Number(value), ...handedOff } : { acquired: true, ...handedOff };
+    const hold = waiter.id;
+    return fencing
+      ? { acquired: true, fencingToken: Number(value), hold, ...handedOff }
+      : { acquired: true, hold, ...handedOff };
   }
 
   /**
@@ -153,10 +157,13 @@ export class HandoffProtocol implements HandoffHooks {
     this.retrying(claim, performance.now() + this.options.claimMs);
   }
 
-  /** RELEASE: compare-and-delete, handing the key to the oldest live waiter. `true` when owner held it. */
-  async release(key: string, owner: string): Promise<boolean> {
+  /**
+   * RELEASE: compare-and-delete of this very hold (`hold`, or `*` for whoever holds `owner`), handing the key
+   * to the oldest live waiter. `true` when it held the key.
+   */
+  async release(key: string, owner: string, hold: string): Promise<boolean> {
     const { publish } = this.options;
-    return (await runScript(this.client, RELEASE, handoffKeys(key), [owner, publish, key])) !== 0;
+    return (await runScript(this.client, RELEASE, handoffKeys(key), [owner, hold, publish, key])) !== 0;
   }
 
   /** FORCE_RELEASE: frees the key whoever holds it, handing it to the oldest live waiter. */

@@ -7,7 +7,7 @@
  * Each node is a {@link RedisStore} over the caller's client, so the per-node operations, Lua scripts, key
  * layout (value = owner token) and wake-on-release are RedisStore's; this module only adds the vote.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { withDeadline } from '../deadline.js';
@@ -17,7 +17,7 @@ import { AnyNodeSubscription } from './redis-quorum-subscription.js';
 import { count, gather, majorityOf, settledFor, type Tally, type Vote } from './redis-quorum-votes.js';
 import { runScript } from './redis-script-runner.js';
 import type { RedisScript } from './redis-scripts.js';
-import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
+import type { AcquireRequest, AcquireResult, Hold, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link QuorumStore}. */
 export interface QuorumStoreOptions {
@@ -108,6 +108,8 @@ export class QuorumStore implements LockStore {
   readonly #nodeTimeoutMs: number;
   readonly #driftFactor: number;
   #closed = false;
+  readonly #holdTag = randomBytes(6).toString('hex');
+  #holdCount = 0;
 
   constructor(clients: readonly Redis[], options: QuorumStoreOptions = {}) {
     if (!Array.isArray(clients) || clients.length < 3) {
@@ -138,6 +140,7 @@ export class QuorumStore implements LockStore {
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     this.#assertOpen();
     const { key, owner, ttlMs } = request;
+    const hold = request.hold ?? `q${this.#holdTag}.${(this.#holdCount++).toString(36)}`;
     const started = performance.now();
     const granted = (result: AcquireResult): boolean => result.acquired;
     let succeeded = false;
@@ -149,11 +152,12 @@ export class QuorumStore implements LockStore {
       this.#nodeTimeoutMs,
       // A plain attempt on every node, whatever else the request carries: server-side waiter queues, which
       // hand the lock to a node's first queued waiter, would hand different nodes to different waiters.
-      (node) => node.acquire({ key, owner, ttlMs, fencing: request.fencing }),
+      // One hold id for every node, so the owner's release and refresh name the same hold everywhere.
+      (node) => node.acquire({ key, owner, ttlMs, fencing: request.fencing, hold }),
       (node, late) => {
         // A grant that comes too late to count is kept if the lock was granted anyway (the owner's release
         // clears every node), else given back as soon as it lands: a ttl-0 lock would otherwise stay forever.
-        if (late.acquired && !succeeded) node.release(key, owner).catch(() => undefined);
+        if (late.acquired && !succeeded) node.release(key, owner, hold).catch(() => undefined);
       },
       (votes) => settledFor(votes, this.#majority, granted),
     );
@@ -162,21 +166,21 @@ export class QuorumStore implements LockStore {
       succeeded = true;
       const token = request.fencing ? await this.#issueToken(key, tally) : undefined;
       if (token !== null && this.#validityLeft(ttlMs, performance.now() - started) > 0) {
-        return token === undefined ? { acquired: true } : { acquired: true, fencingToken: token };
+        return token === undefined ? { acquired: true, hold } : { acquired: true, fencingToken: token, hold };
       }
       succeeded = false;
       // Granted too slowly (or the token could not be made safe): the lease may already be gone somewhere.
-      this.#releaseGranted(key, owner, tally);
+      this.#releaseGranted(key, owner, hold, tally);
       return { acquired: false };
     }
-    this.#releaseGranted(key, owner, tally);
+    this.#releaseGranted(key, owner, hold, tally);
     if (answered < this.#majority) throw this.#unavailable(tally);
     if (accepted > 0) await splitVoteBackoff();
     return { acquired: false, remainingMs: holderRemaining(tally) };
   }
 
-  async release(key: string, owner: string): Promise<boolean> {
-    return this.#agree('release', key, (node) => node.release(key, owner));
+  async release(key: string, owner: string, hold?: Hold): Promise<boolean> {
+    return this.#agree('release', key, (node) => node.release(key, owner, hold));
   }
 
   async forceRelease(key: string): Promise<void> {
@@ -186,9 +190,9 @@ export class QuorumStore implements LockStore {
     if (count(tally, () => true).answered < this.#majority) throw this.#unavailable(tally);
   }
 
-  async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {
+  async refresh(key: string, owner: string, ttlMs: number, hold?: Hold): Promise<boolean> {
     const started = performance.now();
-    const refreshed = await this.#agree('refresh', key, (node) => node.refresh(key, owner, ttlMs));
+    const refreshed = await this.#agree('refresh', key, (node) => node.refresh(key, owner, ttlMs, hold));
     return refreshed && this.#validityLeft(ttlMs, performance.now() - started) > 0;
   }
 
@@ -204,14 +208,14 @@ export class QuorumStore implements LockStore {
     return null; // no majority holds the key for one owner: nobody holds the lock
   }
 
-  async remainingLease(key: string, owner: string): Promise<number | null> {
+  async remainingLease(key: string, owner: string, hold?: Hold): Promise<number | null> {
     this.#assertOpen();
     const holds = (lease: number | null): boolean => lease !== null;
     const tally = await this.#ask(
       'remainingLease',
       key,
       this.#nodeTimeoutMs,
-      (node) => node.remainingLease(key, owner),
+      (node) => node.remainingLease(key, owner, hold),
       undefined,
       (votes) => settledFor(votes, this.#majority, holds),
     );
@@ -321,15 +325,15 @@ export class QuorumStore implements LockStore {
   }
 
   /**
-   * Gives back, in the background, what this attempt was granted. Only those nodes: a node that refused may
-   * hold the key for this very owner from an earlier acquisition (a repeated `get()`), which a blanket
-   * release would delete. A node that did not answer in time is handled when its answer lands (`onLate`).
+   * Gives back, in the background, what this attempt was granted: only those nodes, and only this attempt's
+   * hold there (a node that refused may hold the key for this very owner from an earlier acquisition, a
+   * repeated `get()`). A node that did not answer in time is handled when its answer lands (`onLate`).
    */
-  #releaseGranted(key: string, owner: string, tally: Tally<AcquireResult>): void {
+  #releaseGranted(key: string, owner: string, hold: Hold, tally: Tally<AcquireResult>): void {
     tally.forEach((vote, index) => {
       if (!vote?.ok || !vote.value.acquired) return;
       const node = this.#nodes[index] as RedisStore;
-      void withDeadline('release', key, this.#nodeTimeoutMs, () => node.release(key, owner)).catch(() => undefined);
+      void withDeadline('release', key, this.#nodeTimeoutMs, () => node.release(key, owner, hold)).catch(() => undefined);
     });
   }
 

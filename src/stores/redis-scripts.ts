@@ -44,26 +44,73 @@ end
 `;
 
 /**
+ * The hold record (the grant key, `KEYS` "grant"): `<holdId>:<fence>`, written by every acquisition this
+ * store makes (SET NX or handoff) with the key's own lease, kept in step with it by REFRESH and CLAIM, deleted
+ * by every release. `holds` is the check that makes a release or refresh act on the very hold that issued
+ * it: the key holds the owner token AND the record names the hold id (a handoff's id is its waiter id). A
+ * re-sent or late command of an earlier hold then finds another hold's id (or none) and does nothing, even
+ * when the later hold shares the owner token. Hold `*` is a restored handle ("whoever holds that token"):
+ * the token alone decides. Hold ids never contain `:` and are never `*`.
+ */
+const HOLDS = `local function holds(lock, grant, owner, hold)
+  if redis.call('GET', lock) ~= owner then return false end
+  if hold == '*' then return true end
+  return string.match(redis.call('GET', grant) or '', '^([^:]*):') == hold
+end
+`;
+
+/**
+ * `set_nx`: Laravel's `SET key owner NX PX ttl` (no PX for ttl 0 = never expires); truthy when it took the key.
+ * `record_hold`: writes the hold record of an acquisition that just took the key with lease `ttl` (see HOLDS).
+ */
+const RECORD_HOLD = `local function set_nx(lock, owner, ttl)
+  if ttl > 0 then return redis.call('SET', lock, owner, 'NX', 'PX', ttl) end
+  return redis.call('SET', lock, owner, 'NX')
+end
+local function record_hold(grant, hold, fence, ttl)
+  if ttl > 0 then
+    redis.call('SET', grant, hold .. ':' .. fence, 'PX', ttl)
+  else
+    redis.call('SET', grant, hold .. ':' .. fence)
+  end
+end
+`;
+
+/**
+ * Take the lock if free (`SET key owner NX PX ttl`, Laravel's own command; no PX for ttl 0) and record the
+ * hold (RECORD_HOLD), overwriting any record a PHP release of a shared token left behind. One round trip, as
+ * the bare SET NX was. The SET is the first write: refused under maxmemory, it leaves nothing half-done.
+ * KEYS: lock, grant. ARGV: owner, ttlMs, hold. Returns 1 acquired, 0 held.
+ */
+export const ACQUIRE = script<0 | 1>(
+  'acquire',
+  `${RECORD_HOLD}local lock, grant = KEYS[1], KEYS[2]
+local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local ok = set_nx(lock, owner, ttl)
+if not ok then return 0 end
+record_hold(grant, hold, '', ttl)
+return 1
+`,
+);
+
+/**
  * Take the lock if free and issue a fencing token: `SET key owner NX PX ttl` (no PX for ttl 0 = never
  * expires), and in the same atomic step advance the counter `KEYS[2]` (same slot, see NEXT_FENCE), so tokens
- * strictly increase across all holders of the key, in every process. The counter never expires (a reset would let an old token
- * look new). On failure the holder's PTTL comes back in the same round trip, so waiters can bound their
- * fallback re-check by it. ARGV: owner, ttlMs. Returns `{1, token}`, or `{0, pttl}` (-1: never expires).
- *
- * Without fencing the store sends a plain `SET NX PX` instead of a script: same round trip, a quarter of
- * the server time (measured 0.7 µs vs 3.6 µs per call, ~7 µs less per loopback acquire+release cycle).
+ * strictly increase across all holders of the key, in every process, and record the hold (RECORD_HOLD). The
+ * counter never expires (a reset would let an old token look new). On failure the holder's PTTL comes back in
+ * the same round trip, so waiters can bound their fallback re-check by it. KEYS: lock, fence, grant.
+ * ARGV: owner, ttlMs, hold. Returns `{1, token}`, or `{0, pttl}` (-1: never expires).
  */
 export const ACQUIRE_FENCED = script<[1, string] | [0, number]>(
   'acquire-fenced',
-  `${NEXT_FENCE}local lock, fence_key = KEYS[1], KEYS[2]
-local owner, ttl = ARGV[1], tonumber(ARGV[2])
-local ok
-if ttl > 0 then
-  ok = redis.call('SET', lock, owner, 'NX', 'PX', ttl)
-else
-  ok = redis.call('SET', lock, owner, 'NX')
+  `${NEXT_FENCE}${RECORD_HOLD}local lock, fence_key, grant = KEYS[1], KEYS[2], KEYS[3]
+local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local ok = set_nx(lock, owner, ttl)
+if ok then
+  local token = next_fence(fence_key)
+  record_hold(grant, hold, token, ttl)
+  return {1, token}
 end
-if ok then return {1, next_fence(fence_key)} end
 return {0, redis.call('PTTL', lock)}
 `,
 );
@@ -156,15 +203,17 @@ export type HandOnResult = 0 | 1 | 2;
 /**
  * Compare-and-delete, then hand the key to the oldest live queued waiter or announce the release (HAND_ON).
  * Deleting only the caller's own token is what makes release safe after an expiry (Laravel's release script
- * does the same compare). KEYS: lock, channel, queue, fence, grant. ARGV: owner, publish command (`PUBLISH`,
- * or `SPUBLISH` on Cluster so the message stays on the key's shard), message (the lock key).
- * Returns 0 when not held by owner, 1 when freed, 2 when handed on.
+ * does the same compare), and comparing the hold too (HOLDS) is what makes a re-sent release (ioredis
+ * re-sends a command whose reply a dropped connection lost) or a late one harmless to the hold that came after
+ * it, even one with the same token. KEYS: lock, channel, queue, fence, grant. ARGV: owner, hold (`*`: by token
+ * alone), publish command (`PUBLISH`, or `SPUBLISH` on Cluster so the message stays on the key's shard),
+ * message (the lock key). Returns 0 when not held by owner (or not this hold), 1 when freed, 2 when handed on.
  */
 export const RELEASE = script<HandOnResult>(
   'release',
-  `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local owner, publish, message = ARGV[1], ARGV[2], ARGV[3]
-if redis.call('GET', lock) ~= owner then return 0 end
+  `${HAND_ON}${HOLDS}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local owner, hold, publish, message = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if not holds(lock, grant, owner, hold) then return 0 end
 return hand_on(lock, channel, queue, fence_key, grant, publish, message)
 `,
 );
@@ -190,7 +239,7 @@ return hand_on(lock, channel, queue, fence_key, grant, publish, message)
 export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
 
 /**
- * A queued waiter's attempt (never the first attempt of get()/block(): that stays a plain SET NX PX).
+ * A queued waiter's attempt (never the first attempt of get()/block(): that is ACQUIRE or ACQUIRE_FENCED).
  * KEYS: lock, queue, fence, grant. ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
  * enqueue), waiterId (unique per waiter: two waiters may share an owner token), claimMs (the lease a ttl-0
  * waiter is handed under until it confirms, see HAND_ON).
@@ -201,7 +250,8 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
  *    sharing the token) is NOT ours: the attempt goes on as a newcomer's, and fails on the held key.
  * 2. `SET NX` as usual (a free key is anyone's: a Laravel client or a newcomer may take it too; only handoffs
  *    are ordered). On success the waiter's own entry is removed, so no later release hands the lock to a
- *    waiter that is done. Returns `{1, fence}` (fence 0 without fencing).
+ *    waiter that is done, and the hold is recorded under the waiter id (RECORD_HOLD). Returns `{1, fence}`
+ *    (fence 0 without fencing).
  * 3. Still queued (a re-check): nothing to change, `{0, member}` (a re-check costs ZSCORE + SET NX).
  * 4. Else join the queue: `ZADD NX` (a re-join keeps the original entry) with the arrival time in µs as
  *    score, the deadline (TIME + waitMs) and lease inside the member; the queue key expires a minute after
@@ -210,7 +260,7 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
  */
 export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
   'acquire-or-enqueue',
-  `${NEXT_FENCE}local lock, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+  `${NEXT_FENCE}${RECORD_HOLD}local lock, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local owner, ttl, fencing, wait_ms, member, id, claim =
   ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 local queued = false
@@ -227,16 +277,13 @@ if member ~= '' then
     end
   end
 end
-local ok
-if ttl > 0 then
-  ok = redis.call('SET', lock, owner, 'NX', 'PX', ttl)
-else
-  ok = redis.call('SET', lock, owner, 'NX')
-end
+local ok = set_nx(lock, owner, ttl)
 if ok then
   if queued then redis.call('ZREM', queue, member) end
-  local fence = 0
+  local fence = ''
   if fencing then fence = next_fence(fence_key) end
+  record_hold(grant, id, fence, ttl)
+  if fence == '' then fence = 0 end
   return {1, fence}
 end
 if queued then return {0, member} end
@@ -290,32 +337,37 @@ return 1
 );
 
 /**
- * Compare-and-extend: set the lease to ttlMs from now if the owner still holds the key; ttlMs 0 removes the
- * expiry (PERSIST), as Laravel's refresh(0) does. ARGV: owner, ttlMs. Returns 1 when extended, 0 when not held.
+ * Compare-and-extend: set the lease to ttlMs from now if this hold (HOLDS) still holds the key; ttlMs 0 removes
+ * the expiry (PERSIST), as Laravel's refresh(0) does. The hold record gets the same lease, so it never outlives
+ * the key (blocking nothing: the next acquisition overwrites it anyway) nor ends before it. KEYS: lock, grant.
+ * ARGV: owner, ttlMs, hold (`*`: by token). Returns 1 when extended, 0 when not held.
  */
 export const REFRESH = script<0 | 1>(
   'refresh',
-  `local lock = KEYS[1]
-local owner, ttl = ARGV[1], tonumber(ARGV[2])
-if redis.call('GET', lock) ~= owner then return 0 end
+  `${HOLDS}local lock, grant = KEYS[1], KEYS[2]
+local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+if not holds(lock, grant, owner, hold) then return 0 end
 if ttl > 0 then
   redis.call('PEXPIRE', lock, ttl)
+  redis.call('PEXPIRE', grant, ttl)
 else
   redis.call('PERSIST', lock)
+  redis.call('PERSIST', grant)
 end
 return 1
 `,
 );
 
 /**
- * The lease left if the owner holds the key, read atomically with the owner check (a separate GET then PTTL
- * could report another holder's lease). ARGV: owner. Returns the PTTL (-1: no expiry) or -3 when not held.
+ * The lease left if this hold (HOLDS) holds the key, read atomically with the check (a separate GET then PTTL
+ * could report another holder's lease). KEYS: lock, grant. ARGV: owner, hold (`*`: by token). Returns the
+ * PTTL (-1: no expiry) or -3 when not held.
  */
 export const REMAINING_LEASE = script<number>(
   'remaining-lease',
-  `local lock = KEYS[1]
-local owner = ARGV[1]
-if redis.call('GET', lock) ~= owner then return -3 end
+  `${HOLDS}local lock, grant = KEYS[1], KEYS[2]
+local owner, hold = ARGV[1], ARGV[2]
+if not holds(lock, grant, owner, hold) then return -3 end
 return redis.call('PTTL', lock)
 `,
 );

@@ -362,8 +362,11 @@ export class ReleaseRegistry {
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
     for (const waiter of entry.waiters) {
       if (waiter.id !== id || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
+      // The hold record the release wrote names this waiter's id: that is the hold's identity.
       const handoff: Handoff =
-        fence === undefined ? { handedOff: true, at } : { handedOff: true, fencingToken: fence, at };
+        fence === undefined
+          ? { handedOff: true, at, hold: waiter.id }
+          : { handedOff: true, fencingToken: fence, at, hold: waiter.id };
       waiter.handoff = handoff;
       if (waiter.queue.ttlMs === 0) this.hooks.claimed(entry.key, waiter);
       this.settle(waiter, handoff);

@@ -3,7 +3,8 @@
  *
  * Layout, compatible with Laravel's RedisLock so PHP and TypeScript processes exclude each other:
  * - the lock is the key `prefix + name` itself, its value the owner token, its expiry the lease
- *   (`SET key owner NX PX ttl`; no expiry for ttl 0);
+ *   (`SET key owner NX PX ttl`; no expiry for ttl 0), plus a hold record next to it (same slot, same lease)
+ *   naming the acquisition, so a release or refresh acts only on the hold that issued it (docs/redis.md);
  * - releases are announced on a channel derived from the key (same Cluster slot, see `redis-keys.ts`);
  * - `fencing: true` keeps a counter next to the key (same slot);
  * - waiters queue in a sorted set next to the key (same slot): a release hands the key to the oldest live
@@ -17,11 +18,12 @@ import { parseDuration, type Duration } from '../duration.js';
 import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
 import { HandoffProtocol } from './redis-handoff.js';
-import { fencingKey, releaseChannel } from './redis-keys.js';
+import { randomBytes } from 'node:crypto';
+import { fencingKey, grantKey, releaseChannel } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
-import { ACQUIRE_FENCED, REFRESH, REMAINING_LEASE } from './redis-scripts.js';
+import { ACQUIRE, ACQUIRE_FENCED, REFRESH, REMAINING_LEASE } from './redis-scripts.js';
 import { ReleaseRegistry } from './redis-waiters.js';
-import type { AcquireRequest, AcquireResult, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
+import type { AcquireRequest, AcquireResult, Hold, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -57,6 +59,9 @@ const LINGER_MS = 1_000;
 /** Longest `subscribe()` waits for the server's confirmation before waiting on with re-checks only. */
 const CONFIRM_MS = 1_000;
 
+/** The hold the scripts read as "whoever holds the owner token" (a restored handle; see `Hold`). */
+const BY_TOKEN = '*';
+
 const UNAVAILABLE = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
 
 /**
@@ -79,6 +84,8 @@ export class RedisStore implements LockStore {
   private readonly handoff: HandoffProtocol;
   private readonly failWhileReconnecting: boolean;
   private readonly releases: ReleaseRegistry;
+  private readonly holdTag = randomBytes(6).toString('hex');
+  private holdCount = 0;
   /** The client has been `ready` at least once (see `ensureConnected`). */
   private seenReady: boolean;
   private readonly onFirstReady = (): void => {
@@ -140,21 +147,27 @@ export class RedisStore implements LockStore {
     const { key, owner, ttlMs, fencing, queue } = request;
     const waiter = queue && this.releases.queuedWaiter(queue.subscription, key);
     if (waiter && queue) return this.handoff.acquireOrEnqueue(request, waiter, queue.waitMs);
+    const hold = request.hold ?? this.nextHold();
     if (!fencing) {
-      // Plain SET NX: the floor. A failure does not learn the holder's lease (that would cost a script or a
-      // second command); the head waiter's re-check bounds the wait for an expiring lease instead.
-      const set = ttlMs > 0 ? this.client.set(key, owner, 'PX', ttlMs, 'NX') : this.client.set(key, owner, 'NX');
-      return (await set) === 'OK' ? { acquired: true } : { acquired: false };
+      // SET NX and the hold record. A failure does not learn the holder's lease (that would cost a PTTL per
+      // attempt); the head waiter's re-check bounds the wait for an expiring lease instead.
+      const acquired = await runScript(this.client, ACQUIRE, [key, grantKey(key)], [owner, ttlMs, hold]);
+      return acquired === 1 ? { acquired: true, hold } : { acquired: false };
     }
-    const [acquired, value] = await runScript(this.client, ACQUIRE_FENCED, [key, fencingKey(key)], [owner, ttlMs]);
-    if (acquired === 1) return { acquired: true, fencingToken: Number(value) };
+    const [acquired, value] = await runScript(
+      this.client,
+      ACQUIRE_FENCED,
+      [key, fencingKey(key), grantKey(key)],
+      [owner, ttlMs, hold],
+    );
+    if (acquired === 1) return { acquired: true, fencingToken: Number(value), hold };
     // PTTL: -1 = no expiry; -2 (vanished) cannot happen inside the script, but would mean "free now".
     return { acquired: false, remainingMs: value === -2 ? 0 : Number(value) };
   }
 
-  async release(key: string, owner: string): Promise<boolean> {
+  async release(key: string, owner: string, hold?: Hold): Promise<boolean> {
     this.ensureConnected();
-    return this.handoff.release(key, owner);
+    return this.handoff.release(key, owner, hold ?? BY_TOKEN);
   }
 
   async forceRelease(key: string): Promise<void> {
@@ -162,9 +175,9 @@ export class RedisStore implements LockStore {
     await this.handoff.forceRelease(key);
   }
 
-  async refresh(key: string, owner: string, ttlMs: number): Promise<boolean> {
+  async refresh(key: string, owner: string, ttlMs: number, hold?: Hold): Promise<boolean> {
     this.ensureConnected();
-    return (await runScript(this.client, REFRESH, [key], [owner, ttlMs])) === 1;
+    return (await runScript(this.client, REFRESH, [key, grantKey(key)], [owner, ttlMs, hold ?? BY_TOKEN])) === 1;
   }
 
   async currentOwner(key: string): Promise<string | null> {
@@ -172,9 +185,9 @@ export class RedisStore implements LockStore {
     return this.client.get(key);
   }
 
-  async remainingLease(key: string, owner: string): Promise<number | null> {
+  async remainingLease(key: string, owner: string, hold?: Hold): Promise<number | null> {
     this.ensureConnected();
-    const pttl = Number(await runScript(this.client, REMAINING_LEASE, [key], [owner]));
+    const pttl = Number(await runScript(this.client, REMAINING_LEASE, [key, grantKey(key)], [owner, hold ?? BY_TOKEN]));
     if (pttl === -1) return -1;
     if (pttl < 0) return null; // -3: someone else (or no one) holds it
     return Math.max(1, pttl); // held with under a millisecond left: still held
@@ -194,6 +207,11 @@ export class RedisStore implements LockStore {
     this.client.off('ready', this.onFirstReady);
     this.client.off('end', this.onClientEnd);
     this.releases.close();
+  }
+
+  /** A hold id unique across processes (see `Hold`): this store's random tag and a counter, never `*` or `:`. */
+  private nextHold(): Hold {
+    return `h${this.holdTag}.${(this.holdCount++).toString(36)}`;
   }
 
   /**

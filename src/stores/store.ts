@@ -23,7 +23,21 @@ export interface AcquireRequest {
    * has no such queue, or does not recognise the subscription as its own, ignores it.
    */
   readonly queue?: QueueRequest;
+  /**
+   * The identity to record for this hold (see {@link Hold}), when the caller must give several stores the
+   * same one (QuorumStore: one per acquisition, on every node). A store makes a fresh one when absent.
+   */
+  readonly hold?: Hold;
 }
+
+/**
+ * The identity of one hold of a key (one successful acquisition or handoff), opaque to the lock core: a store
+ * that records it (RedisStore) returns it with the acquisition, and its `release`/`refresh`/`remainingLease`
+ * then act only on that very hold, never on a later hold that shares the owner token (a retried job's, or the
+ * waiter a release handed the key to, when a re-sent or late command of the earlier hold arrives). Without it
+ * (`undefined`: a restored handle, or a handle that never acquired) they act on whoever holds the owner token.
+ */
+export type Hold = string;
 
 /** What a queued attempt needs (see {@link AcquireRequest.queue}). */
 export interface QueueRequest {
@@ -41,6 +55,8 @@ export interface Handoff {
   readonly handedOff: true;
   /** The fencing token issued with the handoff, when the queued attempt asked for fencing. */
   readonly fencingToken?: number;
+  /** The identity of the hold the waiter was handed (see {@link Hold}), when the store records one. */
+  readonly hold?: Hold;
   /** `performance.now()` when the store learned of the handoff (the lease began shortly before). */
   readonly at: number;
 }
@@ -52,6 +68,8 @@ export type AcquireResult =
       readonly fencingToken?: number;
       /** `true` when a release had already handed the lock to this queued attempt's owner (see {@link Handoff}). */
       readonly handedOff?: true;
+      /** This hold's identity, when the store records one (see {@link Hold}). */
+      readonly hold?: Hold;
     }
   | {
       readonly acquired: false;
@@ -99,26 +117,30 @@ export interface LockStore {
   /** Sets `key` to `owner` if it is absent (`SET key owner NX PX ttl` on Redis). Never overwrites. */
   acquire(request: AcquireRequest): Promise<AcquireResult>;
 
-  /** Deletes `key` if its value is `owner` (atomic compare-and-delete). `true` when it did. Announces the release. */
-  release(key: string, owner: string): Promise<boolean>;
+  /**
+   * Deletes `key` if its value is `owner` (atomic compare-and-delete) and, given `hold`, if it is still that
+   * very hold (see {@link Hold}). `true` when it did. Announces the release.
+   */
+  release(key: string, owner: string, hold?: Hold): Promise<boolean>;
 
   /** Deletes `key` whoever holds it. Announces the release. */
   forceRelease(key: string): Promise<void>;
 
   /**
    * Sets the lease of `key` to `ttlMs` from now if its value is `owner` (atomic compare-and-extend);
-   * `ttlMs === 0` removes the expiry. `true` when it did.
+   * `ttlMs === 0` removes the expiry. Given `hold`, only that very hold (see {@link Hold}). `true` when it did.
    */
-  refresh(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  refresh(key: string, owner: string, ttlMs: number, hold?: Hold): Promise<boolean>;
 
   /** The owner token stored under `key`, or `null` when no one holds it. */
   currentOwner(key: string): Promise<string | null>;
 
   /**
    * The lease left on `key` if `owner` holds it: milliseconds (> 0), `-1` when it never expires, `null` when
-   * `owner` does not hold it. Lease extension schedules itself from this value, not from a local guess.
+   * `owner` does not hold it (given `hold`: when that very hold has ended, see {@link Hold}). Lease extension
+   * schedules itself from this value, not from a local guess.
    */
-  remainingLease(key: string, owner: string): Promise<number | null>;
+  remainingLease(key: string, owner: string, hold?: Hold): Promise<number | null>;
 
   /** Starts listening for releases of `key`; resolves once the subscription is active. */
   subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription>;

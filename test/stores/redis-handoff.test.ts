@@ -399,7 +399,7 @@ describe('crash safety', () => {
     // the key is handed over and nobody hears of it.
     const key = PREFIX + 'lost:1';
     const keys = [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key)];
-    expect(await admin.eval(RELEASE.source, 5, ...keys, holder.owner, 'NOPUBLISH', key, 30_000)).toBe(2);
+    expect(await admin.eval(RELEASE.source, 5, ...keys, holder.owner, '*', 'NOPUBLISH', key, 30_000)).toBe(2);
     expect(await admin.get(key)).toBe(waiter.owner);
     expect(await waiting).toBe(true);
     // Found by a re-check (SET NX cannot succeed on a key that holds our token: the script recognised it),
