@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, RedisStore, type LockManager } from 'locksmith-js';
 import { main } from '../../bin/cli.js';
-import { fencingKey, queueKey } from '../../src/stores/redis-keys.js';
+import { fencingKey, grantKey, queueKey } from '../../src/stores/redis-keys.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/locksmith.ts');
@@ -140,11 +140,14 @@ describe('locksmith locks list', () => {
     expect((await locksmith('list', '--prefix', PREFIX)).stdout).toBe('no locks held\n');
   });
 
-  it('counts queued waiters, and recognises a lock with a short custom owner only while someone waits for it', async () => {
+  it('counts queued waiters, and recognises a lock with a short custom owner by its hold record', async () => {
     const holder = locks.lock('sync:facility:9', 30, { owner: 'worker-1' });
     expect(await holder.get()).toBe(true);
     try {
-      // "worker-1" does not look like an owner token, and nothing is queued: not told apart from a cache value.
+      // "worker-1" does not look like an owner token, but every acquisition writes its hold record beside the key.
+      expect(await listed()).toEqual([{ name: 'sync:facility:9', owner: 'worker-1', ttlMs: expect.any(Number), waiters: 0, fence: null }]);
+      await admin.del(grantKey(`${PREFIX}sync:facility:9`));
+      // Without the record (a key a Laravel app set with such a value) and with nobody queued: a cache value.
       expect(await listed()).toEqual([]);
       const controller = new AbortController();
       const waiters = [0, 1].map(() => locks.lock('sync:facility:9', 30).block(20, { signal: controller.signal }).catch(() => false));
@@ -156,7 +159,8 @@ describe('locksmith locks list', () => {
         await Promise.all(waiters);
       }
     } finally {
-      await holder.release();
+      // By token: the holder's own hold record was deleted above, so only a restored handle can release it.
+      expect(await locks.restoreLock('sync:facility:9', 'worker-1').release()).toBe(true);
     }
   });
 
