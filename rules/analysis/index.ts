@@ -40,7 +40,7 @@
  *   redlock and redis-semaphore have none);
  * - lock names: `creation.names` (locksmith's name, redlock's literal resources, redis-semaphore's key).
  *
- * What counts as a lock: see DESIGN.md, "What counts as a lock", docs/libraries.md and `resolve.ts`.
+ * What counts as a lock: see docs/eslint-plugin.md ("What counts as a lock"), docs/libraries.md and `resolve.ts`.
  */
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { readOptions, redisSemaphoreTiming, redlockTiming, typedRedlockSettings } from './library-timing.js';

@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixturesDir = join(root, 'fixtures');
 const LINTED = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 
-/** All twelve rules of DESIGN.md: the fixtures record findings of each. */
+/** All twelve rules (the README rules table): the fixtures record findings of each. */
 const ALL_RULES = [
   'require-release-in-finally',
   'no-lock-around-read',
