@@ -196,7 +196,15 @@ describe('the fast path loses no finding', () => {
       plugin.configs.strict,
       {
         files: ['fixtures/**/*.{ts,mts,cts}'],
-        languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: join(root, 'fixtures') } },
+        languageOptions: {
+          parserOptions: {
+            project: './tsconfig.json',
+            tsconfigRootDir: join(root, 'fixtures'),
+            // With CI=true typescript-eslint assumes one lint per process and keeps the first run's programs;
+            // the second run (fast path off) must see the same, fully built programs.
+            disallowAutomaticSingleRunInference: true,
+          },
+        },
       },
     ]);
     expect(typed.findings).toBeGreaterThanOrEqual(11);
