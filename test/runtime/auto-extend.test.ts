@@ -11,20 +11,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, LockLostError, LockStoreError, MemoryStore, RedisStore, type LockManager } from 'locksmith-js';
 import { startRedis } from '../support/redis-server.js';
+import { aborted } from './doubles.js';
 
 const PREFIX = `test:auto-extend:${process.pid}:`;
 
-/** Resolves with the signal's reason once it aborts; rejects if it has not aborted within `withinMs`. */
-function aborted(signal: AbortSignal, withinMs: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return resolve(signal.reason);
-    const timer = setTimeout(() => reject(new Error(`signal did not abort within ${withinMs} ms`)), withinMs);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve(signal.reason);
-    });
-  });
-}
 
 let redis: Redis;
 const managers: Record<'memory' | 'redis', () => LockManager> = {

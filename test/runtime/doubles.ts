@@ -81,4 +81,16 @@ export class SwitchStore implements LockStore {
   }
 }
 
+/** Resolves with the signal's reason once it aborts; rejects if it has not aborted within `withinMs`. */
+export function aborted(signal: AbortSignal, withinMs = 10_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return resolve(signal.reason);
+    const timer = setTimeout(() => reject(new Error(`signal did not abort within ${withinMs} ms`)), withinMs);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(signal.reason);
+    });
+  });
+}
+
 export { METHODS };

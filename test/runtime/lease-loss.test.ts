@@ -6,18 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createLocks, LockLostError } from 'locksmith-js';
-import { SwitchStore } from './doubles.js';
+import { aborted, SwitchStore } from './doubles.js';
 
-function aborted(signal: AbortSignal, withinMs = 10_000): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return resolve(signal.reason);
-    const timer = setTimeout(() => reject(new Error(`signal did not abort within ${withinMs} ms`)), withinMs);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve(signal.reason);
-    });
-  });
-}
 
 describe('autoExtend', () => {
   it('aborts the signal when an extension is refused', async () => {
