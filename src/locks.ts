@@ -33,6 +33,11 @@ export interface LocksOptions {
    * (the closure's result is still returned). Default: `process.emitWarning`.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * The default of every lock's {@link LockOptions.fair}: `true` (FIFO handoff, the default) or `false`
+   * (barging: a release wakes one waiter and anyone may take the lock first).
+   */
+  readonly fair?: boolean;
 }
 
 /** A lock manager: makes {@link Lock} handles on one store, under one prefix. */
@@ -93,7 +98,7 @@ function defaultStore(): LockStore {
  * @throws TypeError / RangeError for a bad option, naming it
  */
 export function createLocks(options?: LocksOptions): LockManager {
-  assertOptions(options, 'options', ['store', 'prefix', 'timeout', 'recheckInterval', 'onError']);
+  assertOptions(options, 'options', ['store', 'prefix', 'timeout', 'recheckInterval', 'onError', 'fair']);
   const given = options?.store as unknown;
   if (given !== undefined) assertStore(given);
   const prefix = options?.prefix ?? '';
@@ -103,6 +108,8 @@ export function createLocks(options?: LocksOptions): LockManager {
   const recheckMs = positiveMs(options?.recheckInterval ?? DEFAULT_RECHECK, 'recheckInterval');
   assertOptionalFunction(options?.onError, 'onError');
   const report = options?.onError ?? warn;
+  assertOptionalBoolean(options?.fair, 'fair');
+  const fair = options?.fair ?? true;
 
   const store = (given as LockStore | undefined) ?? defaultStore();
   let closed = false;
@@ -127,21 +134,23 @@ export function createLocks(options?: LocksOptions): LockManager {
     lock(name: string, ttl: Duration = 0, lockOptions?: LockOptions): Lock {
       assertName(name);
       const ms = parseTtlMs(ttl, 'ttl');
-      assertOptions(lockOptions, 'options', ['owner', 'autoExtend', 'fencing']);
+      assertOptions(lockOptions, 'options', ['owner', 'autoExtend', 'fencing', 'fair']);
       const owner = lockOptions?.owner;
       if (owner !== undefined) assertName(owner, 'options.owner');
       assertOptionalBoolean(lockOptions?.autoExtend, 'options.autoExtend');
       assertOptionalBoolean(lockOptions?.fencing, 'options.fencing');
+      assertOptionalBoolean(lockOptions?.fair, 'options.fair');
       return new Lock(runtime, name, ms, {
         owner: owner ?? newOwnerToken(),
         autoExtend: lockOptions?.autoExtend ?? false,
         fencing: lockOptions?.fencing ?? false,
+        fair: lockOptions?.fair ?? fair,
       });
     },
     restoreLock(name: string, owner: string): Lock {
       assertName(name);
       assertName(owner, 'owner');
-      return new Lock(runtime, name, 0, { owner, autoExtend: false, fencing: false, ttlKnown: false });
+      return new Lock(runtime, name, 0, { owner, autoExtend: false, fencing: false, fair, ttlKnown: false });
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -45,6 +45,13 @@ export interface QueueRequest {
   readonly subscription: ReleaseSubscription;
   /** How much longer the waiter waits, in whole ms (≥ 1): the store skips its queue entry after that. */
   readonly waitMs: number;
+  /**
+   * `false` for a barging waiter (the lock's `fair: false`): a release that reaches its queue entry does not
+   * hand it the lock but frees the key and wakes this waiter alone (`next()` resolves `true`) to race for it
+   * with everyone else, the releasing process included; a waiter that loses keeps its place in the queue.
+   * Absent or `true`: FIFO handoff (see {@link Handoff}). A store without a queue ignores it.
+   */
+  readonly fair?: boolean;
 }
 
 /**

@@ -24,6 +24,7 @@ describe('createLocks() rejects bad options synchronously, naming them', () => {
     ['a bad recheckInterval', { recheckInterval: 'soon' }, TypeError, /recheckInterval "soon"/],
     ['a zero recheckInterval', { recheckInterval: 0 }, RangeError, /recheckInterval must be greater than 0/],
     ['a non-function onError', { onError: 'log' }, TypeError, /onError must be a function, got "log"/],
+    ['a non-boolean fair', { fair: 'no' }, TypeError, /fair must be a boolean, got "no"/],
   ])('%s', (_, options, type, message) => {
     expect(() => createLocks(options as never)).toThrow(type);
     expect(() => createLocks(options as never)).toThrow(message);
@@ -33,6 +34,18 @@ describe('createLocks() rejects bad options synchronously, naming them', () => {
     expect(() => createLocks()).not.toThrow();
     expect(() => createLocks({})).not.toThrow();
     expect(() => createLocks({ store: new SwitchStore(), prefix: '', timeout: '250ms', recheckInterval: 1 })).not.toThrow();
+    expect(() => createLocks({ fair: false })).not.toThrow();
+  });
+
+  it('fair defaults to true; the manager sets the default and a lock option overrides it', () => {
+    const fairByDefault = createLocks({ store: new SwitchStore() });
+    const barging = createLocks({ store: new SwitchStore(), fair: false });
+    expect(fairByDefault.lock('a:b:c').fair).toBe(true);
+    expect(fairByDefault.lock('a:b:c', 1, { fair: false }).fair).toBe(false);
+    expect(barging.lock('a:b:c').fair).toBe(false);
+    expect(barging.lock('a:b:c', 1, { fair: true }).fair).toBe(true);
+    expect(barging.restoreLock('a:b:c', 'token').fair).toBe(false);
+    expect(fairByDefault.restoreLock('a:b:c', 'token').fair).toBe(true);
   });
 });
 
@@ -58,6 +71,7 @@ describe('lock() and restoreLock() reject bad arguments synchronously, before an
     ['a number owner', ['a:b:c', 30, { owner: 7 }], TypeError, /options.owner must be a non-empty string, got 7/],
     ['a non-boolean autoExtend', ['a:b:c', 30, { autoExtend: 'yes' }], TypeError, /options.autoExtend must be a boolean/],
     ['a non-boolean fencing', ['a:b:c', 30, { fencing: 1 }], TypeError, /options.fencing must be a boolean, got 1/],
+    ['a non-boolean fair', ['a:b:c', 30, { fair: 0 }], TypeError, /options.fair must be a boolean, got 0/],
   ])('lock() with %s', (_, args, type, message) => {
     const call = () => (locks.lock as (...a: unknown[]) => Lock)(...args);
     expect(call).toThrow(type);
