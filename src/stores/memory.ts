@@ -1,5 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import type { AcquireRequest, AcquireResult, Hold, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
+import { MemorySubscription, type MemorySubscriptionOwner } from './memory-subscription.js';
+import type {
+  AcquireRequest,
+  AcquireResult,
+  Hold,
+  LockStore,
+  QueueRequest,
+  ReleaseSubscription,
+  SubscribeOptions,
+} from './store.js';
 
 /** setTimeout fires after 1 ms for delays above this (2^31 - 1 ms, ~24.8 days); longer leases re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -16,15 +25,33 @@ interface Held {
   /** `performance.now()` time at which the lease ends; `Infinity` when it never expires. */
   expiresAt: number;
   timer: NodeJS.Timeout | undefined;
+  /** The fencing token issued with this hold, if it asked for one (a handed waiter's attempt re-reads it). */
+  readonly fencingToken: number | undefined;
+}
+
+/** A waiter's place in a key's queue: what a release needs to hand it the lock, or to wake it (barging). */
+interface QueueEntry {
+  readonly owner: string;
+  readonly ttlMs: number;
+  readonly fencing: boolean;
+  /** `false`: a barging waiter, woken (not handed the lock) when its turn comes; it keeps its place. */
+  readonly fair: boolean;
+  /** `performance.now()` after which the waiter has stopped waiting: its entry is skipped. */
+  readonly deadline: number;
 }
 
 /**
  * An in-process {@link LockStore}: locks exclude each other only inside this process (every lock manager
  * using the same MemoryStore instance). Leases expire both lazily (checked on every access) and by an
- * `unref()`ed timer that announces the expiry, so a waiter takes an expired lock at once. Each announced
- * release wakes one waiter, oldest first. Nothing here keeps the process alive.
+ * `unref()`ed timer that announces the expiry, so a waiter takes an expired lock at once. Nothing here keeps
+ * the process alive.
+ *
+ * Waiters queue in arrival order (their queued attempts, see `AcquireRequest.queue`). Every release and expiry
+ * serves the oldest live entry: a fair waiter is handed the lock (it holds it before it hears of it, as on
+ * Redis); a barging waiter (`fair: false`) is only woken to race for the free key and keeps its place if it
+ * loses. Without a queued waiter, a release wakes one waiter that has not queued yet.
  */
-export class MemoryStore implements LockStore {
+export class MemoryStore implements LockStore, MemorySubscriptionOwner {
   /**
    * Every release and every expiry is announced here, so waiters never need a fallback re-check: the lock
    * core skips its own re-check ceiling for this store.
@@ -42,6 +69,8 @@ export class MemoryStore implements LockStore {
   readonly #subscribers = new Map<string, Set<MemorySubscription>>();
   /** Watchers per key (holders running a closure): each release wakes all of them. */
   readonly #watchers = new Map<string, Set<MemorySubscription>>();
+  /** Queued waiters per key, in arrival order (a Map keeps insertion order). */
+  readonly #queues = new Map<string, Map<MemorySubscription, QueueEntry>>();
   #closed = false;
 
   /**
@@ -49,21 +78,26 @@ export class MemoryStore implements LockStore {
    * diagnostics: it does not grow with the number of distinct names ever used, only with those in use.
    */
   get trackedKeys(): number {
-    return this.#held.size + this.#subscribers.size + this.#watchers.size;
+    return this.#held.size + this.#subscribers.size + this.#watchers.size + this.#queues.size;
   }
 
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     this.#assertOpen();
     const { key, owner, ttlMs, fencing } = request;
+    const waiter = this.#ownWaiter(key, request.queue?.subscription);
     const current = this.#live(key);
-    if (current) return { acquired: false, remainingMs: remainingOf(current) };
-    const hold = request.hold ?? `m${(this.#holds++).toString(36)}`;
-    const held: Held = { owner, hold, expiresAt: Infinity, timer: undefined };
-    this.#held.set(key, held);
-    this.#lease(key, held, ttlMs);
-    if (!fencing) return { acquired: true, hold };
-    const fencingToken = ++this.#lastFencingToken;
-    return { acquired: true, fencingToken, hold };
+    const handedOff = waiter?.handoff;
+    // A handoff this waiter has not heard of yet (its sleep ended first): it already holds the lock.
+    if (handedOff && current && current.hold === handedOff.hold) {
+      return { acquired: true, handedOff: true, hold: current.hold, ...fenced(current.fencingToken) };
+    }
+    if (current) {
+      if (waiter && !handedOff && request.queue) this.#enqueue(key, waiter, request, request.queue);
+      return { acquired: false, remainingMs: remainingOf(current) };
+    }
+    if (waiter) this.#dequeue(key, waiter);
+    const held = this.#hold(key, owner, ttlMs, fencing, request.hold);
+    return { acquired: true, hold: held.hold, ...fenced(held.fencingToken) };
   }
 
   async release(key: string, owner: string, hold?: Hold): Promise<boolean> {
@@ -107,7 +141,7 @@ export class MemoryStore implements LockStore {
       subscribers = new Set();
       registry.set(key, subscribers);
     }
-    const subscription = new MemorySubscription(() => this.#unsubscribe(registry, key, subscription));
+    const subscription = new MemorySubscription(key, this);
     subscribers.add(subscription);
     return subscription;
   }
@@ -121,6 +155,7 @@ export class MemoryStore implements LockStore {
     const subscriptions = [...this.#subscribers.values(), ...this.#watchers.values()].flatMap((set) => [...set]);
     this.#subscribers.clear();
     this.#watchers.clear();
+    this.#queues.clear();
     for (const subscription of subscriptions) subscription.close();
   }
 
@@ -128,12 +163,15 @@ export class MemoryStore implements LockStore {
     if (this.#closed) throw new Error('locksmith: this MemoryStore is closed');
   }
 
-  /** The entry for `key` if its lease has not ended; an ended one is removed and announced here. */
+  /**
+   * The entry for `key` if its lease has not ended. An ended one is removed and announced here, which may
+   * hand the key to a queued waiter at once: the result is then that waiter's hold.
+   */
   #live(key: string): Held | undefined {
     const held = this.#held.get(key);
     if (held && performance.now() >= held.expiresAt) {
       this.#delete(key, held);
-      return undefined;
+      return this.#held.get(key);
     }
     return held;
   }
@@ -156,93 +194,118 @@ export class MemoryStore implements LockStore {
     }, delay).unref();
   }
 
+  /** Makes `owner` the holder of the free `key` with a lease of `ttlMs`. */
+  #hold(key: string, owner: string, ttlMs: number, fencing: boolean, hold?: Hold): Held {
+    const held: Held = {
+      owner,
+      hold: hold ?? `m${(this.#holds++).toString(36)}`,
+      expiresAt: Infinity,
+      timer: undefined,
+      fencingToken: fencing ? ++this.#lastFencingToken : undefined,
+    };
+    this.#held.set(key, held);
+    this.#lease(key, held, ttlMs);
+    return held;
+  }
+
   #delete(key: string, held: Held): void {
     clearTimeout(held.timer);
     this.#held.delete(key);
-    this.#announce(key);
+    const watchers = this.#watchers.get(key);
+    if (watchers) for (const watcher of watchers) watcher.wake();
+    this.#serveQueue(key);
   }
 
   /**
-   * Wakes every watcher, and the oldest waiter not already holding a wake-up: one waiter per release, no
-   * thundering herd.
+   * The key is free: serve the oldest live queue entry (a fair waiter is handed the lock, a barging one is
+   * woken and keeps its place), or, with none, wake one waiter that has not queued yet: one waiter per
+   * release, no thundering herd.
    */
-  #announce(key: string): void {
-    const watchers = this.#watchers.get(key);
-    if (watchers) for (const watcher of watchers) watcher.wake();
-    this.#wakeOneWaiter(key);
-  }
-
-  #wakeOneWaiter(key: string): void {
+  #serveQueue(key: string): void {
+    const queue = this.#queues.get(key);
+    if (queue) {
+      const now = performance.now();
+      for (const [subscription, entry] of queue) {
+        if (subscription.isClosed || entry.deadline <= now) {
+          queue.delete(subscription);
+          continue;
+        }
+        if (!entry.fair) {
+          subscription.wake();
+          return;
+        }
+        queue.delete(subscription);
+        if (queue.size === 0) this.#queues.delete(key);
+        const held = this.#hold(key, entry.owner, entry.ttlMs, entry.fencing);
+        subscription.handOff({ handedOff: true, hold: held.hold, ...fenced(held.fencingToken), at: performance.now() });
+        return;
+      }
+      this.#queues.delete(key);
+    }
     const subscribers = this.#subscribers.get(key);
     if (!subscribers) return;
     for (const subscription of subscribers) {
-      if (subscription.wake()) return;
+      if (!queue?.has(subscription) && subscription.wake()) return;
     }
   }
 
-  #unsubscribe(
-    registry: Map<string, Set<MemorySubscription>>,
-    key: string,
-    subscription: MemorySubscription,
-  ): void {
-    const subscribers = registry.get(key);
-    if (!subscribers?.delete(subscription)) return;
-    if (subscribers.size === 0) {
-      registry.delete(key);
-      return;
-    }
-    if (registry === this.#watchers) return;
-    // A waiter leaving while the key is free may have taken a wake-up meant for the next one: pass it on.
-    if (!this.#closed && !this.#live(key)) this.#wakeOneWaiter(key);
+  /** `subscription` if it is one of this store's waiters on `key` (a queued attempt may name any). */
+  #ownWaiter(key: string, subscription: ReleaseSubscription | undefined): MemorySubscription | undefined {
+    if (!(subscription instanceof MemorySubscription)) return undefined;
+    return this.#subscribers.get(key)?.has(subscription) ? subscription : undefined;
   }
+
+  /** Joins the key's queue; a waiter already queued keeps its place (and its first deadline). */
+  #enqueue(key: string, waiter: MemorySubscription, request: AcquireRequest, queued: QueueRequest): void {
+    let queue = this.#queues.get(key);
+    if (queue?.has(waiter)) return;
+    if (!queue) {
+      queue = new Map();
+      this.#queues.set(key, queue);
+    }
+    queue.set(waiter, {
+      owner: request.owner,
+      ttlMs: request.ttlMs,
+      fencing: request.fencing,
+      fair: queued.fair !== false,
+      deadline: performance.now() + queued.waitMs,
+    });
+  }
+
+  #dequeue(key: string, waiter: MemorySubscription): void {
+    const queue = this.#queues.get(key);
+    if (!queue?.delete(waiter)) return;
+    if (queue.size === 0) this.#queues.delete(key);
+  }
+
+  /** See `MemorySubscriptionOwner.left`: a lock handed to the waiter meanwhile goes to the next one. */
+  left(subscription: MemorySubscription): void {
+    if (this.#closed) return;
+    const { key, handoff } = subscription;
+    this.#dequeue(key, subscription);
+    const current = this.#held.get(key);
+    if (handoff && current && current.hold === handoff.hold) this.#delete(key, current);
+  }
+
+  /** See `MemorySubscriptionOwner.closed`. */
+  closed(subscription: MemorySubscription): void {
+    const { key } = subscription;
+    this.#dequeue(key, subscription);
+    for (const registry of [this.#subscribers, this.#watchers]) {
+      const subscribers = registry.get(key);
+      if (!subscribers?.delete(subscription)) continue;
+      if (subscribers.size === 0) registry.delete(key);
+      // A waiter leaving while the key is free may have taken a wake-up meant for the next one: pass it on.
+      else if (registry === this.#subscribers && !this.#closed && !this.#live(key)) this.#serveQueue(key);
+    }
+  }
+}
+
+/** The fencing-token part of an acquisition or handoff result. */
+function fenced(fencingToken: number | undefined): { fencingToken?: number } {
+  return fencingToken === undefined ? {} : { fencingToken };
 }
 
 function remainingOf(held: Held): number {
   return held.expiresAt === Infinity ? -1 : Math.max(1, Math.ceil(held.expiresAt - performance.now()));
-}
-
-class MemorySubscription implements ReleaseSubscription {
-  #pending = false;
-  #closed = false;
-  #settle: ((released: boolean) => void) | undefined;
-
-  constructor(private readonly onClose: () => void) {}
-
-  /** Delivers one release; `false` when this subscription cannot take it (closed or already woken). */
-  wake(): boolean {
-    if (this.#closed || this.#pending) return false;
-    if (this.#settle) this.#settle(true);
-    else this.#pending = true;
-    return true;
-  }
-
-  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    this.#settle?.(false);
-    if (this.#closed || signal?.aborted) return Promise.resolve(false);
-    if (this.#pending) {
-      this.#pending = false;
-      return Promise.resolve(true);
-    }
-    return new Promise<boolean>((resolve) => {
-      const onAbort = (): void => settle(false);
-      const timer = setTimeout(onAbort, Math.min(MAX_TIMER_MS, Math.max(0, timeoutMs))).unref();
-      const settle = (released: boolean): void => {
-        if (this.#settle !== settle) return;
-        this.#settle = undefined;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(released);
-      };
-      this.#settle = settle;
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#pending = false;
-    this.#settle?.(false);
-    this.onClose();
-  }
 }

@@ -21,7 +21,7 @@ async function closedClient(url: string): Promise<Redis> {
 
 describeEventSuite('MemoryStore', async () => ({
   store: new MemoryStore(),
-  handsOff: false,
+  handsOff: true,
   broken: async () => {
     const store = new MemoryStore();
     await store.close();

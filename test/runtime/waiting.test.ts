@@ -21,7 +21,24 @@ describe('waiting', () => {
     await sleep(700);
     expect(store.count('acquire')).toBe(settled);
 
-    // One release wakes one waiter (no thundering herd); each winner's release wakes the next.
+    // Each release hands the lock to the next queued waiter: no attempt at all.
+    await holder.release();
+    for (const waiter of waiters) await waiter;
+    expect(store.count('acquire')).toBe(settled);
+  });
+
+  it('with fair: false, one release wakes one waiter (no thundering herd) and each winner wakes the next', async () => {
+    const store = new SwitchStore();
+    const locks = createLocks({ store, recheckInterval: 60, fair: false });
+    const holder = locks.lock('wait:quiet:2');
+    await holder.get();
+    const waiters = Array.from({ length: 5 }, () => locks.lock('wait:quiet:2', 30).block(30, () => sleep(5)));
+    await sleep(100);
+    const settled = store.count('acquire');
+    expect(settled).toBe(1 + 5 * 2);
+    await sleep(700);
+    expect(store.count('acquire')).toBe(settled);
+
     await holder.release();
     for (const waiter of waiters) await waiter;
     expect(store.count('acquire')).toBe(settled + 5);

@@ -33,7 +33,7 @@ describe('MemoryStore fencing tokens without per-name state', () => {
     expect(store.trackedKeys).toBe(100);
     const waiting = locks.lock('sync:facility:0', 30).block(5);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(store.trackedKeys).toBe(101); // the waiter's subscription
+    expect(store.trackedKeys).toBe(102); // the waiter's subscription and its queue entry
     await Promise.all(held.map((lock) => lock.release()));
     await waiting;
     await locks.lock('sync:facility:0').forceRelease();
