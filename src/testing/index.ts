@@ -6,6 +6,8 @@
  * // my-store.test.ts
  * import { describeStoreSuite } from 'locksmith-js/testing';
  * describeStoreSuite('MyStore', async () => ({ store: new MyStore(), cleanup: async () => {} }));
+ * // a store that hands the lock to waiters in arrival order also runs the FIFO cases:
+ * describeStoreSuite('MyStore', setup, { fifo: true });
  * ```
  */
-export { describeStoreSuite, type StoreSetup } from './store-suite.js';
+export { describeStoreSuite, type StoreSetup, type StoreSuiteOptions } from './store-suite.js';

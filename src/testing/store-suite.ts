@@ -16,6 +16,16 @@ export interface StoreSetup {
   cleanup: () => Promise<void>;
 }
 
+/** What the store under test promises beyond the contract's minimum (optional cases of the suite). */
+export interface StoreSuiteOptions {
+  /**
+   * `true` when the store hands the lock to fair waiters in arrival order (FIFO handoff, like MemoryStore and
+   * RedisStore): the suite then also checks that order, and that nobody takes the lock between two handoffs.
+   * A store without a queue (waiters only woken, like QuorumStore) leaves it out.
+   */
+  readonly fifo?: boolean;
+}
+
 /** Resolves once `check()` is true; rejects after `withinMs` (a bound that proves "does not hang"). */
 async function until(check: () => Promise<boolean>, withinMs = 10_000): Promise<void> {
   const end = Date.now() + withinMs;
@@ -40,8 +50,13 @@ function aborted(signal: AbortSignal, withinMs = 10_000): Promise<unknown> {
 /**
  * Registers the store suite (a vitest `describe` block of 30-odd tests) for the store `setup` creates once.
  * Each test uses fresh lock names under a random prefix, so the store may be shared with other tests.
+ * `options` adds the cases for what the store promises beyond the contract (see {@link StoreSuiteOptions}).
  */
-export function describeStoreSuite(label: string, setup: () => Promise<StoreSetup>): void {
+export function describeStoreSuite(
+  label: string,
+  setup: () => Promise<StoreSetup>,
+  options: StoreSuiteOptions = {},
+): void {
   describe(`store suite: ${label}`, () => {
     let store: LockStore;
     let cleanup: () => Promise<void>;
@@ -498,6 +513,44 @@ export function describeStoreSuite(label: string, setup: () => Promise<StoreSetu
       expect(result).toBe(false);
       expect(await locks.lock(name).isLocked()).toBe(false);
     });
+
+    if (options.fifo === true) {
+      it('fair waiters acquire in arrival order, and a contender never gets in between', async () => {
+        const name = fresh('fifo');
+        const holder = locks.lock(name, 30);
+        await holder.get();
+        const order: number[] = [];
+        const waiters: Promise<unknown>[] = [];
+        for (let i = 0; i < 5; i++) {
+          waiters.push(
+            locks.lock(name, 30).block(30, async () => {
+              order.push(i);
+              await sleep(20);
+            }),
+          );
+          await sleep(100); // each waiter queued before the next starts
+        }
+        let done = false;
+        let contenderWins = 0;
+        const contender = locks.lock(name, 30);
+        const contending = (async () => {
+          while (!done) {
+            if (await contender.get()) {
+              // Once the last waiter is in, the lock is free again after its release: only earlier wins count.
+              if (order.length < 5) contenderWins++;
+              await contender.release();
+            }
+            await sleep(1);
+          }
+        })();
+        await holder.release();
+        await Promise.all(waiters);
+        done = true;
+        await contending;
+        expect(order).toEqual([0, 1, 2, 3, 4]);
+        expect(contenderWins).toBe(0);
+      });
+    }
 
     it('issues strictly increasing fencing tokens across holders', async () => {
       const name = fresh();

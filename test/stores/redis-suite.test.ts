@@ -15,4 +15,4 @@ describeStoreSuite('RedisStore', async () => {
       client.disconnect();
     },
   };
-});
+}, { fifo: true });

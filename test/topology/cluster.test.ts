@@ -43,7 +43,7 @@ describeStoreSuite('RedisStore on a 3-master Cluster', async () => {
       }
     },
   };
-});
+}, { fifo: true });
 
 describe('RedisStore on a 3-master Cluster: slots and shards', () => {
   let started: RedisClusterTopology;
