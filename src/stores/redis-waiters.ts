@@ -17,9 +17,13 @@
  *   that waiter resolves (with a `Handoff`, kept until it closes); no other waiter wakes, the key is not free.
  *   A ttl-0 waiter's claim is confirmed through the protocol's `claimed`, and a waiter that stops without the
  *   lock leaves the queue through `subscription.leave()` (the protocol's `leave`).
+ * - Barging (a queued waiter with `fair: false`): a release frees the key and its wake-up names one queued
+ *   waiter by id; only that waiter wakes (to race for the key). Every process's watchers hear it as a release.
+ *   A wake-up for one of THIS store's ids that is no longer here (its waiter left) goes to the key's first
+ *   local waiter instead, so a free key is not left to the re-check ceiling.
  */
 import { randomBytes } from 'node:crypto';
-import { parseHandoffMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
+import { parseHandoffMessage, parseWakeMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
 import { presenceChannel } from './redis-keys.js';
 import type { Handoff, ReleaseSubscription } from './store.js';
 
@@ -45,7 +49,8 @@ export interface ReleaseFeed {
 export interface ReleaseFeedEvents {
   /**
    * A message on a key's channel: the key itself for a plain release, `key NUL fence NUL waiterId NUL token` when a
-   * release handed the key to a queued waiter (see `redis-handoff.ts`).
+   * release handed the key to a queued waiter, `key NUL w NUL waiterId` when it freed the key and woke a queued
+   * barging waiter (see `redis-handoff.ts`).
    */
   onMessage(channel: string, message: string): void;
   /** The connection is back after a loss: announcements may have been missed. */
@@ -347,8 +352,36 @@ export class ReleaseRegistry {
       this.wakeOne(entry);
       return;
     }
+    const woken = parseWakeMessage(entry.key, message);
+    if (woken !== undefined) {
+      this.wakeNamed(entry, woken);
+      return;
+    }
     const handoff = parseHandoffMessage(entry.key, message);
     if (handoff) this.handOff(entry, handoff.waiterId, handoff.owner, handoff.fence);
+  }
+
+  /**
+   * A release freed the key and woke queued barging waiter `id`. Watchers hear it (their lock was released).
+   * That waiter, if it is ours and here, wakes alone: the other waiters of every process sleep on (the woken
+   * one may lose the race, keep its place, and be woken again by the next release). If `id` is one of this
+   * store's waiters that is gone (it closed while the message was on its way; its leave passes the wake-up on
+   * only if it reaches Redis while the key is still free), the wake-up goes to the key's first local waiter,
+   * as an unused wake-up of a leaving waiter does.
+   */
+  private wakeNamed(entry: KeyEntry, id: string): void {
+    for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+    for (const waiter of entry.waiters) {
+      if (waiter.id !== id || waiter.watcher || waiter.closed) continue;
+      this.wake(waiter);
+      return;
+    }
+    if (this.ownsId(id)) this.wakeFirst(entry);
+  }
+
+  /** Whether `id` was issued by this store (see `subscribe`): `p` or `x`, then this store's tag and a dot. */
+  private ownsId(id: string): boolean {
+    return id.startsWith(`${this.tag}.`, 1);
   }
 
   /**
@@ -377,6 +410,11 @@ export class ReleaseRegistry {
   /** One announced release: wakes every watcher, and the first waiter not already woken (FIFO). */
   private wakeOne(entry: KeyEntry): void {
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+    this.wakeFirst(entry);
+  }
+
+  /** Wakes the key's first local waiter not already woken (FIFO), if any; watchers are not waiters. */
+  private wakeFirst(entry: KeyEntry): void {
     for (const waiter of entry.waiters) {
       if (waiter.woken || waiter.watcher) continue;
       if (waiter.pending) this.settle(waiter, true);
@@ -398,7 +436,7 @@ export class ReleaseRegistry {
     waiter.closed = true;
     this.settle(waiter, false);
     entry.waiters.delete(waiter);
-    if (waiter.woken && !waiter.watcher) this.wakeOne(entry); // the unused wake-up belongs to the next waiter
+    if (waiter.woken && !waiter.watcher) this.wakeFirst(entry); // the unused wake-up belongs to the next waiter
     if (wasHead) {
       const head = this.headOf(entry);
       if (head) this.arm(head);

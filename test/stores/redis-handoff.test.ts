@@ -372,11 +372,11 @@ describe('crash safety', () => {
       const nextWait = next.block(5); // far more than 400 ms, far less than forever
       await until(async () => (await queued(admin, name)) === 1);
       // A waiter of a live store (c's presence channel is subscribed) that will never act on a handoff, queued
-      // before `next`: the shape of a real entry, `deadlineMs:ttlMs:claimMs:fencing:waiterId:token`, whose
-      // store's handoffClaim is 400 ms (the releasing store's own, 30 s, does not apply).
+      // before `next`: the shape of a real (fair) entry, `deadlineMs:ttlMs:claimMs:fencing:fair:waiterId:token`,
+      // whose store's handoffClaim is 400 ms (the releasing store's own, 30 s, does not apply).
       const [member, score] = await admin.zrange(queueKey(PREFIX + name), '0', '0', 'WITHSCORES');
-      const [deadline, , , , id] = (member as string).split(':') as [string, string, string, string, string];
-      const hung = `${deadline}:${ttlMs}:400:0:${id.replace(/\..*$/, '.hung')}:hung-owner`;
+      const [deadline, , , , , id] = (member as string).split(':') as [string, string, string, string, string, string];
+      const hung = `${deadline}:${ttlMs}:400:0:1:${id.replace(/\..*$/, '.hung')}:hung-owner`;
       await admin.zadd(queueKey(PREFIX + name), Number(score) - 1, hung);
       expect(await holder.release()).toBe(true);
       expect(await admin.get(PREFIX + name)).toBe('hung-owner'); // FIFO: the hung waiter was first
