@@ -69,6 +69,22 @@ async function until(check: () => boolean | Promise<boolean>, withinMs = 10_000)
   }
 }
 
+/**
+ * `pending`, which must settle within `ms`: far below the waits here (10 s) and the re-checks (60 s), so a
+ * waiter that was not woken (and would only get its wait's last attempt, at the deadline) fails the test.
+ */
+async function soon<T>(pending: Promise<T>, ms = 3_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms: nobody woke the waiter`)), ms);
+  });
+  try {
+    return await Promise.race([pending, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const entries = (client: Redis, name: string): Promise<string[]> => client.zrange(queueKey(PREFIX + name), 0, -1);
 const queued = (client: Redis, name: string): Promise<number> => client.zcard(queueKey(PREFIX + name));
 /** The waiter id inside a queue entry `deadline:ttl:claim:fencing:fair:waiterId:token` (tokens here have no `:`). */
@@ -122,7 +138,7 @@ describe('barging on Redis (fair: false)', () => {
     expect(b.store.count(waiter.owner)).toBe(3); // back to sleep: no poll
     expect(await entries(admin, 'retake')).toEqual([entry]); // the same entry, so the same place
     expect(await again.release()).toBe(true);
-    await waiting;
+    await soon(waiting);
     expect(b.store.count(waiter.owner)).toBe(4);
     expect(await queued(admin, 'retake')).toBe(0); // its successful attempt removed its entry
     expect(await waiter.release()).toBe(true);
@@ -164,7 +180,7 @@ describe('barging on Redis (fair: false)', () => {
     expect((await entries(admin, 'one')).map(idOf)).toHaveLength(3);
     // The holder stops re-taking: each release wakes the next in arrival order.
     expect(await holder.release()).toBe(true);
-    await Promise.all([w1.done, w2.done, w3.done]);
+    await soon(Promise.all([w1.done, w2.done, w3.done]));
     expect(order).toEqual(['w1', 'w2', 'w3']);
     // w2 and w3 were each woken once, by the release before theirs.
     expect(c.store.count(w2.lock.owner)).toBe(3);
@@ -218,7 +234,7 @@ describe('barging on Redis (fair: false)', () => {
     const modes = (await entries(admin, 'mixed')).map((member) => member.split(':')[4]);
     expect(modes).toEqual(['1', '0', '1']); // the entry carries its waiter's mode
     expect(await holder.release()).toBe(true);
-    await Promise.all(runs);
+    await soon(Promise.all(runs));
     expect(order).toEqual(['f1', 'b2', 'f3']);
     const [f1, b2, f3] = locks as [(typeof locks)[0], (typeof locks)[0], (typeof locks)[0]];
     // f1 and f3 were handed the lock (no attempt after queueing); b2 was woken and took it with its own SET NX.
@@ -245,7 +261,7 @@ describe('barging on Redis (fair: false)', () => {
     expect(await admin.set(key, holder.owner, 'PX', 30_000, 'NX')).toBe('OK'); // retaken, as a barger would
     // Now the real thing: an administrator's force-release wakes the head.
     await a.locks.lock('force').forceRelease();
-    await waiting;
+    await soon(waiting);
     expect(b.store.count(waiter.owner)).toBe(3);
     expect(await admin.get(key)).toBe(waiter.owner);
     expect(await waiter.release()).toBe(true);
@@ -261,7 +277,7 @@ describe('barging on Redis (fair: false)', () => {
     const waiting = waiter.block(10);
     await until(async () => (await queued(admin, 'silent')) === 1);
     expect(await admin.eval(RELEASE.source, 5, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
-    await waiting;
+    await soon(waiting);
     expect(await admin.get(key)).toBe(waiter.owner);
     expect(await waiter.release()).toBe(true);
   });
@@ -286,7 +302,7 @@ describe('a wake-up for a waiter that is gone', () => {
     expect(await admin.eval(RELEASE.source, 5, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
     controller.abort(new Error('gone'));
     await expect(first).rejects.toThrow('gone');
-    await nextWaiting; // 60 s re-checks: only a wake-up can do this within the test
+    await soon(nextWaiting); // 60 s re-checks: only a wake-up can do this within the test
     expect(c.store.count(next.owner)).toBe(3);
     expect(await admin.get(key)).toBe(next.owner);
     expect(await queued(admin, 'gone:leave')).toBe(0);
@@ -309,7 +325,7 @@ describe('a wake-up for a waiter that is gone', () => {
     expect(await admin.eval(RELEASE.source, 5, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
     controller.abort(new Error('gone'));
     await expect(first).rejects.toThrow('gone');
-    await nextWaiting;
+    await soon(nextWaiting);
     expect(a.store.count(next.owner)).toBe(2); // a plain attempt, the queued one, then handed the key
     expect(next.fencingToken).toBeGreaterThan(0);
     expect(await admin.get(grantKey(key))).toBe(`${nextId}:${next.fencingToken}`); // the leave's handoff
@@ -336,7 +352,7 @@ describe('a wake-up for a waiter that is gone', () => {
     // that this store no longer has.
     expect(await admin.del(key)).toBe(1);
     await admin.publish(releaseChannel(key), `${key}\0w\0${firstId}`);
-    await nextWaiting;
+    await soon(nextWaiting);
     expect(await admin.get(key)).toBe(next.owner);
     // A wake-up naming someone else's id is not ours to act on: nobody in this process wakes.
     const other = b.locks.lock('gone:local', 30);
@@ -350,7 +366,7 @@ describe('a wake-up for a waiter that is gone', () => {
     await sleep(200);
     expect(b.store.count(other.owner)).toBe(before);
     expect(await next.release()).toBe(true); // a real release wakes it
-    expect(await otherWaiting).toBe('acquired');
+    expect(await soon(otherWaiting)).toBe('acquired');
     await other.release();
     expect(holder.owner).not.toBe(next.owner);
   });
@@ -374,7 +390,7 @@ describe('a lost wake-up', () => {
       expect(await holder.release()).toBe(true);
       expect(await privateAdmin.exists(PREFIX + 'lost')).toBe(0);
       // Re-checks every 60 s: only the reconnect's wake-up of every queued waiter can end this within 10 s.
-      await waiting;
+      await soon(waiting);
       expect(await privateAdmin.get(PREFIX + 'lost')).toBe(waiter.owner);
       expect(await queued(privateAdmin, 'lost')).toBe(0);
       expect(await waiter.release()).toBe(true);
