@@ -85,7 +85,7 @@ async function soon<T>(pending: Promise<T>, ms = 3_000): Promise<T> {
   }
 }
 
-const entries = (client: Redis, name: string): Promise<string[]> => client.zrange(queueKey(PREFIX + name), 0, -1);
+const entries = (client: Redis, name: string): Promise<string[]> => client.zrange(queueKey(PREFIX + name), '0', '-1');
 const queued = (client: Redis, name: string): Promise<number> => client.zcard(queueKey(PREFIX + name));
 /** The waiter id inside a queue entry `deadline:ttl:claim:fencing:fair:waiterId:token` (tokens here have no `:`). */
 const idOf = (member: string): string => member.split(':').at(-2) as string;
