@@ -46,7 +46,21 @@ export interface QueuedWaiter {
   readonly handoff: Handoff | undefined;
   /** The subscription was closed (the waiter is gone). */
   readonly closed: boolean;
+  /**
+   * `performance.now()` before which a wake-up is held back: set when a queued barging waiter's attempt lost
+   * the race for a free key (see {@link LOST_RACE_BACKOFF_MS}).
+   */
+  backoffUntil: number;
 }
+
+/**
+ * How long a barging waiter that lost the race for a freed key holds back its next wake-up (wake-ups meanwhile
+ * are delivered as one, when it ends). On a hot key the releasing process re-takes the key within a round trip
+ * or two; a woken waiter that tried after every release would mostly lose, spending an attempt each time and
+ * taking the key from a process that was about to re-take it (a cross-process switch, the cost barging avoids).
+ * Never delays a waiter that has not lost: an idle waiter's wake-up is delivered at once.
+ */
+export const LOST_RACE_BACKOFF_MS = 5;
 
 /** What the local waiters' registry asks of the protocol. */
 export interface HandoffHooks {
@@ -141,6 +155,9 @@ export class HandoffProtocol implements HandoffHooks {
       ],
     );
     if (status === 0) {
+      // A barging waiter already queued that failed: it lost the race for a key freed by a release (or found it
+      // held on a re-check). Its next wake-up waits a moment: see LOST_RACE_BACKOFF_MS.
+      if (!fair && slot.member !== undefined) waiter.backoffUntil = performance.now() + LOST_RACE_BACKOFF_MS;
       slot.member = String(value);
       slot.liveUntil = performance.now() + waitMs;
       // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran

@@ -20,7 +20,8 @@
  * - Barging (a queued waiter with `fair: false`): a release frees the key and its wake-up names one queued
  *   waiter by id; only that waiter wakes (to race for the key). Every process's watchers hear it as a release.
  *   A wake-up for one of THIS store's ids that is no longer here (its waiter left) goes to the key's first
- *   local waiter instead, so a free key is not left to the re-check ceiling.
+ *   local waiter instead, so a free key is not left to the re-check ceiling. A barging waiter that just lost
+ *   the race holds its next wake-up back for a moment (`LOST_RACE_BACKOFF_MS` in `redis-handoff.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { parseHandoffMessage, parseWakeMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
@@ -87,6 +88,8 @@ class Waiter implements QueuedWaiter {
   watcher = false;
   /** An announced release this waiter has not consumed yet. */
   woken = false;
+  /** A barging waiter that just lost a race takes no wake-up before this `performance.now()` (see `wake`). */
+  backoffUntil = 0;
   /** Has waited at least once: only such waiters re-check for the others (see `isHead`). */
   active = false;
   closed = false;
@@ -292,7 +295,7 @@ export class ReleaseRegistry {
     // Sticky: the waiter holds the handed lock until it acts, so every later next() says so (a stray next()
     // that received it may have been abandoned by the caller's own timer).
     if (waiter.handoff) return Promise.resolve(waiter.handoff);
-    if (waiter.woken) {
+    if (waiter.woken && waiter.backoffUntil <= performance.now()) {
       waiter.woken = false;
       return Promise.resolve(true);
     }
@@ -312,15 +315,25 @@ export class ReleaseRegistry {
     });
   }
 
-  /** (Re)starts a pending `next()`'s timer: the head re-checks at the ceiling, the others wait it out. */
+  /**
+   * (Re)starts a pending `next()`'s timer: the head re-checks at the ceiling, the others wait it out; a
+   * wake-up held back by a lost race's backoff is delivered when the backoff ends.
+   */
   private arm(waiter: Waiter): void {
     const pending = waiter.pending;
     if (!pending) return;
     clearTimeout(pending.timer);
-    const left = Math.max(0, pending.deadline - performance.now());
-    const ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
+    const now = performance.now();
+    const left = Math.max(0, pending.deadline - now);
+    let ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
+    const held = waiter.woken && waiter.backoffUntil - now < ms;
+    if (held) ms = Math.max(0, waiter.backoffUntil - now);
+    const fire = (): void => {
+      if (held) waiter.woken = false;
+      this.settle(waiter, held);
+    };
     // Beyond 2^31-1 ms Node fires a timer after 1 ms: a very long wait would turn into a busy poll.
-    pending.timer = setTimeout(() => this.settle(waiter, false), Math.min(ms, MAX_TIMER_MS));
+    pending.timer = setTimeout(fire, Math.min(ms, MAX_TIMER_MS));
     // The caller (the lock core) keeps the process alive while it waits; a store timer must not on its own.
     pending.timer.unref();
   }
@@ -417,16 +430,22 @@ export class ReleaseRegistry {
   private wakeFirst(entry: KeyEntry): void {
     for (const waiter of entry.waiters) {
       if (waiter.woken || waiter.watcher) continue;
-      if (waiter.pending) this.settle(waiter, true);
-      else waiter.woken = true;
+      this.wake(waiter);
       return;
     }
   }
 
-  /** Delivers one release to `waiter` now, or keeps it for its next `next()`. */
+  /**
+   * Delivers one release to `waiter` now, or keeps it for its next `next()`. A barging waiter that has just
+   * lost a race (see `QueuedWaiter.backoffUntil`) gets it when its backoff ends: wake-ups meanwhile are one.
+   */
   private wake(waiter: Waiter): void {
-    if (waiter.pending) this.settle(waiter, true);
-    else waiter.woken = true;
+    if (waiter.pending && waiter.backoffUntil <= performance.now()) {
+      this.settle(waiter, true);
+      return;
+    }
+    waiter.woken = true;
+    this.arm(waiter);
   }
 
   private remove(waiter: Waiter): void {

@@ -188,6 +188,29 @@ describe('barging on Redis (fair: false)', () => {
     expect(await queued(admin, 'one')).toBe(0);
   });
 
+  it('a wake-up right after a lost race is held back briefly, never lost: the waiter then takes the free key', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    let holder = a.locks.lock('backoff', 30);
+    expect(await holder.get()).toBe(true);
+    const waiter = b.locks.lock('backoff', 30);
+    const waiting = waiter.block(10);
+    await until(async () => (await queued(admin, 'backoff')) === 1);
+    for (let round = 0; round < 5; round++) {
+      const next = a.locks.lock('backoff', 30);
+      const [, retaken] = await Promise.all([holder.release(), next.get()]);
+      expect(retaken).toBe(true);
+      holder = next;
+      await until(() => b.store.count(waiter.owner) === 3 + round); // woken once per release: one attempt, lost
+    }
+    // Released at once after the last lost race (within the backoff, most runs), and not re-taken: the held-back
+    // wake-up must still arrive, as one attempt.
+    expect(await holder.release()).toBe(true);
+    await soon(waiting);
+    expect(b.store.count(waiter.owner)).toBe(8);
+    expect(await waiter.release()).toBe(true);
+  });
+
   it('a barging waiter that times out or is aborted leaves the queue', async () => {
     const a = await processOn(url);
     const b = await processOn(url);
