@@ -292,24 +292,29 @@ export function describeStoreSuite(label: string, setup: () => Promise<StoreSetu
       await lock.release();
     });
 
-    it('wakes a blocked waiter when the holder releases (ttl 0: only the release can free it)', async () => {
-      const name = fresh();
-      const holder = locks.lock(name);
-      await holder.get();
-      const waiter = locks.lock(name, 30);
-      const order: string[] = [];
-      const waiting = waiter.block(20).then((acquired) => {
-        order.push('acquired');
-        return acquired;
+    for (const fair of [true, false]) {
+      const mode = fair ? '' : ' (a barging waiter, fair: false)';
+      it(`wakes a blocked waiter when the holder releases${mode} (ttl 0: only the release can free it)`, async () => {
+        const name = fresh();
+        const holder = locks.lock(name, 0, { fair });
+        await holder.get();
+        const waiter = locks.lock(name, 30, { fair });
+        expect(waiter.fair).toBe(fair);
+        const order: string[] = [];
+        const waiting = waiter.block(20).then((acquired) => {
+          order.push('acquired');
+          return acquired;
+        });
+        await sleep(200);
+        order.push('releasing');
+        expect(await holder.release()).toBe(true);
+        expect(await waiting).toBe(true);
+        expect(order).toEqual(['releasing', 'acquired']);
+        expect(await waiter.isOwnedByCurrentProcess()).toBe(true);
+        expect(await waiter.release()).toBe(true);
+        expect(await holder.isLocked()).toBe(false);
       });
-      await sleep(200);
-      order.push('releasing');
-      expect(await holder.release()).toBe(true);
-      expect(await waiting).toBe(true);
-      expect(order).toEqual(['releasing', 'acquired']);
-      expect(await waiter.isOwnedByCurrentProcess()).toBe(true);
-      await waiter.release();
-    });
+    }
 
     it('hands an expired lock to a waiter', async () => {
       const name = fresh();
@@ -415,27 +420,6 @@ export function describeStoreSuite(label: string, setup: () => Promise<StoreSetu
       expect(counter).toBe(12);
       expect(maxInside).toBe(1);
       expect([...served].sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i));
-      expect(await holder.isLocked()).toBe(false);
-    });
-
-    it('a barging waiter (fair: false) is woken by a release (ttl 0: only the release can free it)', async () => {
-      const name = fresh('barging');
-      const holder = locks.lock(name, 0, { fair: false });
-      expect(await holder.get()).toBe(true);
-      const waiter = locks.lock(name, 30, { fair: false });
-      expect(waiter.fair).toBe(false);
-      const order: string[] = [];
-      const waiting = waiter.block(20).then((acquired) => {
-        order.push('acquired');
-        return acquired;
-      });
-      await sleep(200);
-      order.push('releasing');
-      expect(await holder.release()).toBe(true);
-      expect(await waiting).toBe(true);
-      expect(order).toEqual(['releasing', 'acquired']);
-      expect(await waiter.isOwnedByCurrentProcess()).toBe(true);
-      expect(await waiter.release()).toBe(true);
       expect(await holder.isLocked()).toBe(false);
     });
 

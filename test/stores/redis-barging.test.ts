@@ -10,64 +10,20 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  createLocks,
-  LockTimeoutError,
-  RedisStore,
-  type AcquireRequest,
-  type LockManager,
-  type RedisStoreOptions,
-} from 'locksmith-js';
+import { LockTimeoutError, type Lock, type RedisStoreOptions } from 'locksmith-js';
 import { fencingKey, grantKey, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
 import { ACQUIRE, FORCE_RELEASE, RELEASE } from '../../src/stores/redis-scripts.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { Processes, sleep, until, type Process } from './support/redis-processes.js';
 
 const PREFIX = `test:redis-barging:${randomUUID().slice(0, 8)}:`;
 
-/** A RedisStore that counts acquire() calls per owner token. */
-class CountingStore extends RedisStore {
-  readonly attempts = new Map<string, number>();
-  override acquire(request: AcquireRequest) {
-    this.attempts.set(request.owner, (this.attempts.get(request.owner) ?? 0) + 1);
-    return super.acquire(request);
-  }
-  count(owner: string): number {
-    return this.attempts.get(owner) ?? 0;
-  }
-}
-
-interface Process {
-  readonly client: Redis;
-  readonly store: CountingStore;
-  readonly locks: LockManager;
-}
-
-const opened: Process[] = [];
+const processes = new Processes({ prefix: PREFIX, timeout: 3, fair: false });
+/** One "application process" (its own client, store and manager) whose locks barge by default. */
+const processOn = (serverUrl: string, options?: RedisStoreOptions): Promise<Process> => processes.open(serverUrl, options);
 let url: string;
 let admin: Redis;
 let server: RedisServer | undefined;
-
-/** One "application process": its own client, store (one subscriber connection) and manager, barging. */
-async function processOn(serverUrl: string, options: RedisStoreOptions = {}): Promise<Process> {
-  const client = new Redis(serverUrl);
-  await client.ping();
-  const store = new CountingStore(client, { recheckInterval: 60, ...options });
-  const locks = createLocks({ store, prefix: PREFIX, timeout: 3, fair: false });
-  const process = { client, store, locks };
-  opened.push(process);
-  return process;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once `check()` is true; rejects after `withinMs` (a bound that proves "does not hang"). */
-async function until(check: () => boolean | Promise<boolean>, withinMs = 10_000): Promise<void> {
-  const end = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${withinMs} ms`);
-    await sleep(5);
-  }
-}
 
 /**
  * `pending`, which must settle within `ms`: far below the waits here (10 s) and the re-checks (60 s), so a
@@ -101,10 +57,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const { locks, client } of opened.splice(0)) {
-    await locks.close();
-    client.disconnect();
-  }
+  await processes.closeAll();
   await server?.stop();
   server = undefined;
 });
@@ -307,51 +260,49 @@ describe('barging on Redis (fair: false)', () => {
 });
 
 describe('a wake-up for a waiter that is gone', () => {
-  it('a woken barging waiter that leaves before trying passes the free key on to the next waiter', async () => {
+  /**
+   * `name` is held by a holder in `a`; a barging waiter in `b` queues, then `next` (from `nextProcess`). A release
+   * frees the key and wakes the first, but its wake-up is lost (nobody hears it), and the first gives up without
+   * having tried. Returns `next`'s wait and its queue entry's waiter id.
+   */
+  async function firstWokenGivesUp(name: string, next: Lock): Promise<{ waiting: Promise<unknown>; nextId: string }> {
     const a = await processOn(url);
     const b = await processOn(url);
-    const c = await processOn(url);
-    const key = PREFIX + 'gone:leave';
-    const holder = a.locks.lock('gone:leave', 30);
+    const key = PREFIX + name;
+    const holder = a.locks.lock(name, 30);
     expect(await holder.get()).toBe(true);
     const controller = new AbortController();
-    const first = b.locks.lock('gone:leave', 30).block(10, { signal: controller.signal });
-    await until(async () => (await queued(admin, 'gone:leave')) === 1);
-    const next = c.locks.lock('gone:leave', 30);
-    const nextWaiting = next.block(10);
-    await until(async () => (await queued(admin, 'gone:leave')) === 2);
-    // The release frees the key and wakes `first`, but that wake-up is lost (nobody hears it): `first` then
-    // gives up without having tried. Its leave finds the key free and its entry barging: the wake is owed on.
+    const first = b.locks.lock(name, 30).block(10, { signal: controller.signal });
+    await until(async () => (await queued(admin, name)) === 1);
+    const waiting = next.block(10);
+    await until(async () => (await queued(admin, name)) === 2);
+    const nextId = idOf((await entries(admin, name))[1] as string);
     expect(await admin.eval(RELEASE.source, 5, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
     controller.abort(new Error('gone'));
     await expect(first).rejects.toThrow('gone');
-    await soon(nextWaiting); // 60 s re-checks: only a wake-up can do this within the test
+    return { waiting, nextId };
+  }
+
+  it('a woken barging waiter that leaves before trying passes the free key on to the next waiter', async () => {
+    const c = await processOn(url);
+    const next = c.locks.lock('gone:leave', 30);
+    // The first's leave finds the key free and its entry barging: the wake-up is owed to the next entry.
+    const { waiting } = await firstWokenGivesUp('gone:leave', next);
+    await soon(waiting); // 60 s re-checks: only a wake-up can do this within the test
     expect(c.store.count(next.owner)).toBe(3);
-    expect(await admin.get(key)).toBe(next.owner);
+    expect(await admin.get(PREFIX + 'gone:leave')).toBe(next.owner);
     expect(await queued(admin, 'gone:leave')).toBe(0);
     expect(await next.release()).toBe(true);
   });
 
   it('a fair waiter behind a barging one that leaves a free key is handed the key', async () => {
-    const a = await processOn(url);
-    const b = await processOn(url);
-    const key = PREFIX + 'gone:fair';
-    const holder = a.locks.lock('gone:fair', 30);
-    expect(await holder.get()).toBe(true);
-    const controller = new AbortController();
-    const first = b.locks.lock('gone:fair', 30).block(10, { signal: controller.signal });
-    await until(async () => (await queued(admin, 'gone:fair')) === 1);
-    const next = a.locks.lock('gone:fair', 30, { fair: true, fencing: true });
-    const nextWaiting = next.block(10);
-    await until(async () => (await queued(admin, 'gone:fair')) === 2);
-    const nextId = idOf((await entries(admin, 'gone:fair'))[1] as string);
-    expect(await admin.eval(RELEASE.source, 5, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
-    controller.abort(new Error('gone'));
-    await expect(first).rejects.toThrow('gone');
-    await soon(nextWaiting);
-    expect(a.store.count(next.owner)).toBe(2); // a plain attempt, the queued one, then handed the key
+    const c = await processOn(url);
+    const next = c.locks.lock('gone:fair', 30, { fair: true, fencing: true });
+    const { waiting, nextId } = await firstWokenGivesUp('gone:fair', next);
+    await soon(waiting);
+    expect(c.store.count(next.owner)).toBe(2); // a plain attempt, the queued one, then handed the key
     expect(next.fencingToken).toBeGreaterThan(0);
-    expect(await admin.get(grantKey(key))).toBe(`${nextId}:${next.fencingToken}`); // the leave's handoff
+    expect(await admin.get(grantKey(PREFIX + 'gone:fair'))).toBe(`${nextId}:${next.fencingToken}`); // the leave's handoff
     expect(await next.release()).toBe(true);
   });
 
