@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (`-- --quick` for a shorter run, `-- --only=floor,locksmith` for some subjects,
  * `-- --experiments` to add the prototypes of `experiments/`, `-- --events-only` for the cost of the lock
- * events alone, printed and not written): starts its
+ * events alone, `-- --contention-only` for the 8-process contention metric alone, both printed and not
+ * written): starts its
  * own redis-server on a free loopback port and measures the raw floor, locksmith's RedisStore and the peer
  * libraries side by side, then prints the table and writes `bench/RESULTS.md`. A benchmark, not a test.
  */
@@ -27,6 +28,8 @@ import { SUBJECTS } from './subjects.js';
 const WAITING: Readonly<Record<string, string>> = {
   floor: 'retry `SET NX` as soon as the previous attempt answers (busy loop)',
   locksmith: 'wake on release (pub/sub, one subscriber connection per store), bounded fallback re-check',
+  'locksmith-barging':
+    'fair: false: a release frees the key and wakes the oldest queued waiter (pub/sub); anyone, the releasing process included, may take it',
   'redis-semaphore': 'default: poll `SET NX` every 10 ms (retryInterval)',
   'sesame-redlock': 'default: retryCount 10, retryDelay 200 ms ± 100 ms jitter',
   redlock: 'default: retryCount 10, retryDelay 200 ms ± 100 ms jitter',
@@ -39,6 +42,7 @@ const SLOW = new Set(['redlock', 'sesame-redlock']);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const eventsOnly = args.includes('--events-only');
+const contentionOnly = args.includes('--contention-only');
 const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 /** Prototypes measured for comparison only: run with `--experiments` or by name in `--only`. */
 const EXPERIMENTS = new Set(['direct-handoff']);
@@ -79,6 +83,36 @@ async function eventsOverhead(url: string): Promise<EventsOverheadResult[]> {
   return results;
 }
 
+/** `--contention-only`: the 8-process contention metric for the chosen subjects, printed, not written. */
+async function contentionAlone(): Promise<void> {
+  const server = await startRedis();
+  const admin = await connect(server.url, 'bench-admin');
+  const pool = await ContentionPool.start(8);
+  const rounds = new Map<string, ContentionResult[]>();
+  try {
+    for (let round = 0; round < plan.contentionRounds; round++) {
+      for (const id of ids) {
+        log(`${id}: contention, 8 processes (round ${round + 1} of ${plan.contentionRounds})`);
+        const result = await pool.measure(admin, id, server.url, plan.contentionMs / plan.contentionRounds);
+        rounds.set(id, [...(rounds.get(id) ?? []), result]);
+      }
+    }
+  } finally {
+    pool.stop();
+    admin.disconnect();
+    await server.stop();
+  }
+  const lines = ['| subject | acquisitions/s (per round) | lost updates | fairness | commands/acquisition |', '| --- | --- | --- | --- | --- |'];
+  for (const [id, measured] of rounds) {
+    const all = combineContention(measured);
+    const each = measured.map((r) => r.acquisitionsPerSecond.toFixed(0)).join(' / ');
+    lines.push(
+      `| ${id} | ${all.acquisitionsPerSecond.toFixed(0)} (${each}) | ${all.lostUpdates} | ${all.fairness.toFixed(2)} | ${all.commandsPerAcquisition.toFixed(1)} |`,
+    );
+  }
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
   const started = now();
   if (eventsOnly) {
@@ -91,7 +125,13 @@ async function main(): Promise<void> {
     }
     return;
   }
-  if (ids.includes('locksmith') && process.env.LOCKSMITH_BENCH_SOURCE !== 'src') log(`dist/: ${ensureBuilt()}`);
+  if (ids.some((id) => id.startsWith('locksmith')) && process.env.LOCKSMITH_BENCH_SOURCE !== 'src') {
+    log(`dist/: ${ensureBuilt()}`);
+  }
+  if (contentionOnly) {
+    await contentionAlone();
+    return;
+  }
   const server = await startRedis();
   const admin = await connect(server.url, 'bench-admin');
   const machine = await describeMachine(admin, (await installedVersion('ioredis')).split('@')[1] ?? '?');

@@ -1,7 +1,8 @@
 /**
  * locksmith's `RedisStore` through the public API, exactly as a user writes it:
  * `createLocks({ store: new RedisStore(redis) }).lock(key, ttl).block(wait)` and `release()`, from the
- * compiled package (`dist/`), as users run it.
+ * compiled package (`dist/`), as users run it: `locksmith` with the default FIFO handoff (`fair: true`),
+ * `locksmith-barging` with `createLocks({ fair: false })`.
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +13,7 @@ import type { Held, LockSubject } from './subject.js';
 
 /** The slice of locksmith's public API the benchmark drives (docs/runtime.md), loaded at run time. */
 interface LocksmithApi {
-  createLocks(options?: { store?: unknown; prefix?: string }): {
+  createLocks(options?: { store?: unknown; prefix?: string; fair?: boolean }): {
     lock(name: string, ttl: number): {
       block(wait: number, options?: { signal?: AbortSignal }): Promise<boolean>;
       release(): Promise<boolean>;
@@ -44,6 +45,15 @@ export async function createLocksmith(url: string): Promise<LockSubject> {
   return subjectOf('locksmith', 'RedisStore', api.createLocks({ store: new api.RedisStore(redis), prefix: '' }), () =>
     redis.disconnect(),
   );
+}
+
+/** locksmith's RedisStore with barging waiters (`createLocks({ fair: false })`). */
+export async function createLocksmithBarging(url: string): Promise<LockSubject> {
+  const api = await loadLocksmith();
+  if (typeof api === 'string') throw new Error(api);
+  const redis = await connect(url, 'bench-locksmith');
+  const locks = api.createLocks({ store: new api.RedisStore(redis), prefix: '', fair: false });
+  return subjectOf('locksmith-barging', 'RedisStore, fair: false', locks, () => redis.disconnect());
 }
 
 /** locksmith on its default in-process MemoryStore: the cheapest cycle, so the one a fixed cost shows most in. */

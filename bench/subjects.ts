@@ -4,7 +4,7 @@
  */
 import { createDirectHandoff } from './experiments/direct-handoff.js';
 import { createFloor } from './floor.js';
-import { createLocksmith } from './locksmith.js';
+import { createLocksmith, createLocksmithBarging } from './locksmith.js';
 import { createRedisSemaphore } from './peers/redis-semaphore.js';
 import { createRedlock } from './peers/redlock.js';
 import { createSesameRedlock } from './peers/sesame-redlock.js';
@@ -13,6 +13,7 @@ import type { SubjectFactory } from './subject.js';
 export const SUBJECTS: Readonly<Record<string, SubjectFactory>> = {
   floor: createFloor,
   locksmith: createLocksmith,
+  'locksmith-barging': createLocksmithBarging,
   'redis-semaphore': createRedisSemaphore,
   'sesame-redlock': createSesameRedlock,
   redlock: createRedlock,

@@ -4,10 +4,13 @@
  *
  * - A waiter's attempts after its subscription is active run ACQUIRE_OR_ENQUEUE: `SET NX`, else join the key's
  *   queue with an entry naming the waiter's own id (unique in the process, its store's tag in it).
- * - A release (RELEASE, FORCE_RELEASE, or a LEAVE that passes a handed lock on) sets the key to the oldest live
- *   entry's owner token with its lease, writes the grant record (that entry's id and fencing token) with the
- *   same lease, and publishes `key NUL fence NUL waiterId NUL token`. The waiter that id names resolves at
- *   once, without another request.
+ * - A release (RELEASE, FORCE_RELEASE, or a LEAVE that passes a handed lock on) serves the oldest live entry by
+ *   that entry's mode (the waiter's `fair`). Fair: it sets the key to the entry's owner token with its lease,
+ *   writes the grant record (that entry's id and fencing token) with the same lease, and publishes
+ *   `key NUL fence NUL waiterId NUL token`; the waiter that id names resolves at once, without another
+ *   request. Barging: it frees the key, leaves the entry in place and publishes `key NUL w NUL waiterId`; the
+ *   waiter that id names wakes alone and races for the key with a `SET NX` like anyone (a loser keeps its
+ *   entry, so its place).
  * - The identity of a handoff is the entry id in the grant record, never the owner token: a re-check, a leave
  *   or a ttl-0 claim confirmation acts on a handoff only if the grant names that very waiter. Two waiters, or
  *   a waiter and a retried job, may share a token.
@@ -29,6 +32,8 @@ export interface QueueSlot {
   member: string | undefined;
   /** `performance.now()` after which the entry is dead anyway (its waiter's deadline): no leave is owed. */
   liveUntil?: number;
+  /** The entry's mode: `false` for a barging waiter (a release wakes it instead of handing it the key). */
+  readonly fair: boolean;
 }
 
 /** A local waiter seen by the protocol's queued attempts and its leave. */
@@ -41,7 +46,21 @@ export interface QueuedWaiter {
   readonly handoff: Handoff | undefined;
   /** The subscription was closed (the waiter is gone). */
   readonly closed: boolean;
+  /**
+   * `performance.now()` before which a wake-up is held back: set when a queued barging waiter's attempt lost
+   * the race for a free key (see {@link LOST_RACE_BACKOFF_MS}).
+   */
+  backoffUntil: number;
 }
+
+/**
+ * How long a barging waiter that lost the race for a freed key holds back its next wake-up (wake-ups meanwhile
+ * are delivered as one, when it ends). On a hot key the releasing process re-takes the key within a round trip
+ * or two; a woken waiter that tried after every release would mostly lose, spending an attempt each time and
+ * taking the key from a process that was about to re-take it (a cross-process switch, the cost barging avoids).
+ * Never delays a waiter that has not lost: an idle waiter's wake-up is delivered at once.
+ */
+export const LOST_RACE_BACKOFF_MS = 5;
 
 /** What the local waiters' registry asks of the protocol. */
 export interface HandoffHooks {
@@ -62,13 +81,27 @@ export interface HandoffMessage {
 
 /**
  * Parses a message on `key`'s channel: `key NUL fence NUL waiterId NUL token` for a handoff (the token may
- * contain anything, so it comes last); `undefined` for anything else (a plain release is the key itself).
+ * contain anything, so it comes last); `undefined` for anything else (a plain release is the key itself, a
+ * barging waiter's wake-up is `key NUL w NUL waiterId`, see {@link parseWakeMessage}).
  */
 export function parseHandoffMessage(key: string, message: string): HandoffMessage | undefined {
   if (!message.startsWith(`${key}\0`)) return undefined;
   const [fence, waiterId, ...token] = message.slice(key.length + 1).split('\0');
   if (fence === undefined || waiterId === undefined || token.length === 0) return undefined;
   return { waiterId, owner: token.join('\0'), fence: fence === '' ? undefined : Number(fence) };
+}
+
+/**
+ * Parses a barging waiter's wake-up on `key`'s channel, `key NUL w NUL waiterId` (a release freed the key and
+ * names the queued barging waiter that should try first): the waiter id, or `undefined` for any other
+ * message. Never confused with a handoff: a handoff has four fields and its second is a fence (digits or
+ * empty), never `w`; waiter ids contain no NUL.
+ */
+export function parseWakeMessage(key: string, message: string): string | undefined {
+  const head = `${key}\0w\0`;
+  if (!message.startsWith(head)) return undefined;
+  const waiterId = message.slice(head.length);
+  return waiterId === '' || waiterId.includes('\0') ? undefined : waiterId;
 }
 
 /** What the protocol needs from its store. */
@@ -101,16 +134,30 @@ export class HandoffProtocol implements HandoffHooks {
     { key, owner, ttlMs, fencing }: AcquireRequest,
     waiter: QueuedWaiter,
     waitMs: number,
+    fair: boolean,
   ): Promise<AcquireResult> {
-    const slot = waiter.queue?.owner === owner ? waiter.queue : { owner, ttlMs, member: undefined };
+    const reuse = waiter.queue?.owner === owner && waiter.queue.fair === fair;
+    const slot = reuse && waiter.queue ? waiter.queue : { owner, ttlMs, member: undefined, fair };
     waiter.queue = slot; // before sending: the handoff message may beat the reply
     const [status, value] = await runScript(
       this.client,
       ACQUIRE_OR_ENQUEUE,
       [key, queueKey(key), fencingKey(key), grantKey(key)],
-      [owner, ttlMs, fencing ? 1 : 0, Math.max(1, Math.ceil(waitMs)), slot.member ?? '', waiter.id, this.options.claimMs],
+      [
+        owner,
+        ttlMs,
+        fencing ? 1 : 0,
+        Math.max(1, Math.ceil(waitMs)),
+        slot.member ?? '',
+        waiter.id,
+        this.options.claimMs,
+        fair ? 1 : 0,
+      ],
     );
     if (status === 0) {
+      // A barging waiter already queued that failed: it lost the race for a key freed by a release (or found it
+      // held on a re-check). Its next wake-up waits a moment: see LOST_RACE_BACKOFF_MS.
+      if (!fair && slot.member !== undefined) waiter.backoffUntil = performance.now() + LOST_RACE_BACKOFF_MS;
       slot.member = String(value);
       slot.liveUntil = performance.now() + waitMs;
       // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran

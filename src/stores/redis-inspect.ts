@@ -202,8 +202,9 @@ export class RedisLockInspector {
 
 /**
  * A queue entry (see ACQUIRE_OR_ENQUEUE in redis-scripts.ts): member `deadlineMs:ttlMs:<more numeric
- * fields>:waiterId:ownerToken`, score = arrival in µs. Read by its ends (the deadline and lease first, then
- * the waiter id `p|x<hex tag>.<n>` and the token), so a numeric field added to the protocol does not break it.
+ * fields: claimMs, fencing, fair>:waiterId:ownerToken`, score = arrival in µs. Read by its ends (the deadline
+ * and lease first, then the waiter id `p|x<hex tag>.<n>` and the token), so a numeric field added to the
+ * protocol (as `fair` was) does not break it.
  */
 const ENTRY = /^(\d+):(\d+)(?::\d+)*:[px][0-9a-f]+\.[0-9a-z]+:(.*)$/s;
 

@@ -131,7 +131,7 @@ end
 `;
 
 /**
- * Direct handoff, shared by RELEASE, FORCE_RELEASE and LEAVE (prepended to each: a script cannot call another).
+ * Hand-on, shared by RELEASE, FORCE_RELEASE and LEAVE (prepended to each: a script cannot call another).
  * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence, grant.
  *
  * Reads queue entries oldest first (ZRANGE in small batches: the score is the arrival time) and skips those
@@ -139,26 +139,35 @@ end
  * store is gone: an id `p<tag>.<n>` names the store's presence channel (`locksmith:alive:<tag>`, see
  * `redis-keys.ts`), and no subscriber on it means the store's connection closed (its process died or closed
  * the store), so its waiter would never take the lock. Ids `x…` (Cluster: no presence channel) are not checked.
- * The first live entry gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter advanced (NEXT_FENCE)
- * when it asked for fencing, the grant record `<waiterId>:<fence>` written next to the key with the same lease, and
- * a message `key NUL fence NUL waiterId NUL token` on the key's channel; its process resolves that waiter with
- * no further round trip. The grant record, not the owner token, is what makes the key the waiter's: two
- * waiters (or a waiter and a plain acquisition) may share a token, and only the entry the key was handed to
- * may act on the handoff (a re-check, a leave). A waiter with ttl 0 is handed a bounded claim (its own store's
- * `handoffClaim`, carried in its entry) instead of "forever" and PERSISTs it when the message arrives (CLAIM): a waiter that died while queued then holds
- * the lock for at most its TTL or the claim, like a holder that crashed. With no live entry the key and its
- * grant are deleted and the plain release announced (message: the key). Returns 2 when handed on, 1 when freed.
+ * What happens next depends on the first live entry's mode (the waiter's, see ACQUIRE_OR_ENQUEUE):
+ * - FAIR: it gets the key: `SET key <its owner token> PX <its ttl>`, the fencing counter advanced (NEXT_FENCE)
+ *   when it asked for fencing, the grant record `<waiterId>:<fence>` written next to the key with the same
+ *   lease, and a message `key NUL fence NUL waiterId NUL token` on the key's channel; its process resolves that
+ *   waiter with no further round trip. The grant record, not the owner token, is what makes the key the
+ *   waiter's: two waiters (or a waiter and a plain acquisition) may share a token, and only the entry the key
+ *   was handed to may act on the handoff (a re-check, a leave). A waiter with ttl 0 is handed a bounded claim
+ *   (its own store's `handoffClaim`, carried in its entry) instead of "forever" and PERSISTs it when the
+ *   message arrives (CLAIM): a waiter that died while queued then holds the lock for at most its TTL or the
+ *   claim, like a holder that crashed. Returns 2.
+ * - BARGING: the key and its hold record are deleted (the key is free, anyone's `SET NX` may take it), the
+ *   entry STAYS (the waiter keeps its place: if it loses the race, the next release wakes it again), and a
+ *   message `key NUL w NUL waiterId` wakes that waiter alone to try. Nothing is granted: its attempt is a
+ *   `SET NX` like anyone's. Returns 3.
+ * With no live entry the key and its grant are deleted and the plain release announced (message: the key).
+ * Returns 1.
  *
  * Lua does not roll back, so every command that may be refused runs before the first write: the scan only
  * reads, and the presence check is a `pcall` whose refusal (an ACL without PUBSUB) counts as "alive" (a dead
  * waiter then holds the lock for its TTL or the claim at most, as it would on Cluster). The first write is
- * `ZREMRANGEBYRANK` (skipped entries and the chosen one) or `DEL`, neither refused under maxmemory; after a
- * script's first write Redis no longer refuses its later writes for memory, so the SETs that follow
+ * `ZREMRANGEBYRANK` (skipped entries, and the chosen one if fair) or `DEL`, neither refused under maxmemory;
+ * after a script's first write Redis no longer refuses its later writes for memory, so the SETs that follow
  * cannot fail half-way.
  *
- * Entry (member) format: `deadlineMs:ttlMs:claimMs:fencing(0|1):waiterId:ownerToken` (see ACQUIRE_OR_ENQUEUE).
+ * Entry (member) format: `deadlineMs:ttlMs:claimMs:fencing(0|1):fair(0|1):waiterId:ownerToken` (see
+ * ACQUIRE_OR_ENQUEUE). An entry of the older format (no `fair` field, written before barging existed) does
+ * not match and is skipped like a dead one; its waiter re-joins the queue at its next attempt.
  * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
- * handed waiter that misses its message finds its grant at its next re-check.
+ * handed waiter that misses its message finds its grant at its next re-check, a woken one the free key.
  */
 const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queue, fence_key, grant, publish, message)
   local now, skipped, chosen = nil, 0, nil
@@ -170,14 +179,20 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
       now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     end
     for _, member in ipairs(batch) do
-      local deadline, ttl, claim, fenced, id, token =
-        string.match(member, '^(%d+):(%d+):(%d+):([01]):([^:]*):(.*)$')
+      local deadline, ttl, claim, fenced, fair, id, token =
+        string.match(member, '^(%d+):(%d+):(%d+):([01]):([01]):([^:]*):(.*)$')
       if deadline and tonumber(deadline) > now and alive(id) then
-        chosen = {ttl = tonumber(ttl), claim = tonumber(claim), fenced = fenced == '1', id = id, token = token}
+        chosen = {ttl = tonumber(ttl), claim = tonumber(claim), fenced = fenced == '1', fair = fair == '1', id = id, token = token}
         break
       end
       skipped = skipped + 1
     end
+  end
+  if chosen and not chosen.fair then
+    if skipped > 0 then redis.call('ZREMRANGEBYRANK', queue, 0, skipped - 1) end
+    redis.call('DEL', lock, grant)
+    redis.pcall(publish, channel, message .. '\\0w\\0' .. chosen.id)
+    return 3
   end
   if chosen then
     redis.call('ZREMRANGEBYRANK', queue, 0, skipped)
@@ -197,8 +212,11 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
 end
 `;
 
-/** What RELEASE, FORCE_RELEASE and LEAVE return: 0 nothing done, 1 freed, 2 handed to a queued waiter. */
-export type HandOnResult = 0 | 1 | 2;
+/**
+ * What RELEASE, FORCE_RELEASE and LEAVE return: 0 nothing done, 1 freed, 2 handed to a queued (fair) waiter,
+ * 3 freed and a queued barging waiter woken (see HAND_ON).
+ */
+export type HandOnResult = 0 | 1 | 2 | 3;
 
 /**
  * Compare-and-delete, then hand the key to the oldest live queued waiter or announce the release (HAND_ON).
@@ -207,7 +225,8 @@ export type HandOnResult = 0 | 1 | 2;
  * re-sends a command whose reply a dropped connection lost) or a late one harmless to the hold that came after
  * it, even one with the same token. KEYS: lock, channel, queue, fence, grant. ARGV: owner, hold (`*`: by token
  * alone), publish command (`PUBLISH`, or `SPUBLISH` on Cluster so the message stays on the key's shard),
- * message (the lock key). Returns 0 when not held by owner (or not this hold), 1 when freed, 2 when handed on.
+ * message (the lock key). Returns 0 when not held by owner (or not this hold), else as HAND_ON: 1 freed, 2 handed
+ * on, 3 freed and a barging waiter woken.
  */
 export const RELEASE = script<HandOnResult>(
   'release',
@@ -242,7 +261,8 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
  * A queued waiter's attempt (never the first attempt of get()/block(): that is ACQUIRE or ACQUIRE_FENCED).
  * KEYS: lock, queue, fence, grant. ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
  * enqueue), waiterId (unique per waiter: two waiters may share an owner token), claimMs (the lease a ttl-0
- * waiter is handed under until it confirms, see HAND_ON).
+ * waiter is handed under until it confirms, see HAND_ON), fair (1: a release hands this waiter the key; 0:
+ * barging, a release frees the key and wakes this waiter to race for it, see HAND_ON).
  * 1. Already handed to this waiter: its entry is gone and the grant record names its id (and the key still
  *    holds its token): a handoff whose message was lost (subscriber reconnect). A claimed ttl-0 lock is
  *    PERSISTed; the fencing token is the one the handoff issued (kept in the grant). Returns `{2, fence}`.
@@ -252,17 +272,19 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
  *    are ordered). On success the waiter's own entry is removed, so no later release hands the lock to a
  *    waiter that is done, and the hold is recorded under the waiter id (RECORD_HOLD). Returns `{1, fence}`
  *    (fence 0 without fencing).
- * 3. Still queued (a re-check): nothing to change, `{0, member}` (a re-check costs ZSCORE + SET NX).
+ * 3. Still queued (a re-check, or a barging waiter woken by a release that lost the race): nothing to change,
+ *    `{0, member}`: the entry keeps its place (a re-check costs ZSCORE + SET NX).
  * 4. Else join the queue: `ZADD NX` (a re-join keeps the original entry) with the arrival time in µs as
- *    score, the deadline (TIME + waitMs) and lease inside the member; the queue key expires a minute after
+ *    score, the deadline (TIME + waitMs), lease and mode inside the member (`deadlineMs:ttlMs:claimMs:
+ *    fencing:fair:waiterId:ownerToken`, see HAND_ON); the queue key expires a minute after
  *    the longest wait, so entries of waiters that died cannot outlive their deadlines by much.
  *    Returns `{0, member}`.
  */
 export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
   'acquire-or-enqueue',
   `${NEXT_FENCE}${RECORD_HOLD}local lock, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local owner, ttl, fencing, wait_ms, member, id, claim =
-  ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+local owner, ttl, fencing, wait_ms, member, id, claim, fair =
+  ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local queued = false
 if member ~= '' then
   queued = redis.call('ZSCORE', queue, member)
@@ -290,7 +312,8 @@ if queued then return {0, member} end
 local t = redis.call('TIME')
 if member == '' then
   local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + wait_ms
-  member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. claim .. ':' .. ARGV[3] .. ':' .. id .. ':' .. owner
+  member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. claim .. ':' .. ARGV[3] .. ':' .. fair .. ':'
+    .. id .. ':' .. owner
 end
 redis.call('ZADD', queue, 'NX', t[1] .. string.format('%06d', tonumber(t[2])), member)
 local keep = wait_ms + 60000
@@ -303,15 +326,26 @@ return {0, member}
  * A queued waiter gives up (timeout, abort): remove its entry; if it is already gone and the grant record
  * names this waiter (the key was handed to it in the meantime), hand it on (HAND_ON) instead of letting it
  * sit unused until its lease ends. A key that merely holds the waiter's owner token was NOT handed to it (a
- * retried job or another waiter may share the token) and is left alone. KEYS: lock, channel, queue, fence,
- * grant. ARGV: member ('' when the waiter never learned it), owner, waiterId, publish, message.
- * Returns 0 when it only left the queue (or was not in it), else as RELEASE.
+ * retried job or another waiter may share the token) and is left alone.
+ * A BARGING entry that leaves while the key is free may have been woken by the release that freed it (HAND_ON
+ * keeps a woken entry queued) and is leaving without having tried: the wake is owed to the next live entry,
+ * so the free key is passed on (HAND_ON: the next fair waiter is handed it, the next barging one woken).
+ * Without that, the queue would sleep on a free key until a re-check found it. A fair entry's leave never
+ * does this (a free key with fair waiters queued means an expiry or a foreign release: the re-check's job).
+ * KEYS: lock, channel, queue, fence, grant. ARGV: member ('' when the waiter never learned it), owner,
+ * waiterId, publish, message. Returns 0 when it only left the queue (or was not in it), else as RELEASE.
  */
 export const LEAVE = script<HandOnResult>(
   'leave',
   `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local member, owner, id, publish, message = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-if member ~= '' and redis.call('ZREM', queue, member) == 1 then return 0 end
+if member ~= '' then
+  local owed = string.match(member, '^%d+:%d+:%d+:[01]:0:') ~= nil and redis.call('EXISTS', lock) == 0
+  if redis.call('ZREM', queue, member) == 1 then
+    if owed then return hand_on(lock, channel, queue, fence_key, grant, publish, message) end
+    return 0
+  end
+end
 local granted = string.match(redis.call('GET', grant) or '', '^([^:]*):')
 if granted ~= id or redis.call('GET', lock) ~= owner then return 0 end
 return hand_on(lock, channel, queue, fence_key, grant, publish, message)

@@ -17,9 +17,14 @@
  *   that waiter resolves (with a `Handoff`, kept until it closes); no other waiter wakes, the key is not free.
  *   A ttl-0 waiter's claim is confirmed through the protocol's `claimed`, and a waiter that stops without the
  *   lock leaves the queue through `subscription.leave()` (the protocol's `leave`).
+ * - Barging (a queued waiter with `fair: false`): a release frees the key and its wake-up names one queued
+ *   waiter by id; only that waiter wakes (to race for the key). Every process's watchers hear it as a release.
+ *   A wake-up for one of THIS store's ids that is no longer here (its waiter left) goes to the key's first
+ *   local waiter instead, so a free key is not left to the re-check ceiling. A barging waiter that just lost
+ *   the race holds its next wake-up back for a moment (`LOST_RACE_BACKOFF_MS` in `redis-handoff.ts`).
  */
 import { randomBytes } from 'node:crypto';
-import { parseHandoffMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
+import { parseHandoffMessage, parseWakeMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
 import { presenceChannel } from './redis-keys.js';
 import type { Handoff, ReleaseSubscription } from './store.js';
 
@@ -45,7 +50,8 @@ export interface ReleaseFeed {
 export interface ReleaseFeedEvents {
   /**
    * A message on a key's channel: the key itself for a plain release, `key NUL fence NUL waiterId NUL token` when a
-   * release handed the key to a queued waiter (see `redis-handoff.ts`).
+   * release handed the key to a queued waiter, `key NUL w NUL waiterId` when it freed the key and woke a queued
+   * barging waiter (see `redis-handoff.ts`).
    */
   onMessage(channel: string, message: string): void;
   /** The connection is back after a loss: announcements may have been missed. */
@@ -82,6 +88,8 @@ class Waiter implements QueuedWaiter {
   watcher = false;
   /** An announced release this waiter has not consumed yet. */
   woken = false;
+  /** A barging waiter that just lost a race takes no wake-up before this `performance.now()` (see `wake`). */
+  backoffUntil = 0;
   /** Has waited at least once: only such waiters re-check for the others (see `isHead`). */
   active = false;
   closed = false;
@@ -287,7 +295,7 @@ export class ReleaseRegistry {
     // Sticky: the waiter holds the handed lock until it acts, so every later next() says so (a stray next()
     // that received it may have been abandoned by the caller's own timer).
     if (waiter.handoff) return Promise.resolve(waiter.handoff);
-    if (waiter.woken) {
+    if (waiter.woken && waiter.backoffUntil <= performance.now()) {
       waiter.woken = false;
       return Promise.resolve(true);
     }
@@ -307,15 +315,25 @@ export class ReleaseRegistry {
     });
   }
 
-  /** (Re)starts a pending `next()`'s timer: the head re-checks at the ceiling, the others wait it out. */
+  /**
+   * (Re)starts a pending `next()`'s timer: the head re-checks at the ceiling, the others wait it out; a
+   * wake-up held back by a lost race's backoff is delivered when the backoff ends.
+   */
   private arm(waiter: Waiter): void {
     const pending = waiter.pending;
     if (!pending) return;
     clearTimeout(pending.timer);
-    const left = Math.max(0, pending.deadline - performance.now());
-    const ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
+    const now = performance.now();
+    const left = Math.max(0, pending.deadline - now);
+    let ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
+    const held = waiter.woken && waiter.backoffUntil - now < ms;
+    if (held) ms = Math.max(0, waiter.backoffUntil - now);
+    const fire = (): void => {
+      if (held) waiter.woken = false;
+      this.settle(waiter, held);
+    };
     // Beyond 2^31-1 ms Node fires a timer after 1 ms: a very long wait would turn into a busy poll.
-    pending.timer = setTimeout(() => this.settle(waiter, false), Math.min(ms, MAX_TIMER_MS));
+    pending.timer = setTimeout(fire, Math.min(ms, MAX_TIMER_MS));
     // The caller (the lock core) keeps the process alive while it waits; a store timer must not on its own.
     pending.timer.unref();
   }
@@ -347,8 +365,36 @@ export class ReleaseRegistry {
       this.wakeOne(entry);
       return;
     }
+    const woken = parseWakeMessage(entry.key, message);
+    if (woken !== undefined) {
+      this.wakeNamed(entry, woken);
+      return;
+    }
     const handoff = parseHandoffMessage(entry.key, message);
     if (handoff) this.handOff(entry, handoff.waiterId, handoff.owner, handoff.fence);
+  }
+
+  /**
+   * A release freed the key and woke queued barging waiter `id`. Watchers hear it (their lock was released).
+   * That waiter, if it is ours and here, wakes alone: the other waiters of every process sleep on (the woken
+   * one may lose the race, keep its place, and be woken again by the next release). If `id` is one of this
+   * store's waiters that is gone (it closed while the message was on its way; its leave passes the wake-up on
+   * only if it reaches Redis while the key is still free), the wake-up goes to the key's first local waiter,
+   * as an unused wake-up of a leaving waiter does.
+   */
+  private wakeNamed(entry: KeyEntry, id: string): void {
+    for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+    for (const waiter of entry.waiters) {
+      if (waiter.id !== id || waiter.watcher || waiter.closed) continue;
+      this.wake(waiter);
+      return;
+    }
+    if (this.ownsId(id)) this.wakeFirst(entry);
+  }
+
+  /** Whether `id` was issued by this store (see `subscribe`): `p` or `x`, then this store's tag and a dot. */
+  private ownsId(id: string): boolean {
+    return id.startsWith(`${this.tag}.`, 1);
   }
 
   /**
@@ -377,18 +423,29 @@ export class ReleaseRegistry {
   /** One announced release: wakes every watcher, and the first waiter not already woken (FIFO). */
   private wakeOne(entry: KeyEntry): void {
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+    this.wakeFirst(entry);
+  }
+
+  /** Wakes the key's first local waiter not already woken (FIFO), if any; watchers are not waiters. */
+  private wakeFirst(entry: KeyEntry): void {
     for (const waiter of entry.waiters) {
       if (waiter.woken || waiter.watcher) continue;
-      if (waiter.pending) this.settle(waiter, true);
-      else waiter.woken = true;
+      this.wake(waiter);
       return;
     }
   }
 
-  /** Delivers one release to `waiter` now, or keeps it for its next `next()`. */
+  /**
+   * Delivers one release to `waiter` now, or keeps it for its next `next()`. A barging waiter that has just
+   * lost a race (see `QueuedWaiter.backoffUntil`) gets it when its backoff ends: wake-ups meanwhile are one.
+   */
   private wake(waiter: Waiter): void {
-    if (waiter.pending) this.settle(waiter, true);
-    else waiter.woken = true;
+    if (waiter.pending && waiter.backoffUntil <= performance.now()) {
+      this.settle(waiter, true);
+      return;
+    }
+    waiter.woken = true;
+    this.arm(waiter);
   }
 
   private remove(waiter: Waiter): void {
@@ -398,7 +455,7 @@ export class ReleaseRegistry {
     waiter.closed = true;
     this.settle(waiter, false);
     entry.waiters.delete(waiter);
-    if (waiter.woken && !waiter.watcher) this.wakeOne(entry); // the unused wake-up belongs to the next waiter
+    if (waiter.woken && !waiter.watcher) this.wakeFirst(entry); // the unused wake-up belongs to the next waiter
     if (wasHead) {
       const head = this.headOf(entry);
       if (head) this.arm(head);

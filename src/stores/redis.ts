@@ -9,8 +9,9 @@
  * - `fencing: true` keeps a counter next to the key (same slot);
  * - waiters queue in a sorted set next to the key (same slot): a release hands the key to the oldest live
  *   waiter and records the grant (that waiter's entry id) next to the key (direct handoff: `redis-handoff.ts`,
- *   scripts in `redis-scripts.ts`). A free key is still anyone's (`SET NX`), so Laravel clients
- *   interoperate; they only cannot take a key that a release handed to a waiter.
+ *   scripts in `redis-scripts.ts`), or, when that waiter barges (`fair: false`), frees the key and wakes it
+ *   alone to race for it. A free key is still anyone's (`SET NX`), so Laravel clients interoperate; they only
+ *   cannot take a key that a release handed to a waiter.
  * - local waiters share one subscriber connection (`redis-waiters.ts`, `redis-feed.ts`). The protocol is
  *   documented in docs/redis.md.
  */
@@ -146,7 +147,7 @@ export class RedisStore implements LockStore {
     this.ensureConnected();
     const { key, owner, ttlMs, fencing, queue } = request;
     const waiter = queue && this.releases.queuedWaiter(queue.subscription, key);
-    if (waiter && queue) return this.handoff.acquireOrEnqueue(request, waiter, queue.waitMs);
+    if (waiter && queue) return this.handoff.acquireOrEnqueue(request, waiter, queue.waitMs, queue.fair !== false);
     const hold = request.hold ?? this.nextHold();
     if (!fencing) {
       // SET NX and the hold record. A failure does not learn the holder's lease (that would cost a PTTL per

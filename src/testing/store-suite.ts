@@ -307,24 +307,29 @@ export function describeStoreSuite(
       await lock.release();
     });
 
-    it('wakes a blocked waiter when the holder releases (ttl 0: only the release can free it)', async () => {
-      const name = fresh();
-      const holder = locks.lock(name);
-      await holder.get();
-      const waiter = locks.lock(name, 30);
-      const order: string[] = [];
-      const waiting = waiter.block(20).then((acquired) => {
-        order.push('acquired');
-        return acquired;
+    for (const fair of [true, false]) {
+      const mode = fair ? '' : ' (a barging waiter, fair: false)';
+      it(`wakes a blocked waiter when the holder releases${mode} (ttl 0: only the release can free it)`, async () => {
+        const name = fresh();
+        const holder = locks.lock(name, 0, { fair });
+        await holder.get();
+        const waiter = locks.lock(name, 30, { fair });
+        expect(waiter.fair).toBe(fair);
+        const order: string[] = [];
+        const waiting = waiter.block(20).then((acquired) => {
+          order.push('acquired');
+          return acquired;
+        });
+        await sleep(200);
+        order.push('releasing');
+        expect(await holder.release()).toBe(true);
+        expect(await waiting).toBe(true);
+        expect(order).toEqual(['releasing', 'acquired']);
+        expect(await waiter.isOwnedByCurrentProcess()).toBe(true);
+        expect(await waiter.release()).toBe(true);
+        expect(await holder.isLocked()).toBe(false);
       });
-      await sleep(200);
-      order.push('releasing');
-      expect(await holder.release()).toBe(true);
-      expect(await waiting).toBe(true);
-      expect(order).toEqual(['releasing', 'acquired']);
-      expect(await waiter.isOwnedByCurrentProcess()).toBe(true);
-      await waiter.release();
-    });
+    }
 
     it('hands an expired lock to a waiter', async () => {
       const name = fresh();
@@ -431,6 +436,76 @@ export function describeStoreSuite(
       expect(maxInside).toBe(1);
       expect([...served].sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i));
       expect(await holder.isLocked()).toBe(false);
+    });
+
+    it('barging waiters and a holder that re-takes the lock at once keep mutual exclusion, and all are served', async () => {
+      const name = fresh('barging');
+      const barging = createLocks({ store, prefix, fair: false });
+      let inside = 0;
+      let maxInside = 0;
+      let counter = 0;
+      const section = async (): Promise<void> => {
+        inside++;
+        maxInside = Math.max(maxInside, inside);
+        const read = counter;
+        await sleep(2);
+        counter = read + 1; // a lost update if two ran at once
+        inside--;
+      };
+      const holder = barging.lock(name, 30);
+      expect(await holder.get()).toBe(true);
+      const workers = Array.from({ length: 8 }, () => barging.lock(name, 30).block(60, section));
+      await sleep(100);
+      expect(await holder.release()).toBe(true);
+      // A releasing process that re-takes at once, again and again: it may win, the others are still served.
+      const retaker = (async () => {
+        for (let i = 0; i < 8; i++) await barging.lock(name, 30).block(60, section);
+      })();
+      await Promise.all([...workers, retaker]);
+      expect(counter).toBe(16);
+      expect(maxInside).toBe(1);
+      expect(await holder.isLocked()).toBe(false);
+    });
+
+    it('fair and barging waiters on one name are all served, one at a time', async () => {
+      const name = fresh('mixed');
+      const holder = locks.lock(name, 30);
+      await holder.get();
+      let inside = 0;
+      let maxInside = 0;
+      const served: number[] = [];
+      const workers = Array.from({ length: 10 }, (_, i) =>
+        locks.lock(name, 30, { fair: i % 2 === 0 }).block(60, async () => {
+          inside++;
+          maxInside = Math.max(maxInside, inside);
+          await sleep(3);
+          served.push(i);
+          inside--;
+        }),
+      );
+      await sleep(100);
+      await holder.release();
+      await Promise.all(workers);
+      expect(maxInside).toBe(1);
+      expect([...served].sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+      expect(await holder.isLocked()).toBe(false);
+    });
+
+    it('a barging waiter that times out or is aborted leaves nothing behind: the next release frees the lock', async () => {
+      const name = fresh('barging');
+      const holder = locks.lock(name, 30);
+      await holder.get();
+      await expect(locks.lock(name, 30, { fair: false }).block(0.3)).rejects.toBeInstanceOf(LockTimeoutError);
+      const controller = new AbortController();
+      const waiting = locks.lock(name, 30, { fair: false }).block(20, { signal: controller.signal });
+      await sleep(100);
+      controller.abort(new Error('gave up'));
+      await expect(waiting).rejects.toThrow('gave up');
+      expect(await holder.release()).toBe(true);
+      expect(await holder.isLocked()).toBe(false); // not held for a waiter that left
+      const next = locks.lock(name, 30, { fair: false });
+      expect(await next.get()).toBe(true);
+      await next.release();
     });
 
     it('aborts a closure signal when the lock is force-released', async () => {

@@ -4,18 +4,18 @@
  * overlap between holders loses an update. It also counts holders inside the critical section in Redis
  * (INCR on entry, DECR on exit) and reports the most it ever saw.
  *
- * argv: redisUrl prefix cycles
+ * argv: redisUrl prefix cycles [fair: `true` (default) | `false` (barging)]
  */
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocks, RedisStore } from '../../src/index.js';
 
-const [redisUrl, prefix, cyclesArg] = process.argv.slice(2);
-if (!redisUrl || !prefix || !cyclesArg) throw new Error('usage: counter-worker <redisUrl> <prefix> <cycles>');
+const [redisUrl, prefix, cyclesArg, fairArg = 'true'] = process.argv.slice(2);
+if (!redisUrl || !prefix || !cyclesArg) throw new Error('usage: counter-worker <redisUrl> <prefix> <cycles> [fair]');
 const cycles = Number(cyclesArg);
 
 const redis = new Redis(redisUrl);
-const locks = createLocks({ store: new RedisStore(redis), prefix });
+const locks = createLocks({ store: new RedisStore(redis), prefix, fair: fairArg !== 'false' });
 let maxHolders = 0;
 
 try {

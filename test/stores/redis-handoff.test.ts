@@ -10,10 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLocks, RedisStore, type AcquireRequest, type LockManager, type RedisStoreOptions } from 'locksmith-js';
+import { createLocks, type AcquireRequest, type RedisStoreOptions } from 'locksmith-js';
 import { fencingKey, grantKey, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
 import { RELEASE } from '../../src/stores/redis-scripts.js';
 import { startRedis } from '../support/redis-server.js';
+import { Processes, sleep, until, type Process } from './support/redis-processes.js';
 
 const PREFIX = `test:redis-handoff:${randomUUID().slice(0, 8)}:`;
 /** Laravel's RedisLock release script (LuaScripts::releaseLock), verbatim: it does not publish. */
@@ -23,53 +24,11 @@ else
     return 0
 end`;
 
-/** A RedisStore that counts acquire() calls per owner token. */
-class CountingStore extends RedisStore {
-  readonly attempts = new Map<string, number>();
-  override acquire(request: AcquireRequest) {
-    this.attempts.set(request.owner, (this.attempts.get(request.owner) ?? 0) + 1);
-    return super.acquire(request);
-  }
-}
-
-interface Process {
-  readonly client: Redis;
-  readonly store: CountingStore;
-  readonly locks: LockManager;
-}
-
-const opened: Process[] = [];
+const processes = new Processes({ prefix: PREFIX, timeout: 3 });
+const processOn = (serverUrl: string, options?: RedisStoreOptions): Promise<Process> => processes.open(serverUrl, options);
+const closeProcess = (process: Process): Promise<void> => processes.close(process);
 let url: string;
 let admin: Redis;
-
-/** One "application process": its own client, store (one subscriber connection) and manager. */
-async function processOn(serverUrl: string, options: RedisStoreOptions = {}): Promise<Process> {
-  const client = new Redis(serverUrl);
-  await client.ping();
-  const store = new CountingStore(client, { recheckInterval: 60, ...options });
-  const locks = createLocks({ store, prefix: PREFIX, timeout: 3 });
-  const process = { client, store, locks };
-  opened.push(process);
-  return process;
-}
-
-/** Closes a process opened on a private server before that server stops (no reconnect noise). */
-async function closeProcess(process: Process): Promise<void> {
-  opened.splice(opened.indexOf(process), 1);
-  await process.locks.close();
-  process.client.disconnect();
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once `check()` is true; rejects after `withinMs` (a bound that proves "does not hang"). */
-async function until(check: () => Promise<boolean>, withinMs = 10_000): Promise<void> {
-  const end = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${withinMs} ms`);
-    await sleep(10);
-  }
-}
 
 const queued = (client: Redis, name: string): Promise<number> => client.zcard(queueKey(PREFIX + name));
 
@@ -80,10 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { locks, client } of opened) {
-    await locks.close();
-    client.disconnect();
-  }
+  await processes.closeAll();
   admin.disconnect();
 });
 
@@ -372,11 +328,11 @@ describe('crash safety', () => {
       const nextWait = next.block(5); // far more than 400 ms, far less than forever
       await until(async () => (await queued(admin, name)) === 1);
       // A waiter of a live store (c's presence channel is subscribed) that will never act on a handoff, queued
-      // before `next`: the shape of a real entry, `deadlineMs:ttlMs:claimMs:fencing:waiterId:token`, whose
-      // store's handoffClaim is 400 ms (the releasing store's own, 30 s, does not apply).
+      // before `next`: the shape of a real (fair) entry, `deadlineMs:ttlMs:claimMs:fencing:fair:waiterId:token`,
+      // whose store's handoffClaim is 400 ms (the releasing store's own, 30 s, does not apply).
       const [member, score] = await admin.zrange(queueKey(PREFIX + name), '0', '0', 'WITHSCORES');
-      const [deadline, , , , id] = (member as string).split(':') as [string, string, string, string, string];
-      const hung = `${deadline}:${ttlMs}:400:0:${id.replace(/\..*$/, '.hung')}:hung-owner`;
+      const [deadline, , , , , id] = (member as string).split(':') as [string, string, string, string, string, string];
+      const hung = `${deadline}:${ttlMs}:400:0:1:${id.replace(/\..*$/, '.hung')}:hung-owner`;
       await admin.zadd(queueKey(PREFIX + name), Number(score) - 1, hung);
       expect(await holder.release()).toBe(true);
       expect(await admin.get(PREFIX + name)).toBe('hung-owner'); // FIFO: the hung waiter was first

@@ -15,6 +15,8 @@
  * nemesis makes, except some ttl-0 sections that outlast every store's `handoffClaim`); waits 0–2.5 s, some aborted by an AbortSignal; half of the
  * acquisitions use their name's job token (`job-42` on `x`…: a retried job, across stores); some holders
  * "crash" (stop without releasing) and a later `restoreLock(name, owner)` on another client takes over.
+ * Every acquisition draws its mode: half fair (FIFO handoff), half barging (`fair: false`: a release wakes the
+ * oldest queued barging waiter and anyone may take the free key), so every run mixes both modes on each name.
  *
  * `LOCKSMITH_TRACE=<file>` appends every schedule step and its outcome to that file.
  *
@@ -101,6 +103,8 @@ interface AcquireOp {
   /** Stop without releasing (a crashed job), leaving the token for a later `restoreLock`. */
   readonly abandon: boolean;
   readonly pauseMs: number;
+  /** `false`: a barging waiter (see the module comment). */
+  readonly fair: boolean;
 }
 
 interface RestoreOp {
@@ -168,6 +172,7 @@ function drawOp(random: Random): Op {
     fencing: random.chance(0.3),
     abandon: !closure && !shared && ttlMs > 0 && random.chance(0.12),
     pauseMs: random.int(0, 15),
+    fair: random.chance(0.5),
   };
 }
 
@@ -262,9 +267,11 @@ export async function runRandomized(seed: number, storeKind: 'redis' | 'memory',
         ...(owner && { owner }),
         ...(op.autoExtend && { autoExtend: true }),
         ...(op.fencing && { fencing: true }),
+        fair: op.fair,
       });
+      count(op.fair ? 'fair' : 'barging');
       witness.uses(op.name, lock.owner);
-      const what = `${label} ${op.form}(${op.form.startsWith('block') ? `wait ${op.waitMs}` : ''}) ${JSON.stringify(op.name)} ttl ${op.ttlMs} owner ${owner ?? 'own'}${op.abortAfterMs === undefined ? '' : ` abort@${op.abortAfterMs}`}`;
+      const what = `${label} ${op.form}(${op.form.startsWith('block') ? `wait ${op.waitMs}` : ''}) ${JSON.stringify(op.name)} ttl ${op.ttlMs} owner ${owner ?? 'own'}${op.fair ? '' : ' barging'}${op.abortAfterMs === undefined ? '' : ` abort@${op.abortAfterMs}`}`;
       const controller = op.abortAfterMs === undefined ? undefined : new AbortController();
       const abortTimer = controller && setTimeout(() => controller.abort(), op.abortAfterMs);
       const options = controller ? { signal: controller.signal } : undefined;
