@@ -19,7 +19,7 @@
  *   matters (the entry's deadline, the claim's end).
  */
 import { performance } from 'node:perf_hooks';
-import { fencingKey, grantKey, queueKey, releaseChannel } from './redis-keys.js';
+import { fencingKey, grantKey, queueKey, releaseChannel, wokeKey } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import { ACQUIRE_OR_ENQUEUE, CLAIM, FORCE_RELEASE, LEAVE, RELEASE } from './redis-scripts.js';
 import type { AcquireRequest, AcquireResult, Handoff } from './store.js';
@@ -142,7 +142,7 @@ export class HandoffProtocol implements HandoffHooks {
     const [status, value] = await runScript(
       this.client,
       ACQUIRE_OR_ENQUEUE,
-      [key, queueKey(key), fencingKey(key), grantKey(key)],
+      [key, queueKey(key), fencingKey(key), grantKey(key), wokeKey(key)],
       [
         owner,
         ttlMs,
@@ -266,7 +266,7 @@ export class HandoffProtocol implements HandoffHooks {
   }
 }
 
-/** The keys of the scripts that may hand the lock on: lock, channel, queue, fence, grant (one slot). */
-function handoffKeys(key: string): string[] {
-  return [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key)];
+/** The keys of the scripts that may hand the lock on: lock, channel, queue, fence, grant, woke (one slot). */
+export function handoffKeys(key: string): string[] {
+  return [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key), wokeKey(key)];
 }

@@ -5,7 +5,7 @@
  *
  * Telling locks from other keys under a shared prefix (a Laravel app keeps its cache and its locks under one
  * prefix): a key `prefix + name` is listed as a lock when it is a string and
- * - it is not a name RedisStore derives from a lock (`…:locksmith:fence|queue|grant|released`), and
+ * - it is not a name RedisStore derives from a lock (`…:locksmith:fence|queue|grant|released|woke`), and
  * - its value has the shape of an owner token: 16 to 128 characters of `[A-Za-z0-9_-]`, not all digits
  *   (locksmith's tokens are 22 base64url characters, Laravel's 16 alphanumerics). A Laravel cache entry is
  *   `serialize()`d (`s:5:"hello";`, `a:1:{…}`, `i:3;`) or a bare number, so it never has that shape;
@@ -59,7 +59,7 @@ export interface ReleasedLock {
 
 /** At most this many queued waiters are returned in detail (all are counted). */
 const QUEUE_DETAIL = 100;
-const DERIVED = /:locksmith:(?:fence|queue|grant|released)$/;
+const DERIVED = /:locksmith:(?:fence|queue|grant|released|woke)$/;
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const DIGITS = /^\d+$/;
 

@@ -36,7 +36,7 @@ export function derivedName(key: string, kind: DerivedKind): string {
 }
 
 /** The names RedisStore derives from a lock key (see {@link derivedName}). */
-export type DerivedKind = 'released' | 'fence' | 'queue' | 'grant';
+export type DerivedKind = 'released' | 'fence' | 'queue' | 'grant' | 'woke';
 
 /** The channel a release of `key` is announced on. */
 export function releaseChannel(key: string): string {
@@ -63,6 +63,15 @@ export function queueKey(key: string): string {
  */
 export function grantKey(key: string): string {
   return derivedName(key, 'grant');
+}
+
+/**
+ * The wake-pending mark of `key`: the id of the queued barging waiter a release woke and that has not tried
+ * since, for a few ms at most. While it names the queue's head, a holder's release frees the key quietly
+ * (the woken waiter is about to try anyway), so a hot key sends one wake-up per try, not one per release.
+ */
+export function wokeKey(key: string): string {
+  return derivedName(key, 'woke');
 }
 
 /**

@@ -131,8 +131,15 @@ end
 `;
 
 /**
+ * How long the wake-pending mark (KEYS "woke", see HAND_ON) lasts at most, in ms: the woken waiter's attempt or
+ * leave clears it long before; it only bounds how long releases stay quiet if that waiter never acts (its
+ * wake-up lost on a subscriber that has not reconnected yet: the head's re-check covers that too).
+ */
+const WAKE_PENDING_MS = 100;
+
+/**
  * Hand-on, shared by RELEASE, FORCE_RELEASE and LEAVE (prepended to each: a script cannot call another).
- * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence, grant.
+ * Runs once the caller's right to free the key is established. KEYS: lock, channel, queue, fence, grant, woke.
  *
  * Reads queue entries oldest first (ZRANGE in small batches: the score is the arrival time) and skips those
  * whose waiter's deadline has passed, read from the server's own clock (TIME), so no client clock is trusted, and those whose
@@ -152,7 +159,12 @@ end
  * - BARGING: the key and its hold record are deleted (the key is free, anyone's `SET NX` may take it), the
  *   entry STAYS (the waiter keeps its place: if it loses the race, the next release wakes it again), and a
  *   message `key NUL w NUL waiterId` wakes that waiter alone to try. Nothing is granted: its attempt is a
- *   `SET NX` like anyone's. Returns 3.
+ *   `SET NX` like anyone's. Returns 3. The wake-pending mark `woke` (that waiter's id, WAKE_PENDING_MS at
+ *   most) is set with the message and cleared by the waiter's next attempt or its leave: while it names the
+ *   head, a holder's own release (`coalesce`) frees the key WITHOUT another message, since the woken waiter
+ *   has yet to try and will find the key as it is then. On a hot key a process that releases and re-takes in
+ *   a loop so sends one wake-up per attempt of the woken waiter, not one per release. A force-release or a
+ *   release by token (`coalesce` false: someone else's closure may be watching the lock) always announces.
  * With no live entry the key and its grant are deleted and the plain release announced (message: the key).
  * Returns 1.
  *
@@ -169,7 +181,7 @@ end
  * Announcements are `pcall`s: they only speed waiters up (SPUBLISH may be refused on an old Cluster); a
  * handed waiter that misses its message finds its grant at its next re-check, a woken one the free key.
  */
-const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queue, fence_key, grant, publish, message)
+const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, coalesce)
   local now, skipped, chosen = nil, 0, nil
   while not chosen do
     local batch = redis.call('ZRANGE', queue, skipped, skipped + 15)
@@ -189,8 +201,11 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
     end
   end
   if chosen and not chosen.fair then
+    local pending = coalesce and redis.call('GET', woke) == chosen.id
     if skipped > 0 then redis.call('ZREMRANGEBYRANK', queue, 0, skipped - 1) end
     redis.call('DEL', lock, grant)
+    if pending then return 3 end
+    redis.call('SET', woke, chosen.id, 'PX', ${WAKE_PENDING_MS})
     redis.pcall(publish, channel, message .. '\\0w\\0' .. chosen.id)
     return 3
   end
@@ -223,31 +238,31 @@ export type HandOnResult = 0 | 1 | 2 | 3;
  * Deleting only the caller's own token is what makes release safe after an expiry (Laravel's release script
  * does the same compare), and comparing the hold too (HOLDS) is what makes a re-sent release (ioredis
  * re-sends a command whose reply a dropped connection lost) or a late one harmless to the hold that came after
- * it, even one with the same token. KEYS: lock, channel, queue, fence, grant. ARGV: owner, hold (`*`: by token
+ * it, even one with the same token. KEYS: lock, channel, queue, fence, grant, woke. ARGV: owner, hold (`*`: by token
  * alone), publish command (`PUBLISH`, or `SPUBLISH` on Cluster so the message stays on the key's shard),
  * message (the lock key). Returns 0 when not held by owner (or not this hold), else as HAND_ON: 1 freed, 2 handed
  * on, 3 freed and a barging waiter woken.
  */
 export const RELEASE = script<HandOnResult>(
   'release',
-  `${HAND_ON}${HOLDS}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+  `${HAND_ON}${HOLDS}local lock, channel, queue, fence_key, grant, woke = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local owner, hold, publish, message = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if not holds(lock, grant, owner, hold) then return 0 end
-return hand_on(lock, channel, queue, fence_key, grant, publish, message)
+return hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, hold ~= '*')
 `,
 );
 
 /**
  * Free the key whoever holds it (when it is held), handing it to the next queued waiter like a release does:
- * an administrator's force-release must not strand the queue. KEYS: lock, channel, queue, fence, grant.
+ * an administrator's force-release must not strand the queue. KEYS: lock, channel, queue, fence, grant, woke.
  * ARGV: publish command, message. Returns 0 when nothing held the key, else as RELEASE.
  */
 export const FORCE_RELEASE = script<HandOnResult>(
   'force-release',
-  `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+  `${HAND_ON}local lock, channel, queue, fence_key, grant, woke = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local publish, message = ARGV[1], ARGV[2]
 if redis.call('EXISTS', lock) == 0 then return 0 end
-return hand_on(lock, channel, queue, fence_key, grant, publish, message)
+return hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, false)
 `,
 );
 
@@ -259,7 +274,8 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
 
 /**
  * A queued waiter's attempt (never the first attempt of get()/block(): that is ACQUIRE or ACQUIRE_FENCED).
- * KEYS: lock, queue, fence, grant. ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
+ * KEYS: lock, queue, fence, grant, woke (the wake-pending mark: this waiter's attempt clears it when it names
+ * the waiter, see HAND_ON). ARGV: owner, ttlMs, fencing (0|1), waitMs, member ('' before the first
  * enqueue), waiterId (unique per waiter: two waiters may share an owner token), claimMs (the lease a ttl-0
  * waiter is handed under until it confirms, see HAND_ON), fair (1: a release hands this waiter the key; 0:
  * barging, a release frees the key and wakes this waiter to race for it, see HAND_ON).
@@ -282,9 +298,10 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
  */
 export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
   'acquire-or-enqueue',
-  `${NEXT_FENCE}${RECORD_HOLD}local lock, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+  `${NEXT_FENCE}${RECORD_HOLD}local lock, queue, fence_key, grant, woke = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local owner, ttl, fencing, wait_ms, member, id, claim, fair =
   ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local fair_entry = fair == '1'
 local queued = false
 if member ~= '' then
   queued = redis.call('ZSCORE', queue, member)
@@ -299,7 +316,9 @@ if member ~= '' then
     end
   end
 end
+local was_woken = queued and not fair_entry and redis.call('GET', woke) == id
 local ok = set_nx(lock, owner, ttl)
+if was_woken then redis.call('DEL', woke) end
 if ok then
   if queued then redis.call('ZREM', queue, member) end
   local fence = ''
@@ -332,23 +351,25 @@ return {0, member}
  * so the free key is passed on (HAND_ON: the next fair waiter is handed it, the next barging one woken).
  * Without that, the queue would sleep on a free key until a re-check found it. A fair entry's leave never
  * does this (a free key with fair waiters queued means an expiry or a foreign release: the re-check's job).
- * KEYS: lock, channel, queue, fence, grant. ARGV: member ('' when the waiter never learned it), owner,
+ * KEYS: lock, channel, queue, fence, grant, woke. ARGV: member ('' when the waiter never learned it), owner,
  * waiterId, publish, message. Returns 0 when it only left the queue (or was not in it), else as RELEASE.
  */
 export const LEAVE = script<HandOnResult>(
   'leave',
-  `${HAND_ON}local lock, channel, queue, fence_key, grant = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+  `${HAND_ON}local lock, channel, queue, fence_key, grant, woke = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local member, owner, id, publish, message = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if member ~= '' then
   local owed = string.match(member, '^%d+:%d+:%d+:[01]:0:') ~= nil and redis.call('EXISTS', lock) == 0
+  local was_woken = redis.call('GET', woke) == id
   if redis.call('ZREM', queue, member) == 1 then
-    if owed then return hand_on(lock, channel, queue, fence_key, grant, publish, message) end
+    if was_woken then redis.call('DEL', woke) end
+    if owed then return hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, false) end
     return 0
   end
 end
 local granted = string.match(redis.call('GET', grant) or '', '^([^:]*):')
 if granted ~= id or redis.call('GET', lock) ~= owner then return 0 end
-return hand_on(lock, channel, queue, fence_key, grant, publish, message)
+return hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, false)
 `,
 );
 

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, LOCK_ACQUIRED, MemoryStore, QuorumStore, RedisStore } from 'locksmith-js';
-import { fencingKey, grantKey, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
+import { handoffKeys } from '../../src/stores/redis-handoff.js';
+import { queueKey } from '../../src/stores/redis-keys.js';
 import { RELEASE } from '../../src/stores/redis-scripts.js';
 import { startMasters, type RedisMasters } from '../support/redis-topology.js';
 import { describeEventSuite, recordEvents } from './events-suite.js';
@@ -87,7 +88,7 @@ describe('lock events: a handoff whose message was lost', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       // RedisStore's own release script, with an announcement that fails: handed over, and nobody hears of it.
-      const keys = [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key)];
+      const keys = handoffKeys(key);
       expect(await admin.eval(RELEASE.source, keys.length, ...keys, holder.owner, '*', 'NOPUBLISH', key)).toBe(2);
       await expect(waiting).resolves.toBe(true);
       const acquired = recorder.events.filter((e) => e.channel === LOCK_ACQUIRED && e.message.owner === waiter.owner);

@@ -11,8 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LockTimeoutError, type Lock, type RedisStoreOptions } from 'locksmith-js';
-import { fencingKey, grantKey, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
-import { ACQUIRE, FORCE_RELEASE, RELEASE } from '../../src/stores/redis-scripts.js';
+import { handoffKeys } from '../../src/stores/redis-handoff.js';
+import { fencingKey, grantKey, queueKey, releaseChannel, wokeKey } from '../../src/stores/redis-keys.js';
+import { ACQUIRE, ACQUIRE_OR_ENQUEUE, FORCE_RELEASE, RELEASE } from '../../src/stores/redis-scripts.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { Processes, sleep, until, type Process } from './support/redis-processes.js';
 
@@ -45,7 +46,6 @@ const entries = (client: Redis, name: string): Promise<string[]> => client.zrang
 const queued = (client: Redis, name: string): Promise<number> => client.zcard(queueKey(PREFIX + name));
 /** The waiter id inside a queue entry `deadline:ttl:claim:fencing:fair:waiterId:token` (tokens here have no `:`). */
 const idOf = (member: string): string => member.split(':').at(-2) as string;
-const handoffKeys = (key: string): string[] => [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key)];
 
 beforeAll(async () => {
   url = inject('redisUrl');
@@ -231,7 +231,7 @@ describe('barging on Redis (fair: false)', () => {
     await until(async () => (await queued(admin, 'force')) === 1);
     // The script's answer, with an announcement nobody hears (an unknown publish command): key and hold record
     // gone, the entry kept.
-    expect(await admin.eval(FORCE_RELEASE.source, 5, ...handoffKeys(key), 'NOPUBLISH', key)).toBe(3);
+    expect(await admin.eval(FORCE_RELEASE.source, 6, ...handoffKeys(key), 'NOPUBLISH', key)).toBe(3);
     expect(await admin.exists(key, grantKey(key))).toBe(0);
     expect(await queued(admin, 'force')).toBe(1);
     expect(await admin.set(key, holder.owner, 'PX', 30_000, 'NX')).toBe('OK'); // retaken, as a barger would
@@ -252,7 +252,7 @@ describe('barging on Redis (fair: false)', () => {
     const waiter = b.locks.lock('silent', 30);
     const waiting = waiter.block(10);
     await until(async () => (await queued(admin, 'silent')) === 1);
-    expect(await admin.eval(RELEASE.source, 5, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
+    expect(await admin.eval(RELEASE.source, 6, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
     await soon(waiting);
     expect(await admin.get(key)).toBe(waiter.owner);
     expect(await waiter.release()).toBe(true);
@@ -277,7 +277,7 @@ describe('a wake-up for a waiter that is gone', () => {
     const waiting = next.block(10);
     await until(async () => (await queued(admin, name)) === 2);
     const nextId = idOf((await entries(admin, name))[1] as string);
-    expect(await admin.eval(RELEASE.source, 5, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
+    expect(await admin.eval(RELEASE.source, 6, ...handoffKeys(key), holder.owner, '*', 'NOPUBLISH', key)).toBe(3);
     controller.abort(new Error('gone'));
     await expect(first).rejects.toThrow('gone');
     return { waiting, nextId };
@@ -370,6 +370,79 @@ describe('a lost wake-up', () => {
       expect(await waiter.release()).toBe(true);
     } finally {
       privateAdmin.disconnect();
+    }
+  });
+});
+
+describe('barging on Redis: one wake-up per try of the woken waiter, not one per release', () => {
+  it('a holder re-taking in a loop sends no second wake-up until the woken waiter has tried', async () => {
+    const a = await processOn(url);
+    const name = 'coalesce';
+    const key = PREFIX + name;
+    const holder = a.locks.lock(name, 30);
+    expect(await holder.get()).toBe(true);
+    // A queued barging waiter that never acts on its own: its id counts as alive (no presence check for `x…`).
+    const enqueue = (member: string): Promise<unknown> =>
+      admin.evalsha(
+        ACQUIRE_OR_ENQUEUE.sha,
+        5,
+        key,
+        queueKey(key),
+        fencingKey(key),
+        grantKey(key),
+        wokeKey(key),
+        'w-token',
+        30_000,
+        0,
+        10_000,
+        member,
+        'x-coalesce',
+        5_000,
+        0,
+      );
+    await admin.script('LOAD', ACQUIRE_OR_ENQUEUE.source);
+    const [queuedStatus, member] = (await enqueue('')) as [number, string];
+    expect(queuedStatus).toBe(0);
+    const wakes: string[] = [];
+    const listener = new Redis(url);
+    try {
+      await listener.subscribe(releaseChannel(key));
+      listener.on('message', (_channel: string, message: string) => {
+        if (message.includes('\0w\0')) wakes.push(message);
+      });
+      const cycle = async (): Promise<void> => {
+        expect(await holder.release()).toBe(true);
+        expect(await holder.get()).toBe(true);
+      };
+      await cycle();
+      await cycle();
+      await cycle();
+      await sleep(50);
+      expect(wakes).toHaveLength(1); // the first release woke it; the next two found it still to try
+      expect(await admin.get(wokeKey(key))).toBe('x-coalesce');
+
+      // The waiter tries (and loses: the holder has the key): the mark is gone, the next release wakes again.
+      expect(await enqueue(member)).toEqual([0, member]);
+      expect(await admin.exists(wokeKey(key))).toBe(0);
+      await cycle();
+      await sleep(50);
+      expect(wakes).toHaveLength(2);
+
+      // A force-release always announces, mark or not (a holder's closure elsewhere must hear it).
+      await a.locks.lock(name).forceRelease();
+      await sleep(50);
+      expect(wakes).toHaveLength(3);
+      expect(await holder.get()).toBe(true);
+
+      // The mark lapses on its own if the woken waiter never acts: releases then wake it again.
+      await sleep(150);
+      await cycle();
+      await sleep(50);
+      expect(wakes).toHaveLength(4);
+      expect(await holder.release()).toBe(true);
+    } finally {
+      listener.disconnect();
+      await admin.del(queueKey(key), wokeKey(key), key);
     }
   });
 });

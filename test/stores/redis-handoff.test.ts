@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, type AcquireRequest, type RedisStoreOptions } from 'locksmith-js';
-import { fencingKey, grantKey, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
+import { handoffKeys } from '../../src/stores/redis-handoff.js';
+import { fencingKey, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
 import { RELEASE } from '../../src/stores/redis-scripts.js';
 import { startRedis } from '../support/redis-server.js';
 import { Processes, sleep, until, type Process } from './support/redis-processes.js';
@@ -354,8 +355,8 @@ describe('crash safety', () => {
     // The release script as RedisStore runs it, but its announcement fails (an unknown publish command):
     // the key is handed over and nobody hears of it.
     const key = PREFIX + 'lost:1';
-    const keys = [key, releaseChannel(key), queueKey(key), fencingKey(key), grantKey(key)];
-    expect(await admin.eval(RELEASE.source, 5, ...keys, holder.owner, '*', 'NOPUBLISH', key, 30_000)).toBe(2);
+    const keys = handoffKeys(key);
+    expect(await admin.eval(RELEASE.source, 6, ...keys, holder.owner, '*', 'NOPUBLISH', key, 30_000)).toBe(2);
     expect(await admin.get(key)).toBe(waiter.owner);
     expect(await waiting).toBe(true);
     // Found by a re-check (SET NX cannot succeed on a key that holds our token: the script recognised it),

@@ -1,5 +1,5 @@
 /**
- * The names RedisStore derives from a lock key (release channel, fencing counter, waiter queue, grant record)
+ * The names RedisStore derives from a lock key (release channel, fencing counter, waiter queue, grant record, wake-pending mark)
  * are injective over (key, kind), so distinct lock names never share a key or channel, and each hashes to the
  * lock key's Cluster slot, as a real cluster-enabled redis-server computes it (CLUSTER KEYSLOT).
  */
@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, RedisStore, type LockManager } from 'locksmith-js';
-import { fencingKey, grantKey, keySlot, queueKey, releaseChannel } from '../../src/stores/redis-keys.js';
+import { fencingKey, grantKey, keySlot, queueKey, releaseChannel, wokeKey } from '../../src/stores/redis-keys.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 /** Names built to collide under a naive "wrap the key in braces unless it has a tag" scheme, and more. */
@@ -39,7 +39,7 @@ const TRICKY = [
   '{user42}:sync',
   'prefix:{tag}:a{b}c',
 ];
-const DERIVE = { releaseChannel, fencingKey, queueKey, grantKey };
+const DERIVE = { releaseChannel, fencingKey, queueKey, grantKey, wokeKey };
 
 let server: RedisServer;
 let cluster: Redis;
@@ -65,10 +65,10 @@ describe('derived names', () => {
         seen.set(name, `${kind}(${key})`);
       }
     }
-    expect(seen.size).toBe(TRICKY.length * 4);
+    expect(seen.size).toBe(TRICKY.length * Object.keys(DERIVE).length);
     // With a prefix in front, as createLocks builds keys: still distinct.
     const prefixed = new Set(TRICKY.flatMap((key) => Object.values(DERIVE).map((derive) => derive(`app:${key}`))));
-    expect(prefixed.size).toBe(TRICKY.length * 4);
+    expect(prefixed.size).toBe(TRICKY.length * Object.keys(DERIVE).length);
   });
 
   it.each(TRICKY)('of %j hash to the key’s slot on a real server', async (key) => {
