@@ -42,7 +42,8 @@ async function run(order: WaitersOrder): Promise<WaitersReport> {
   if (!factory) throw new Error(`unknown subject ${order.subject}`);
   const admin = await connect(order.url, 'bench-admin');
   const subject = await factory(order.url);
-  const key = `bench:waiters:${order.subject}:${order.waiters}`;
+  // A key of its own per run: a previous run's child exits still holding its key (and, for some subjects, queue state).
+  const key = `bench:waiters:${order.subject}:${order.waiters}:${process.pid}`;
   await admin.del(key);
   const held = await subject.acquire(key, 60_000, 1_000);
   if (!held) throw new Error(`${order.subject}: could not take a free lock`);

@@ -63,37 +63,58 @@ export interface ReleaseRegistryOptions {
 
 const MAX_TIMER_MS = 2_147_483_647;
 
-interface PendingNext {
-  readonly resolve: (released: boolean | Handoff) => void;
-  /** Absolute time (ms, `performance.now()`) at which this `next()` gives up. */
-  readonly deadline: number;
-  timer: NodeJS.Timeout | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
-}
-
-class Waiter implements QueuedWaiter {
-  queue: QueueSlot | undefined;
-  handoff: Handoff | undefined;
-  /**
-   * A watcher (`subscribe(key, { watch: true })`: a holder's closure watching its own lock) hears every
-   * release, outside the waiters' wake-one queue, and never re-checks on their behalf.
-   */
-  watcher = false;
+/**
+ * One local waiter, which is also its `ReleaseSubscription`: thousands may block on one key, so it keeps its
+ * state, its pending `next()` included, in its own fields, with its methods on the prototype (no closures).
+ */
+class Waiter implements QueuedWaiter, ReleaseSubscription {
+  queue: QueueSlot | undefined = undefined;
+  handoff: Handoff | undefined = undefined;
   /** An announced release this waiter has not consumed yet. */
   woken = false;
   /** Has waited at least once: only such waiters re-check for the others (see `isHead`). */
   active = false;
   closed = false;
-  pending: PendingNext | undefined;
+  /** The pending `next()`'s resolve, if one is pending. */
+  resolve: ((released: boolean | Handoff) => void) | undefined = undefined;
+  /** Absolute time (ms, `performance.now()`) at which the pending `next()` gives up. */
+  deadline = 0;
+  timer: NodeJS.Timeout | undefined = undefined;
+  /** The pending `next()`'s signal, which has this waiter as its abort listener (see `handleEvent`). */
+  signal: AbortSignal | undefined = undefined;
 
   constructor(
     readonly entry: KeyEntry,
     readonly id: string,
+    /**
+     * A watcher (`subscribe(key, { watch: true })`: a holder's closure watching its own lock) hears every
+     * release, outside the waiters' wake-one queue, and never re-checks on their behalf.
+     */
+    readonly watcher: boolean,
   ) {}
+
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff> {
+    return this.entry.registry.next(this, timeoutMs, signal);
+  }
+
+  async leave(): Promise<void> {
+    if (!this.queue && !this.handoff) return;
+    await this.entry.registry.hooks.leave(this.entry.key, this);
+    this.queue = undefined;
+  }
+
+  close(): void {
+    this.entry.registry.remove(this);
+  }
+
+  /** The pending `next()`'s signal aborted (an `EventListener` object: no closure per wait). */
+  handleEvent(): void {
+    this.entry.registry.settle(this, false);
+  }
 }
 
 interface KeyEntry {
+  readonly registry: ReleaseRegistry;
   readonly key: string;
   readonly channel: string;
   readonly waiters: Set<Waiter>;
@@ -107,8 +128,6 @@ interface KeyEntry {
 export class ReleaseRegistry {
   private readonly entries = new Map<string, KeyEntry>();
   private readonly byChannel = new Map<string, KeyEntry>();
-  /** Our subscriptions' waiters: a queued attempt names its subscription, and only ours can be queued. */
-  private readonly waiterOf = new WeakMap<ReleaseSubscription, Waiter>();
   private feed: ReleaseFeed | undefined;
   /**
    * This store's tag: waiter ids start with it, and its subscriber connection listens on the presence channel
@@ -127,7 +146,8 @@ export class ReleaseRegistry {
     /** The channel of a key (same Cluster slot as the key). */
     private readonly channelOf: (key: string) => string,
     private readonly options: ReleaseRegistryOptions,
-    private readonly hooks: HandoffHooks,
+    /** @internal The protocol's side of a waiter's leave. */
+    readonly hooks: HandoffHooks,
   ) {}
 
   /** Number of keys with a channel subscription (or one lingering). For tests and diagnostics. */
@@ -140,21 +160,14 @@ export class ReleaseRegistry {
     const entry = this.entryOf(key);
     // `p`: a release may check this waiter's presence channel; `x`: it cannot (Cluster), and a dead waiter is
     // only bounded by its lease.
-    const waiter = new Waiter(entry, `${this.connection.presence ? 'p' : 'x'}${this.tag}.${(this.waiterCount++).toString(36)}`);
-    waiter.watcher = watch;
+    const waiter = new Waiter(
+      entry,
+      `${this.connection.presence ? 'p' : 'x'}${this.tag}.${(this.waiterCount++).toString(36)}`,
+      watch,
+    );
     entry.waiters.add(waiter);
-    const subscription: ReleaseSubscription = {
-      next: (timeoutMs, signal) => this.next(waiter, timeoutMs, signal),
-      leave: async () => {
-        if (!waiter.queue && !waiter.handoff) return;
-        await this.hooks.leave(key, waiter);
-        waiter.queue = undefined;
-      },
-      close: () => this.remove(waiter),
-    };
-    this.waiterOf.set(subscription, waiter);
     if (!entry.confirmed && entry.subscribing) await this.confirmation(entry.subscribing);
-    return subscription;
+    return waiter;
   }
 
   /**
@@ -164,7 +177,8 @@ export class ReleaseRegistry {
    * queue: a lock handed to it would sit unused until its lease ends. It waits with plain attempts instead.
    */
   queuedWaiter(subscription: ReleaseSubscription, key: string): QueuedWaiter | undefined {
-    const waiter = this.waiterOf.get(subscription);
+    // Only ours can be queued: a subscription of this registry is its waiter.
+    const waiter = subscription instanceof Waiter && subscription.entry.registry === this ? subscription : undefined;
     if (!waiter || waiter.closed || waiter.watcher || waiter.entry.key !== key) return undefined;
     return waiter.entry.confirmed ? waiter : undefined;
   }
@@ -229,6 +243,7 @@ export class ReleaseRegistry {
       return existing;
     }
     const entry: KeyEntry = {
+      registry: this,
       key,
       channel: this.channelOf(key),
       waiters: new Set(),
@@ -281,7 +296,8 @@ export class ReleaseRegistry {
     clearTimeout(timer);
   }
 
-  private next(waiter: Waiter, timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff> {
+  /** @internal `waiter.next()`. */
+  next(waiter: Waiter, timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff> {
     if (waiter.closed) return Promise.resolve(false);
     this.settle(waiter, false); // a caller never has two next() pending; resolve a stray one rather than leak it
     // Sticky: the waiter holds the handed lock until it acts, so every later next() says so (a stray next()
@@ -294,30 +310,26 @@ export class ReleaseRegistry {
     if (signal?.aborted) return Promise.resolve(false);
     waiter.active = true;
     return new Promise<boolean | Handoff>((resolve) => {
-      const onAbort = signal ? () => this.settle(waiter, false) : undefined;
-      waiter.pending = {
-        resolve,
-        deadline: performance.now() + timeoutMs,
-        timer: undefined,
-        signal,
-        onAbort,
-      };
-      if (onAbort) signal?.addEventListener('abort', onAbort, { once: true });
+      waiter.resolve = resolve;
+      waiter.deadline = performance.now() + timeoutMs;
+      if (signal) {
+        waiter.signal = signal;
+        signal.addEventListener('abort', waiter, { once: true });
+      }
       this.arm(waiter);
     });
   }
 
   /** (Re)starts a pending `next()`'s timer: the head re-checks at the ceiling, the others wait it out. */
   private arm(waiter: Waiter): void {
-    const pending = waiter.pending;
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    const left = Math.max(0, pending.deadline - performance.now());
+    if (!waiter.resolve) return;
+    clearTimeout(waiter.timer);
+    const left = Math.max(0, waiter.deadline - performance.now());
     const ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
     // Beyond 2^31-1 ms Node fires a timer after 1 ms: a very long wait would turn into a busy poll.
-    pending.timer = setTimeout(() => this.settle(waiter, false), Math.min(ms, MAX_TIMER_MS));
+    waiter.timer = setTimeout(() => this.settle(waiter, false), Math.min(ms, MAX_TIMER_MS));
     // The caller (the lock core) keeps the process alive while it waits; a store timer must not on its own.
-    pending.timer.unref();
+    waiter.timer.unref();
   }
 
   /** The first waiter of its key that has started waiting: the one that re-checks for everyone. */
@@ -330,14 +342,18 @@ export class ReleaseRegistry {
     return undefined;
   }
 
-  /** Resolves a waiter's pending `next()`, if any. */
-  private settle(waiter: Waiter, released: boolean | Handoff): void {
-    const pending = waiter.pending;
-    if (!pending) return;
-    waiter.pending = undefined;
-    clearTimeout(pending.timer);
-    if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
-    pending.resolve(released);
+  /** @internal Resolves a waiter's pending `next()`, if any. */
+  settle(waiter: Waiter, released: boolean | Handoff): void {
+    const resolve = waiter.resolve;
+    if (!resolve) return;
+    waiter.resolve = undefined;
+    clearTimeout(waiter.timer);
+    waiter.timer = undefined;
+    if (waiter.signal) {
+      waiter.signal.removeEventListener('abort', waiter);
+      waiter.signal = undefined;
+    }
+    resolve(released);
   }
 
   private onMessage(channel: string, message: string): void {
@@ -379,7 +395,7 @@ export class ReleaseRegistry {
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
     for (const waiter of entry.waiters) {
       if (waiter.woken || waiter.watcher) continue;
-      if (waiter.pending) this.settle(waiter, true);
+      if (waiter.resolve) this.settle(waiter, true);
       else waiter.woken = true;
       return;
     }
@@ -387,11 +403,12 @@ export class ReleaseRegistry {
 
   /** Delivers one release to `waiter` now, or keeps it for its next `next()`. */
   private wake(waiter: Waiter): void {
-    if (waiter.pending) this.settle(waiter, true);
+    if (waiter.resolve) this.settle(waiter, true);
     else waiter.woken = true;
   }
 
-  private remove(waiter: Waiter): void {
+  /** @internal `waiter.close()`. */
+  remove(waiter: Waiter): void {
     if (waiter.closed) return;
     const entry = waiter.entry;
     const wasHead = this.isHead(waiter);
