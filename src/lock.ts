@@ -12,7 +12,7 @@ import {
   describe,
   ttlMs as parseTtlMs,
 } from './validate.js';
-import { acquireWithin, type Acquired } from './waiting.js';
+import { acquireWithin, type Acquired, type WaitOps } from './waiting.js';
 
 /** Options of {@link LockManager.lock}. */
 export interface LockOptions {
@@ -152,52 +152,72 @@ export class Lock {
   block(wait: Duration, options?: BlockOptions): Promise<true>;
   /** Like `block(wait)`, then runs `fn` while holding the lock and releases it; resolves with `fn`'s result. */
   block<T>(wait: Duration, fn: LockCallback<T>, options?: BlockOptions): Promise<Awaited<T>>;
-  async block<T>(
+  block<T>(
     wait: Duration,
     fnOrOptions?: LockCallback<T> | BlockOptions,
     maybeOptions?: BlockOptions,
   ): Promise<true | Awaited<T>> {
-    const waitMs = parseDuration(wait, 'wait');
+    // Not an async method: a blocked waiter's only async frame is the wait's own (see Lock.#waitOps).
+    let waitMs: number;
     let fn: LockCallback<T> | undefined;
-    let options: unknown;
-    if (typeof fnOrOptions === 'function') {
-      fn = fnOrOptions;
-      options = maybeOptions;
-    } else if (fnOrOptions === undefined) {
-      options = maybeOptions;
-    } else if (maybeOptions !== undefined) {
-      throw new TypeError(`locksmith: fn must be a function, got ${describe(fnOrOptions)}`);
-    } else {
-      options = fnOrOptions;
+    let signal: AbortSignal | undefined;
+    try {
+      waitMs = parseDuration(wait, 'wait');
+      let options: unknown;
+      if (typeof fnOrOptions === 'function') {
+        fn = fnOrOptions;
+        options = maybeOptions;
+      } else if (fnOrOptions === undefined) {
+        options = maybeOptions;
+      } else if (maybeOptions !== undefined) {
+        throw new TypeError(`locksmith: fn must be a function, got ${describe(fnOrOptions)}`);
+      } else {
+        options = fnOrOptions;
+      }
+      assertOptions(options, 'options', ['signal']);
+      const given = (options as BlockOptions | undefined)?.signal as unknown;
+      assertOptionalSignal(given, 'options.signal');
+      signal = given as AbortSignal | undefined;
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    assertOptions(options, 'options', ['signal']);
-    const signal = (options as BlockOptions | undefined)?.signal as unknown;
-    assertOptionalSignal(signal, 'options.signal');
-
-    const startedAt = performance.now();
-    const acquired = await acquireWithin({
+    const runtime = this.#runtime;
+    const times = {
       waitMs,
-      timeoutMs: this.#runtime.timeoutMs,
+      timeoutMs: runtime.timeoutMs,
       // A store that re-checks for its waiters itself (recheckIntervalMs) needs no per-waiter ceiling here.
-      recheckMs:
-        this.#runtime.store.recheckIntervalMs === undefined ? this.#runtime.recheckMs : Number.POSITIVE_INFINITY,
-      signal,
-      attempt: (queue, maxMs) => this.#attempt(queue, maxMs),
-      // A subscription that arrives after its deadline has no owner left to close it: close it here.
-      subscribe: (maxMs) =>
-        this.#call(
-          'subscribe',
-          (store, key) => store.subscribe(key),
-          (late) => late.close(),
-          maxMs,
-        ),
-      listening: () => this.#runtime.store.listening?.(this.#key) === true,
-      // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
-      // commands go through the user's client, which stays open), or a release would hand the lock to no one.
-      leave: (subscription) =>
-        withDeadline('leave', this.name, this.#runtime.timeoutMs, () => subscription.leave(), undefined, publishStoreError),
-      abandon: (late) => void this.#releaseQuietly(late.hold),
-    });
+      recheckMs: runtime.store.recheckIntervalMs === undefined ? runtime.recheckMs : Number.POSITIVE_INFINITY,
+    };
+    return acquireWithin(Lock.#waitOps as WaitOps<Lock, LockCallback<T> | undefined, true | Awaited<T>>, this, times, signal, fn);
+  }
+
+  /** What `block()`'s wait asks of its lock: one object for every wait, so a blocked waiter holds no closures. */
+  static readonly #waitOps: WaitOps<Lock, LockCallback<unknown> | undefined, unknown> = {
+    attempt: (lock, queue, maxMs) => lock.#attempt(queue, maxMs),
+    // A subscription that arrives after its deadline has no owner left to close it: close it here.
+    subscribe: (lock, maxMs) =>
+      lock.#call(
+        'subscribe',
+        (store, key) => store.subscribe(key),
+        (late) => late.close(),
+        maxMs,
+      ),
+    listening: (lock) => lock.#runtime.store.listening?.(lock.#key) === true,
+    // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
+    // commands go through the user's client, which stays open), or a release would hand the lock to no one.
+    leave: (lock, subscription) =>
+      withDeadline('leave', lock.name, lock.#runtime.timeoutMs, () => subscription.leave(), undefined, publishStoreError),
+    abandon: (lock, late) => void lock.#releaseQuietly(late.hold),
+    finish: (lock, acquired, startedAt, waitMs, fn) => lock.#blocked(acquired, startedAt, waitMs, fn),
+  };
+
+  /** The end of `block()`'s wait: the lock is held (then runs `fn`, if any), or the wait ran out. */
+  #blocked<T>(
+    acquired: Acquired | undefined,
+    startedAt: number,
+    waitMs: number,
+    fn: LockCallback<T> | undefined,
+  ): true | Promise<Awaited<T>> {
     if (!acquired) {
       publishTimeout(this.name, startedAt);
       throw new LockTimeoutError(this.name, waitMs / 1_000);

@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseHandoffMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
 import { presenceChannel } from './redis-keys.js';
-import type { Handoff, ReleaseSubscription } from './store.js';
+import { SETTLES_ON_TIME, type Handoff, type ReleaseSubscription } from './store.js';
 
 /** The subscriber connection, seen through what the registry needs; standalone and Cluster differ only here. */
 export interface ReleaseFeed {
@@ -105,6 +105,11 @@ class Waiter implements QueuedWaiter, ReleaseSubscription {
 
   close(): void {
     this.entry.registry.remove(this);
+  }
+
+  /** `next()` settles on time by itself: the lock core adds no guard timer (see `arm`). */
+  get [SETTLES_ON_TIME](): true {
+    return true;
   }
 
   /** The pending `next()`'s signal aborted (an `EventListener` object: no closure per wait). */
@@ -328,8 +333,9 @@ export class ReleaseRegistry {
     const ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
     // Beyond 2^31-1 ms Node fires a timer after 1 ms: a very long wait would turn into a busy poll.
     waiter.timer = setTimeout(() => this.settle(waiter, false), Math.min(ms, MAX_TIMER_MS));
-    // The caller (the lock core) keeps the process alive while it waits; a store timer must not on its own.
-    waiter.timer.unref();
+    // This timer is the waiting lock core's only one (SETTLES_ON_TIME): like any pending call, it keeps the
+    // process alive. A watcher's (the lease watch of a running closure) must not on its own.
+    if (waiter.watcher) waiter.timer.unref();
   }
 
   /** The first waiter of its key that has started waiting: the one that re-checks for everyone. */
