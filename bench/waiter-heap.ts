@@ -37,6 +37,8 @@ const waiters = Number(option('waiters', '5000'));
 const top = Number(option('top', '30'));
 /** `--detail`: plain objects and contexts grouped by the names they hold, to tell them apart. */
 const detail = args.includes('--detail');
+/** `--who=number`: also counts what refers to the objects of that group (referrer type and edge name). */
+const who = option('who', '');
 
 /** Count and self size by group in one snapshot file. */
 function tally(file: string): Map<string, { count: number; bytes: number }> {
@@ -49,6 +51,7 @@ function tally(file: string): Map<string, { count: number; bytes: number }> {
   const edgeWidth = heap.snapshot.meta.edge_fields.length;
   const edgeTypes = heap.snapshot.meta.edge_types[0];
   const groups = new Map<string, { count: number; bytes: number }>();
+  const groupOf: string[] = [];
   let edge = 0;
   for (let i = 0; i < heap.nodes.length; i += width) {
     const type = types[heap.nodes[i + typeAt] ?? 0] ?? '?';
@@ -65,10 +68,28 @@ function tally(file: string): Map<string, { count: number; bytes: number }> {
       : type === 'array' || type === 'hidden' || type === 'object shape' ? `${type} ${name}`
       : type === 'code' ? `code ${name}${shape}`
       : type; // strings by kind, numbers…
+    groupOf.push(group);
     const entry = groups.get(group) ?? { count: 0, bytes: 0 };
     entry.count++;
     entry.bytes += heap.nodes[i + sizeAt] ?? 0;
     groups.set(group, entry);
+  }
+  if (who) {
+    const toAt = heap.snapshot.meta.edge_fields.indexOf('to_node');
+    edge = 0;
+    for (let n = 0; n < groupOf.length; n++) {
+      const edges = heap.nodes[n * width + edgeCountAt] ?? 0;
+      for (let e = 0; e < edges; e++, edge += edgeWidth) {
+        const target = (heap.edges[edge + toAt] ?? 0) / width;
+        if (groupOf[target] !== who) continue;
+        const edgeType = edgeTypes[heap.edges[edge] ?? 0];
+        const name = edgeType === 'element' || edgeType === 'hidden' ? `[${edgeType}]` : heap.strings[heap.edges[edge + 1] ?? 0];
+        const key = `→ ${who} from ${groupOf[n]} .${name}`;
+        const entry = groups.get(key) ?? { count: 0, bytes: 0 };
+        entry.count++;
+        groups.set(key, entry);
+      }
+    }
   }
   return groups;
 }

@@ -21,6 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseHandoffMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
 import { presenceChannel } from './redis-keys.js';
+import { TimerQueue, type Timed } from './timer-queue.js';
 import { SETTLES_ON_TIME, type Handoff, type ReleaseSubscription } from './store.js';
 
 /** The subscriber connection, seen through what the registry needs; standalone and Cluster differ only here. */
@@ -61,13 +62,11 @@ export interface ReleaseRegistryOptions {
   readonly confirmMs: number;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * One local waiter, which is also its `ReleaseSubscription`: thousands may block on one key, so it keeps its
  * state, its pending `next()` included, in its own fields, with its methods on the prototype (no closures).
  */
-class Waiter implements QueuedWaiter, ReleaseSubscription {
+class Waiter implements QueuedWaiter, ReleaseSubscription, Timed {
   queue: QueueSlot | undefined = undefined;
   handoff: Handoff | undefined = undefined;
   /** An announced release this waiter has not consumed yet. */
@@ -79,7 +78,9 @@ class Waiter implements QueuedWaiter, ReleaseSubscription {
   resolve: ((released: boolean | Handoff) => void) | undefined = undefined;
   /** Absolute time (ms, `performance.now()`) at which the pending `next()` gives up. */
   deadline = 0;
-  timer: NodeJS.Timeout | undefined = undefined;
+  /** The registry's `TimerQueue` bookkeeping: when the pending `next()` times out (or re-checks), and where. */
+  due = 0;
+  slot = -1;
   /** The pending `next()`'s signal, which has this waiter as its abort listener (see `handleEvent`). */
   signal: AbortSignal | undefined = undefined;
 
@@ -107,7 +108,7 @@ class Waiter implements QueuedWaiter, ReleaseSubscription {
     this.entry.registry.remove(this);
   }
 
-  /** `next()` settles on time by itself: the lock core adds no guard timer (see `arm`). */
+  /** `next()` settles on time by itself: the lock core adds no guard timer (see `timeouts`). */
   get [SETTLES_ON_TIME](): true {
     return true;
   }
@@ -144,6 +145,15 @@ export class ReleaseRegistry {
   /** The presence channel's SUBSCRIBE, once sent (see `tag`). */
   private presence: Promise<unknown> | undefined;
   private closed = false;
+  /**
+   * The pending `next()`s' timeouts, under one timer. A waiter's is the waiting lock core's only one
+   * (SETTLES_ON_TIME), so like any pending call it keeps the process alive; a watcher's (the lease watch of a
+   * running closure) does not on its own.
+   */
+  private readonly timeouts = new TimerQueue<Waiter>(
+    (waiter) => this.settle(waiter, false),
+    (waiter) => !waiter.watcher,
+  );
 
   constructor(
     /** Opens the subscriber connection; called on the first `subscribe()`. */
@@ -325,17 +335,13 @@ export class ReleaseRegistry {
     });
   }
 
-  /** (Re)starts a pending `next()`'s timer: the head re-checks at the ceiling, the others wait it out. */
+  /** (Re)starts a pending `next()`'s timeout: the head re-checks at the ceiling, the others wait it out. */
   private arm(waiter: Waiter): void {
     if (!waiter.resolve) return;
-    clearTimeout(waiter.timer);
-    const left = Math.max(0, waiter.deadline - performance.now());
-    const ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
-    // Beyond 2^31-1 ms Node fires a timer after 1 ms: a very long wait would turn into a busy poll.
-    waiter.timer = setTimeout(() => this.settle(waiter, false), Math.min(ms, MAX_TIMER_MS));
-    // This timer is the waiting lock core's only one (SETTLES_ON_TIME): like any pending call, it keeps the
-    // process alive. A watcher's (the lease watch of a running closure) must not on its own.
-    if (waiter.watcher) waiter.timer.unref();
+    const due = this.isHead(waiter)
+      ? Math.min(waiter.deadline, performance.now() + this.options.recheckMs)
+      : waiter.deadline;
+    this.timeouts.schedule(waiter, due);
   }
 
   /** The first waiter of its key that has started waiting: the one that re-checks for everyone. */
@@ -353,8 +359,7 @@ export class ReleaseRegistry {
     const resolve = waiter.resolve;
     if (!resolve) return;
     waiter.resolve = undefined;
-    clearTimeout(waiter.timer);
-    waiter.timer = undefined;
+    this.timeouts.cancel(waiter);
     if (waiter.signal) {
       waiter.signal.removeEventListener('abort', waiter);
       waiter.signal = undefined;
