@@ -65,6 +65,7 @@ function tally(file: string): Map<string, { count: number; bytes: number }> {
     const shape = detail && (name === 'Object' || name === 'system / Context' || type === 'code') ? ` {${names.filter((n) => n !== '__proto__').slice(0, 8).join(',')}}` : '';
     const group = type === 'object' || type === 'native' ? name + shape
       : type === 'closure' ? `closure ${name || '(anonymous)'}`
+      : type === 'array' && detail && !name ? `array of ${heap.nodes[i + sizeAt] ?? 0} bytes`
       : type === 'array' || type === 'hidden' || type === 'object shape' ? `${type} ${name}`
       : type === 'code' ? `code ${name}${shape}`
       : type; // strings by kind, numbers…

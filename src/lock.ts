@@ -95,8 +95,11 @@ export class Lock {
    * so a second release is a no-op. `undefined` (a restored handle, or one that never acquired): by token.
    */
   #hold: Hold | undefined;
-  /** `performance.now()` when the last successful acquire was sent: the lease started after it. */
-  #acquiredSentAt = 0;
+  /**
+   * `performance.now()` when the last successful acquire was sent: the lease started after it. `undefined`
+   * until then (not `0`: a field that only ever holds a double costs every waiting handle a boxed number).
+   */
+  #acquiredSentAt: number | undefined;
   /** When this handle's current hold began (for the released event); `undefined` when it holds nothing. */
   #heldSince: number | undefined;
   #watch: LeaseWatch | undefined;
@@ -182,13 +185,16 @@ export class Lock {
       return Promise.reject(error as Error);
     }
     const runtime = this.#runtime;
-    const times = {
+    return acquireWithin(
+      Lock.#waitOps as WaitOps<Lock, LockCallback<T> | undefined, true | Awaited<T>>,
+      this,
       waitMs,
-      timeoutMs: runtime.timeoutMs,
+      runtime.timeoutMs,
       // A store that re-checks for its waiters itself (recheckIntervalMs) needs no per-waiter ceiling here.
-      recheckMs: runtime.store.recheckIntervalMs === undefined ? runtime.recheckMs : Number.POSITIVE_INFINITY,
-    };
-    return acquireWithin(Lock.#waitOps as WaitOps<Lock, LockCallback<T> | undefined, true | Awaited<T>>, this, times, signal, fn);
+      runtime.store.recheckIntervalMs === undefined ? runtime.recheckMs : Number.POSITIVE_INFINITY,
+      signal,
+      fn,
+    );
   }
 
   /** What `block()`'s wait asks of its lock: one object for every wait, so a blocked waiter holds no closures. */
@@ -339,7 +345,7 @@ export class Lock {
       timeoutMs: runtime.timeoutMs,
       onError: runtime.onError,
     };
-    const watch = new LeaseWatch(target, this.#ttlMs, this.autoExtend, this.#acquiredSentAt);
+    const watch = new LeaseWatch(target, this.#ttlMs, this.autoExtend, this.#acquiredSentAt ?? 0);
     this.#watch = watch;
     watch.start();
     try {

@@ -52,19 +52,6 @@ export interface WaitOps<H, C, R> {
   finish(host: H, acquired: Acquired | undefined, startedAt: number, waitMs: number, context: C): R | Promise<R>;
 }
 
-/** The times of one wait, in ms. */
-export interface WaitTimes {
-  /** How long to keep trying; `0` is a single attempt. */
-  readonly waitMs: number;
-  /**
-   * The deadline of one store call. The whole wait settles within `waitMs + timeoutMs`: a call started near
-   * the end gets only what is left of that bound, and a leave that would outlast it finishes in the background.
-   */
-  readonly timeoutMs: number;
-  /** Longest sleep without an announced release before re-checking. */
-  readonly recheckMs: number;
-}
-
 /**
  * Waits for the lock, then settles with `ops.finish(host, acquired, …)`: `acquired` is the successful attempt,
  * or `undefined` when the wait ran out; rejects with `signal.reason` when aborted. Settles within
@@ -77,22 +64,33 @@ export interface WaitTimes {
 export async function acquireWithin<H, C, R>(
   ops: WaitOps<H, C, R>,
   host: H,
-  times: WaitTimes,
+  /** How long to keep trying, in ms; `0` is a single attempt. */
+  waitMs: number,
+  /**
+   * The deadline of one store call, in ms. The whole wait settles within `waitMs + timeoutMs`: a call started
+   * near the end gets only what is left of that bound, and a leave that would outlast it finishes in the
+   * background.
+   */
+  timeoutMs: number,
+  /** Longest sleep without an announced release before re-checking, in ms. */
+  recheckMs: number,
   signal: AbortSignal | undefined,
   context: C,
 ): Promise<R> {
+  // Plain arguments, not an options object: a blocked waiter keeps its frame, so every object in it counts.
   signal?.throwIfAborted();
   const startedAt = performance.now();
-  const deadline = startedAt + times.waitMs;
-  const bound = deadline + times.timeoutMs;
-  const { recheckMs } = times;
+  const deadline = startedAt + waitMs;
+  const bound = deadline + timeoutMs;
   // A key this process already listens to is likely contended: subscribing costs nothing, and the first
   // attempt can then already queue. Otherwise the first attempt is a plain one (the uncontended cost).
-  if (times.waitMs === 0 || !ops.listening(host)) {
-    const result = await ops.attempt(host);
-    if (result.acquired) return ops.finish(host, keep(ops, host, signal, result), startedAt, times.waitMs, context);
+  // Few locals below, one `result` for every attempt: the frame of a sleeping waiter keeps all of them.
+  let result: AcquireResult;
+  if (waitMs === 0 || !ops.listening(host)) {
+    result = await ops.attempt(host);
+    if (result.acquired) return ops.finish(host, keep(ops, host, signal, result), startedAt, waitMs, context);
     // A first attempt that outlasted the wait (a stalled store) ends it: nothing more may start.
-    if (times.waitMs === 0 || performance.now() >= deadline) return ops.finish(host, undefined, startedAt, times.waitMs, context);
+    if (waitMs === 0 || performance.now() >= deadline) return ops.finish(host, undefined, startedAt, waitMs, context);
     signal?.throwIfAborted();
   }
 
@@ -103,37 +101,36 @@ export async function acquireWithin<H, C, R>(
       signal?.throwIfAborted();
       // A subscription that took long may have used up the wait; the attempt then still runs once (the
       // wait's last chance), under what is left of the bound.
-      const waitMs = Math.max(1, Math.ceil(deadline - performance.now()));
-      const result = await ops.attempt(host, { subscription, waitMs }, bound - performance.now());
+      const queue = { subscription, waitMs: Math.max(1, Math.ceil(deadline - performance.now())) };
+      result = await ops.attempt(host, queue, bound - performance.now());
       if (result.acquired) {
         acquired = result;
         break;
       }
-      const remainingWait = deadline - performance.now();
-      if (remainingWait <= 0) break;
-      const ms = sleepFor(remainingWait, result.remainingMs, recheckMs);
+      const ms = sleepFor(deadline - performance.now(), result.remainingMs, recheckMs);
+      if (ms === 0) break; // the wait ran out
       // A store that settles next() on time itself needs no guard here (one timer per waiter, not two).
-      const woke = SETTLES_ON_TIME in subscription
-        ? await subscription.next(ms, signal)
-        : await sleepUntilRelease(subscription, ms, signal);
-      if (isHandoff(woke)) {
-        acquired = handedOver(woke);
-        break;
-      }
+      acquired = handedOver(
+        SETTLES_ON_TIME in subscription
+          ? await subscription.next(ms, signal)
+          : await sleepUntilRelease(subscription, ms, signal),
+      );
+      if (acquired) break;
     }
   } finally {
     if (!acquired && subscription.leave) {
       // Best effort: if it fails, our queue entry is skipped once our deadline passes, and a lock handed to
       // us meanwhile ends with its lease, as a crashed holder's would. Awaited only within the bound.
-      const leaving = ops
-        .leave(host, subscription as ReleaseSubscription & { leave(): Promise<void> })
-        .catch(() => undefined);
-      await within(leaving, bound - performance.now());
+      await within(
+        ops.leave(host, subscription as ReleaseSubscription & { leave(): Promise<void> }).catch(() => undefined),
+        bound - performance.now(),
+      );
     }
     subscription.close();
   }
-  return ops.finish(host, acquired && keep(ops, host, signal, acquired), startedAt, times.waitMs, context);
+  return ops.finish(host, acquired && keep(ops, host, signal, acquired), startedAt, waitMs, context);
 }
+
 /** Waits for `pending` at most `ms` (it goes on after that; it never rejects). */
 async function within(pending: Promise<unknown>, ms: number): Promise<void> {
   if (ms <= 0) return;
@@ -145,16 +142,14 @@ async function within(pending: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-function isHandoff(value: boolean | Handoff): value is Handoff {
-  return typeof value === 'object' && value.handedOff;
-}
-
-function handedOver(handoff: Handoff): Acquired {
+/** What a sleep ended with: the lock, if a release handed it over; `undefined` for a wake-up or a timeout. */
+function handedOver(woke: boolean | Handoff): Acquired | undefined {
+  if (typeof woke !== 'object' || !woke.handedOff) return undefined;
   return {
     acquired: true,
-    handedAt: handoff.at,
-    ...(handoff.fencingToken === undefined ? {} : { fencingToken: handoff.fencingToken }),
-    ...(handoff.hold === undefined ? {} : { hold: handoff.hold }),
+    handedAt: woke.at,
+    ...(woke.fencingToken === undefined ? {} : { fencingToken: woke.fencingToken }),
+    ...(woke.hold === undefined ? {} : { hold: woke.hold }),
   };
 }
 
@@ -166,7 +161,9 @@ function keep<H>(ops: WaitOps<H, never, unknown>, host: H, signal: AbortSignal |
   return result;
 }
 
+/** How long to sleep before the next attempt, in ms; `0` when the wait ran out. */
 function sleepFor(remainingWait: number, holderRemainingMs: number | undefined, recheckMs: number): number {
+  if (remainingWait <= 0) return 0;
   // Jitter keeps many waiters' fallback re-checks from landing on the store in the same instant.
   let sleep = recheckMs * (0.8 + 0.4 * Math.random());
   if (holderRemainingMs !== undefined && holderRemainingMs > 0) sleep = Math.min(sleep, holderRemainingMs);

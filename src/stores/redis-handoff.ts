@@ -116,7 +116,7 @@ export class HandoffProtocol implements HandoffHooks {
       // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran
       // before the entry was known, so take the entry back now rather than let a release hand it the lock.
       if (waiter.closed) this.leave(key, waiter, slot).catch(() => undefined);
-      return { acquired: false };
+      return QUEUED;
     }
     // Acquired (1) or found granted to this very waiter (2): our entry is gone from the queue. Either way the
     // hold record names the waiter id: that is the hold's identity.
@@ -218,6 +218,9 @@ export class HandoffProtocol implements HandoffHooks {
     this.retries.add(timer);
   }
 }
+
+/** A queued attempt's answer: one shared object, since a sleeping waiter keeps its last answer in its frame. */
+const QUEUED: AcquireResult = Object.freeze({ acquired: false });
 
 /** The keys of the scripts that may hand the lock on: lock, channel, queue, fence, grant (one slot). */
 function handoffKeys(key: string): string[] {

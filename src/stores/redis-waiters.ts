@@ -326,7 +326,8 @@ export class ReleaseRegistry {
     waiter.active = true;
     return new Promise<boolean | Handoff>((resolve) => {
       waiter.resolve = resolve;
-      waiter.deadline = performance.now() + timeoutMs;
+      // Whole ms (rounded up), stored unboxed: a fraction of a ms is below any timer's resolution.
+      waiter.deadline = Math.ceil(performance.now() + timeoutMs);
       if (signal) {
         waiter.signal = signal;
         signal.addEventListener('abort', waiter, { once: true });

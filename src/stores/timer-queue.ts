@@ -33,8 +33,12 @@ export class TimerQueue<T extends Timed> {
     private readonly keepsAlive: (item: T) => boolean,
   ) {}
 
-  /** Queues `item` to be due at `due` (`performance.now()` time), or moves it there if it is queued. */
-  schedule(item: T, due: number): void {
+  /**
+   * Queues `item` to be due at `due` (`performance.now()` time), or moves it there if it is queued. Due times
+   * are kept in whole ms, rounded up: a Node timer's resolution, and a small integer is stored unboxed.
+   */
+  schedule(item: T, at: number): void {
+    const due = Math.ceil(at);
     if (item.slot < 0) {
       item.slot = this.#heap.length;
       this.#heap.push(item);
