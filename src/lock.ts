@@ -74,8 +74,6 @@ export class Lock {
   readonly name: string;
   /** The owner token stored as the lock's value while this handle holds it. */
   readonly owner: string;
-  /** The lease length in seconds (`0`: never expires); sub-millisecond TTLs are rounded up to 1 ms. */
-  readonly ttl: number;
   /** Whether closures extend the lease automatically (see {@link LockOptions.autoExtend}). */
   readonly autoExtend: boolean;
   /** Whether acquisitions issue fencing tokens (see {@link LockOptions.fencing}). */
@@ -116,11 +114,16 @@ export class Lock {
     this.#key = runtime.prefix + name;
     this.#ttlMs = ttlMs;
     this.#ttlKnown = options.ttlKnown ?? true;
-    this.ttl = ttlMs / 1_000;
     this.owner = options.owner;
     this.autoExtend = options.autoExtend;
     this.fencing = options.fencing;
     this.fair = options.fair;
+  }
+
+  /** The lease length in seconds (`0`: never expires); sub-millisecond TTLs are rounded up to 1 ms. */
+  get ttl(): number {
+    // Derived, not stored: thousands of handles may be blocked at once, and each field is kept by each.
+    return this.#ttlMs / 1_000;
   }
 
   /**

@@ -80,8 +80,9 @@ export async function acquireWithin<H, C, R>(
   // Plain arguments, not an options object: a blocked waiter keeps its frame, so every object in it counts.
   signal?.throwIfAborted();
   const startedAt = performance.now();
-  const deadline = startedAt + waitMs;
-  const bound = deadline + timeoutMs;
+  // Whole ms, rounded up (below any timer's resolution): small integers, which the frame keeps unboxed.
+  const deadline = Math.ceil(startedAt + waitMs);
+  const bound = Math.ceil(deadline + timeoutMs);
   // A key this process already listens to is likely contended: subscribing costs nothing, and the first
   // attempt can then already queue. Otherwise the first attempt is a plain one (the uncontended cost).
   // Few locals below, one `result` for every attempt: the frame of a sleeping waiter keeps all of them.
@@ -101,8 +102,11 @@ export async function acquireWithin<H, C, R>(
       signal?.throwIfAborted();
       // A subscription that took long may have used up the wait; the attempt then still runs once (the
       // wait's last chance), under what is left of the bound.
-      const queue = { subscription, waitMs: Math.max(1, Math.ceil(deadline - performance.now())) };
-      result = await ops.attempt(host, queue, bound - performance.now());
+      result = await ops.attempt(
+        host,
+        { subscription, waitMs: Math.max(1, Math.ceil(deadline - performance.now())) },
+        bound - performance.now(),
+      );
       if (result.acquired) {
         acquired = result;
         break;

@@ -28,7 +28,7 @@ export interface QueueSlot {
   /** The queue entry, once the server answered the first queued attempt. */
   member: string | undefined;
   /** `performance.now()` after which the entry is dead anyway (its waiter's deadline): no leave is owed. */
-  liveUntil?: number;
+  liveUntil: number | undefined;
 }
 
 /** A local waiter seen by the protocol's queued attempts and its leave. */
@@ -102,7 +102,9 @@ export class HandoffProtocol implements HandoffHooks {
     waiter: QueuedWaiter,
     waitMs: number,
   ): Promise<AcquireResult> {
-    const slot = waiter.queue?.owner === owner ? waiter.queue : { owner, ttlMs, member: undefined };
+    // Every field from the start: one added later would take an out-of-object property array per waiter.
+    const slot: QueueSlot =
+      waiter.queue?.owner === owner ? waiter.queue : { owner, ttlMs, member: undefined, liveUntil: undefined };
     waiter.queue = slot; // before sending: the handoff message may beat the reply
     const [status, value] = await runScript(
       this.client,
@@ -112,7 +114,7 @@ export class HandoffProtocol implements HandoffHooks {
     );
     if (status === 0) {
       slot.member = String(value);
-      slot.liveUntil = performance.now() + waitMs;
+      slot.liveUntil = Math.ceil(performance.now() + waitMs); // whole ms: stored unboxed
       // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran
       // before the entry was known, so take the entry back now rather than let a release hand it the lock.
       if (waiter.closed) this.leave(key, waiter, slot).catch(() => undefined);

@@ -86,13 +86,19 @@ class Waiter implements QueuedWaiter, ReleaseSubscription, Timed {
 
   constructor(
     readonly entry: KeyEntry,
-    readonly id: string,
+    /** Its number in the registry (see `id`). */
+    readonly seq: number,
     /**
      * A watcher (`subscribe(key, { watch: true })`: a holder's closure watching its own lock) hears every
      * release, outside the waiters' wake-one queue, and never re-checks on their behalf.
      */
     readonly watcher: boolean,
   ) {}
+
+  /** Unique among this process's waiters, made when needed: a string kept per waiter would cost its memory. */
+  get id(): string {
+    return this.entry.registry.waiterId(this.seq);
+  }
 
   next(timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff> {
     return this.entry.registry.next(this, timeoutMs, signal);
@@ -142,6 +148,8 @@ export class ReleaseRegistry {
    */
   private readonly tag = randomBytes(6).toString('hex');
   private waiterCount = 0;
+  /** What every waiter id starts with (see `waiterId`), set by the first `subscribe()`. */
+  private idPrefix: string | undefined;
   /** The presence channel's SUBSCRIBE, once sent (see `tag`). */
   private presence: Promise<unknown> | undefined;
   private closed = false;
@@ -165,6 +173,20 @@ export class ReleaseRegistry {
     readonly hooks: HandoffHooks,
   ) {}
 
+  /** @internal The id of waiter number `seq`: the store's tag (see `tag`) and the number. */
+  waiterId(seq: number): string {
+    return `${this.idPrefix ?? ''}${seq.toString(36)}`;
+  }
+
+  /** The number of the waiter `id` names, if it names one of ours. */
+  private seqOf(id: string): number | undefined {
+    const prefix = this.idPrefix;
+    if (prefix === undefined || !id.startsWith(prefix)) return undefined;
+    const digits = id.slice(prefix.length);
+    const seq = Number.parseInt(digits, 36);
+    return Number.isSafeInteger(seq) && seq.toString(36) === digits ? seq : undefined;
+  }
+
   /** Number of keys with a channel subscription (or one lingering). For tests and diagnostics. */
   get subscribedKeys(): number {
     return this.entries.size;
@@ -175,11 +197,8 @@ export class ReleaseRegistry {
     const entry = this.entryOf(key);
     // `p`: a release may check this waiter's presence channel; `x`: it cannot (Cluster), and a dead waiter is
     // only bounded by its lease.
-    const waiter = new Waiter(
-      entry,
-      `${this.connection.presence ? 'p' : 'x'}${this.tag}.${(this.waiterCount++).toString(36)}`,
-      watch,
-    );
+    this.idPrefix ??= `${this.connection.presence ? 'p' : 'x'}${this.tag}.`;
+    const waiter = new Waiter(entry, this.waiterCount++, watch);
     entry.waiters.add(waiter);
     if (!entry.confirmed && entry.subscribing) await this.confirmation(entry.subscribing);
     return waiter;
@@ -388,13 +407,13 @@ export class ReleaseRegistry {
   private handOff(entry: KeyEntry, id: string, owner: string, fence: number | undefined): void {
     const at = performance.now();
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+    const seq = this.seqOf(id);
+    if (seq === undefined) return;
     for (const waiter of entry.waiters) {
-      if (waiter.id !== id || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
+      if (waiter.seq !== seq || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
       // The hold record the release wrote names this waiter's id: that is the hold's identity.
       const handoff: Handoff =
-        fence === undefined
-          ? { handedOff: true, at, hold: waiter.id }
-          : { handedOff: true, fencingToken: fence, at, hold: waiter.id };
+        fence === undefined ? { handedOff: true, at, hold: id } : { handedOff: true, fencingToken: fence, at, hold: id };
       waiter.handoff = handoff;
       if (waiter.queue.ttlMs === 0) this.hooks.claimed(entry.key, waiter);
       this.settle(waiter, handoff);
