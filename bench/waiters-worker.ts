@@ -55,7 +55,16 @@ async function run(order: WaitersOrder): Promise<WaitersReport> {
     }),
   );
   await sleep(order.settleMs);
-  const heapDelta = heapUsed() - baseline;
+  // Waiters still on their way in (attempts in flight on a loaded machine) weigh more than blocked ones: read
+  // the heap once it stops shrinking (at most 10 more checks), so the figure is what a blocked waiter keeps.
+  let heapDelta = heapUsed() - baseline;
+  for (let check = 0; check < 10; check++) {
+    await sleep(250);
+    const next = heapUsed() - baseline;
+    const settled = next > heapDelta * 0.99;
+    heapDelta = next;
+    if (settled) break;
+  }
   const connections = (await connectionCount(admin)) - (await connectionCount(admin, 'bench-admin'));
   const before = await commandStats(admin);
   const start = performance.now();

@@ -62,6 +62,12 @@ export interface ReleaseRegistryOptions {
   readonly confirmMs: number;
 }
 
+/** Bits of `Waiter.flags`. */
+const WOKEN = 1;
+const ACTIVE = 2;
+const CLOSED = 4;
+const WATCHER = 8;
+
 /**
  * One local waiter, which is also its `ReleaseSubscription`: thousands may block on one key, so it keeps its
  * state, its pending `next()` included, in its own fields, with its methods on the prototype (no closures).
@@ -69,11 +75,8 @@ export interface ReleaseRegistryOptions {
 class Waiter implements QueuedWaiter, ReleaseSubscription, Timed {
   queue: QueueSlot | undefined = undefined;
   handoff: Handoff | undefined = undefined;
-  /** An announced release this waiter has not consumed yet. */
-  woken = false;
-  /** Has waited at least once: only such waiters re-check for the others (see `isHead`). */
-  active = false;
-  closed = false;
+  /** `woken`, `active`, `closed` and `watcher`, as bits of one field. */
+  private flags: number;
   /** The pending `next()`'s resolve, if one is pending. */
   resolve: ((released: boolean | Handoff) => void) | undefined = undefined;
   /** Absolute time (ms, `performance.now()`) at which the pending `next()` gives up. */
@@ -88,12 +91,44 @@ class Waiter implements QueuedWaiter, ReleaseSubscription, Timed {
     readonly entry: KeyEntry,
     /** Its number in the registry (see `id`). */
     readonly seq: number,
-    /**
-     * A watcher (`subscribe(key, { watch: true })`: a holder's closure watching its own lock) hears every
-     * release, outside the waiters' wake-one queue, and never re-checks on their behalf.
-     */
-    readonly watcher: boolean,
-  ) {}
+    watcher: boolean,
+  ) {
+    this.flags = watcher ? WATCHER : 0;
+  }
+
+  /**
+   * A watcher (`subscribe(key, { watch: true })`: a holder's closure watching its own lock) hears every
+   * release, outside the waiters' wake-one queue, and never re-checks on their behalf.
+   */
+  get watcher(): boolean {
+    return (this.flags & WATCHER) !== 0;
+  }
+
+  /** An announced release this waiter has not consumed yet. */
+  get woken(): boolean {
+    return (this.flags & WOKEN) !== 0;
+  }
+
+  set woken(value: boolean) {
+    this.flags = value ? this.flags | WOKEN : this.flags & ~WOKEN;
+  }
+
+  /** Has waited at least once: only such waiters re-check for the others (see `isHead`). */
+  get active(): boolean {
+    return (this.flags & ACTIVE) !== 0;
+  }
+
+  set active(value: boolean) {
+    this.flags = value ? this.flags | ACTIVE : this.flags & ~ACTIVE;
+  }
+
+  get closed(): boolean {
+    return (this.flags & CLOSED) !== 0;
+  }
+
+  set closed(value: boolean) {
+    this.flags = value ? this.flags | CLOSED : this.flags & ~CLOSED;
+  }
 
   /** Unique among this process's waiters, made when needed: a string kept per waiter would cost its memory. */
   get id(): string {
