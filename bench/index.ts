@@ -21,7 +21,7 @@ import { measureWaiters } from './metrics/waiters.js';
 import { createLocksmith, createLocksmithMemory } from './locksmith.js';
 import { connect, installedVersion } from './redis-client.js';
 import { markdown, table, targets, type RunResults, type SubjectResults } from './report.js';
-import { now } from './stats.js';
+import { now, runMain } from './stats.js';
 import type { LockSubject } from './subject.js';
 import { SUBJECTS } from './subjects.js';
 
@@ -232,10 +232,4 @@ async function main(): Promise<void> {
   log(`wrote ${path}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { startRedis } from '../test/support/redis-server.js';
 import { ensureBuilt } from './build.js';
-import { sleep } from './stats.js';
+import { runMain, sleep } from './stats.js';
 import { SUBJECTS } from './subjects.js';
 
 interface HeapSnapshot {
@@ -142,10 +142,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

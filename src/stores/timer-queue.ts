@@ -62,8 +62,7 @@ export class TimerQueue<T extends Timed> {
     if (this.keepsAlive(item)) this.#alive--;
     const last = this.#heap.pop() as T;
     if (slot < this.#heap.length) {
-      this.#heap[slot] = last;
-      last.slot = slot;
+      this.#place(last, slot);
       this.#up(slot);
       this.#down(last.slot);
     }
@@ -122,12 +121,10 @@ export class TimerQueue<T extends Timed> {
       const parentSlot = (slot - 1) >> 1;
       const parent = heap[parentSlot] as T;
       if (parent.due <= item.due) break;
-      heap[slot] = parent;
-      parent.slot = slot;
+      this.#place(parent, slot);
       slot = parentSlot;
     }
-    heap[slot] = item;
-    item.slot = slot;
+    this.#place(item, slot);
   }
 
   #down(slot: number): void {
@@ -141,11 +138,14 @@ export class TimerQueue<T extends Timed> {
       if (right < length && (heap[right] as T).due < (heap[child] as T).due) child = right;
       const smaller = heap[child] as T;
       if (item.due <= smaller.due) break;
-      heap[slot] = smaller;
-      smaller.slot = slot;
+      this.#place(smaller, slot);
       slot = child;
     }
-    heap[slot] = item;
+    this.#place(item, slot);
+  }
+
+  #place(item: T, slot: number): void {
+    this.#heap[slot] = item;
     item.slot = slot;
   }
 }
