@@ -80,9 +80,8 @@ export async function acquireWithin<H, C, R>(
   // Plain arguments, not an options object: a blocked waiter keeps its frame, so every object in it counts.
   signal?.throwIfAborted();
   const startedAt = performance.now();
-  // Whole ms, rounded up (below any timer's resolution): small integers, which the frame keeps unboxed.
-  const deadline = Math.ceil(startedAt + waitMs);
-  const bound = Math.ceil(deadline + timeoutMs);
+  const deadline = startedAt + waitMs;
+  // The bound (deadline + timeoutMs) is not kept: a sleeping waiter's frame keeps every local, a double boxed.
   // A key this process already listens to is likely contended: subscribing costs nothing, and the first
   // attempt can then already queue. Otherwise the first attempt is a plain one (the uncontended cost).
   // Few locals below, one `result` for every attempt: the frame of a sleeping waiter keeps all of them.
@@ -95,7 +94,7 @@ export async function acquireWithin<H, C, R>(
     signal?.throwIfAborted();
   }
 
-  const subscription = await ops.subscribe(host, bound - performance.now());
+  const subscription = await ops.subscribe(host, deadline + timeoutMs - performance.now());
   let acquired: Acquired | undefined;
   try {
     for (;;) {
@@ -105,7 +104,7 @@ export async function acquireWithin<H, C, R>(
       result = await ops.attempt(
         host,
         { subscription, waitMs: Math.max(1, Math.ceil(deadline - performance.now())) },
-        bound - performance.now(),
+        deadline + timeoutMs - performance.now(),
       );
       if (result.acquired) {
         acquired = result;
@@ -127,7 +126,7 @@ export async function acquireWithin<H, C, R>(
       // us meanwhile ends with its lease, as a crashed holder's would. Awaited only within the bound.
       await within(
         ops.leave(host, subscription as ReleaseSubscription & { leave(): Promise<void> }).catch(() => undefined),
-        bound - performance.now(),
+        deadline + timeoutMs - performance.now(),
       );
     }
     subscription.close();
