@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (`-- --quick` for a shorter run, `-- --only=floor,locksmith` for some subjects,
  * `-- --experiments` to add the prototypes of `experiments/`, `-- --events-only` for the cost of the lock
- * events alone, `-- --contention-only` for the 8-process contention metric alone, both printed and not
+ * events alone, `-- --contention-only` for the 8-process contention metric alone, `-- --waiters-only` for
+ * the 10,000-waiter heap and connections alone (`--runs=N` times per subject, default 3); all printed and not
  * written): starts its
  * own redis-server on a free loopback port and measures the raw floor, locksmith's RedisStore and the peer
  * libraries side by side, then prints the table and writes `bench/RESULTS.md`. A benchmark, not a test.
@@ -21,7 +22,7 @@ import { measureWaiters } from './metrics/waiters.js';
 import { createLocksmith, createLocksmithMemory } from './locksmith.js';
 import { connect, installedVersion } from './redis-client.js';
 import { markdown, table, targets, type RunResults, type SubjectResults } from './report.js';
-import { now } from './stats.js';
+import { now, runMain } from './stats.js';
 import type { LockSubject } from './subject.js';
 import { SUBJECTS } from './subjects.js';
 
@@ -43,6 +44,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const eventsOnly = args.includes('--events-only');
 const contentionOnly = args.includes('--contention-only');
+const waitersOnly = args.includes('--waiters-only');
+const runs = Math.max(1, Number(args.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length) ?? 3) || 3);
 const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 /** Prototypes measured for comparison only: run with `--experiments` or by name in `--only`. */
 const EXPERIMENTS = new Set(['direct-handoff']);
@@ -113,8 +116,47 @@ async function contentionAlone(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 
+/** `--waiters-only`: the 10,000-waiter metric alone, `runs` times per subject, interleaved, with its spread. */
+async function waitersAlone(url: string): Promise<string> {
+  const heap = new Map<string, number[]>(ids.map((id) => [id, []]));
+  const lines: string[] = [];
+  for (let run = 0; run < runs; run++) {
+    for (const id of ids) {
+      log(`${id}: 10,000 waiters (run ${run + 1} of ${runs})`);
+      try {
+        const result = await measureWaiters({ subject: id, url, waiters: 10_000, settleMs: plan.settleMs, windowMs: 1_000 });
+        heap.get(id)?.push(result.heapBytesPerWaiter);
+        lines.push(
+          `${id} run ${run + 1}: ${(result.heapBytesPerWaiter / 1024).toFixed(2)} KiB/waiter, ${result.connections} connections, ${result.commandsPerSecond.toFixed(0)} commands/s, ${result.gaveUp} gave up`,
+        );
+      } catch (error) {
+        lines.push(`${id} run ${run + 1}: failed: ${String(error)}`);
+      }
+    }
+  }
+  for (const [id, values] of heap) {
+    if (values.length === 0) continue;
+    const kib = values.map((bytes) => bytes / 1024);
+    const mean = kib.reduce((sum, value) => sum + value, 0) / kib.length;
+    lines.push(
+      `${id}: heap per waiter ${mean.toFixed(2)} KiB mean, ${Math.min(...kib).toFixed(2)}-${Math.max(...kib).toFixed(2)} over ${kib.length} runs`,
+    );
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const started = now();
+  if (waitersOnly) {
+    if (ids.includes('locksmith') && process.env.LOCKSMITH_BENCH_SOURCE !== 'src') log(`dist/: ${ensureBuilt()}`);
+    const server = await startRedis();
+    try {
+      process.stdout.write(`\n${await waitersAlone(server.url)}\n`);
+    } finally {
+      await server.stop();
+    }
+    return;
+  }
   if (eventsOnly) {
     if (process.env.LOCKSMITH_BENCH_SOURCE !== 'src') log(`dist/: ${ensureBuilt()}`);
     const server = await startRedis();
@@ -230,10 +272,4 @@ async function main(): Promise<void> {
   log(`wrote ${path}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -25,14 +25,17 @@ interface LocksmithApi {
 
 /**
  * locksmith's public API from the compiled `dist/` (see `build.ts`; `LOCKSMITH_BENCH_SOURCE=src` loads the
- * TypeScript sources instead), or the reason it cannot be benchmarked.
+ * TypeScript sources instead, `LOCKSMITH_BENCH_DIST=path/to/index.mjs` another build), or the reason it cannot
+ * be benchmarked.
  */
 export async function loadLocksmith(): Promise<LocksmithApi | string> {
   const fromSource = process.env.LOCKSMITH_BENCH_SOURCE === 'src';
-  if (!fromSource && !existsSync(DIST_ENTRY)) return 'dist/ is not built (npm run build)';
+  // Another build's entry point (e.g. an older commit's dist/index.mjs), for an A/B comparison.
+  const entry = process.env.LOCKSMITH_BENCH_DIST ?? DIST_ENTRY;
+  if (!fromSource && !existsSync(entry)) return `${entry} is not built (npm run build)`;
   const api = (fromSource
     ? await import('../src/index.js')
-    : await import(pathToFileURL(DIST_ENTRY).href)) as unknown as Partial<LocksmithApi>;
+    : await import(pathToFileURL(entry).href)) as unknown as Partial<LocksmithApi>;
   if (typeof api.createLocks !== 'function') return 'createLocks is not exported from src/index.ts yet';
   if (typeof api.RedisStore !== 'function') return 'RedisStore is not exported from src/index.ts yet';
   return api as LocksmithApi;

@@ -12,7 +12,7 @@ import { DIST_ENTRY, ensureBuilt } from './build.js';
 import { RedisMonitor } from '../test/support/redis-monitor.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { connect } from './redis-client.js';
-import { now, percentile, sleep } from './stats.js';
+import { now, percentile, runMain, sleep } from './stats.js';
 
 type Cycle = (i: number) => Promise<void>;
 
@@ -177,10 +177,4 @@ async function main(): Promise<void> {
   await server.stop();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

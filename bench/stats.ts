@@ -16,3 +16,14 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /** Milliseconds on a monotonic clock shared by everything in this process. */
 export const now = (): number => performance.now();
+
+/** Runs a benchmark script's `main`, then exits: 0 when it resolved, 1 (with the error printed) when not. */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -42,7 +42,8 @@ async function run(order: WaitersOrder): Promise<WaitersReport> {
   if (!factory) throw new Error(`unknown subject ${order.subject}`);
   const admin = await connect(order.url, 'bench-admin');
   const subject = await factory(order.url);
-  const key = `bench:waiters:${order.subject}:${order.waiters}`;
+  // A key of its own per run: a previous run's child exits still holding its key (and, for some subjects, queue state).
+  const key = `bench:waiters:${order.subject}:${order.waiters}:${process.pid}`;
   await admin.del(key);
   const held = await subject.acquire(key, 60_000, 1_000);
   if (!held) throw new Error(`${order.subject}: could not take a free lock`);
@@ -54,7 +55,16 @@ async function run(order: WaitersOrder): Promise<WaitersReport> {
     }),
   );
   await sleep(order.settleMs);
-  const heapDelta = heapUsed() - baseline;
+  // Waiters still on their way in (attempts in flight on a loaded machine) weigh more than blocked ones: read
+  // the heap once it stops shrinking (at most 10 more checks), so the figure is what a blocked waiter keeps.
+  let heapDelta = heapUsed() - baseline;
+  for (let check = 0; check < 10; check++) {
+    await sleep(250);
+    const next = heapUsed() - baseline;
+    const settled = next > heapDelta * 0.99;
+    heapDelta = next;
+    if (settled) break;
+  }
   const connections = (await connectionCount(admin)) - (await connectionCount(admin, 'bench-admin'));
   const before = await commandStats(admin);
   const start = performance.now();

@@ -12,7 +12,7 @@ import {
   describe,
   ttlMs as parseTtlMs,
 } from './validate.js';
-import { acquireWithin, type Acquired } from './waiting.js';
+import { acquireWithin, type Acquired, type WaitOps } from './waiting.js';
 
 /** Options of {@link LockManager.lock}. */
 export interface LockOptions {
@@ -74,8 +74,6 @@ export class Lock {
   readonly name: string;
   /** The owner token stored as the lock's value while this handle holds it. */
   readonly owner: string;
-  /** The lease length in seconds (`0`: never expires); sub-millisecond TTLs are rounded up to 1 ms. */
-  readonly ttl: number;
   /** Whether closures extend the lease automatically (see {@link LockOptions.autoExtend}). */
   readonly autoExtend: boolean;
   /** Whether acquisitions issue fencing tokens (see {@link LockOptions.fencing}). */
@@ -95,8 +93,11 @@ export class Lock {
    * so a second release is a no-op. `undefined` (a restored handle, or one that never acquired): by token.
    */
   #hold: Hold | undefined;
-  /** `performance.now()` when the last successful acquire was sent: the lease started after it. */
-  #acquiredSentAt = 0;
+  /**
+   * `performance.now()` when the last successful acquire was sent: the lease started after it. `undefined`
+   * until then (not `0`: a field that only ever holds a double costs every waiting handle a boxed number).
+   */
+  #acquiredSentAt: number | undefined;
   /** When this handle's current hold began (for the released event); `undefined` when it holds nothing. */
   #heldSince: number | undefined;
   #watch: LeaseWatch | undefined;
@@ -113,11 +114,16 @@ export class Lock {
     this.#key = runtime.prefix + name;
     this.#ttlMs = ttlMs;
     this.#ttlKnown = options.ttlKnown ?? true;
-    this.ttl = ttlMs / 1_000;
     this.owner = options.owner;
     this.autoExtend = options.autoExtend;
     this.fencing = options.fencing;
     this.fair = options.fair;
+  }
+
+  /** The lease length in seconds (`0`: never expires); sub-millisecond TTLs are rounded up to 1 ms. */
+  get ttl(): number {
+    // Derived, not stored: thousands of handles may be blocked at once, and each field is kept by each.
+    return this.#ttlMs / 1_000;
   }
 
   /**
@@ -152,52 +158,75 @@ export class Lock {
   block(wait: Duration, options?: BlockOptions): Promise<true>;
   /** Like `block(wait)`, then runs `fn` while holding the lock and releases it; resolves with `fn`'s result. */
   block<T>(wait: Duration, fn: LockCallback<T>, options?: BlockOptions): Promise<Awaited<T>>;
-  async block<T>(
+  block<T>(
     wait: Duration,
     fnOrOptions?: LockCallback<T> | BlockOptions,
     maybeOptions?: BlockOptions,
   ): Promise<true | Awaited<T>> {
-    const waitMs = parseDuration(wait, 'wait');
+    // Not an async method: a blocked waiter's only async frame is the wait's own (see Lock.#waitOps).
+    let waitMs: number;
     let fn: LockCallback<T> | undefined;
-    let options: unknown;
-    if (typeof fnOrOptions === 'function') {
-      fn = fnOrOptions;
-      options = maybeOptions;
-    } else if (fnOrOptions === undefined) {
-      options = maybeOptions;
-    } else if (maybeOptions !== undefined) {
-      throw new TypeError(`locksmith: fn must be a function, got ${describe(fnOrOptions)}`);
-    } else {
-      options = fnOrOptions;
+    let signal: AbortSignal | undefined;
+    try {
+      waitMs = parseDuration(wait, 'wait');
+      let options: unknown;
+      if (typeof fnOrOptions === 'function') {
+        fn = fnOrOptions;
+        options = maybeOptions;
+      } else if (fnOrOptions === undefined) {
+        options = maybeOptions;
+      } else if (maybeOptions !== undefined) {
+        throw new TypeError(`locksmith: fn must be a function, got ${describe(fnOrOptions)}`);
+      } else {
+        options = fnOrOptions;
+      }
+      assertOptions(options, 'options', ['signal']);
+      const given = (options as BlockOptions | undefined)?.signal as unknown;
+      assertOptionalSignal(given, 'options.signal');
+      signal = given as AbortSignal | undefined;
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    assertOptions(options, 'options', ['signal']);
-    const signal = (options as BlockOptions | undefined)?.signal as unknown;
-    assertOptionalSignal(signal, 'options.signal');
-
-    const startedAt = performance.now();
-    const acquired = await acquireWithin({
+    const runtime = this.#runtime;
+    return acquireWithin(
+      Lock.#waitOps as WaitOps<Lock, LockCallback<T> | undefined, true | Awaited<T>>,
+      this,
       waitMs,
-      timeoutMs: this.#runtime.timeoutMs,
+      runtime.timeoutMs,
       // A store that re-checks for its waiters itself (recheckIntervalMs) needs no per-waiter ceiling here.
-      recheckMs:
-        this.#runtime.store.recheckIntervalMs === undefined ? this.#runtime.recheckMs : Number.POSITIVE_INFINITY,
+      runtime.store.recheckIntervalMs === undefined ? runtime.recheckMs : Number.POSITIVE_INFINITY,
       signal,
-      attempt: (queue, maxMs) => this.#attempt(queue, maxMs),
-      // A subscription that arrives after its deadline has no owner left to close it: close it here.
-      subscribe: (maxMs) =>
-        this.#call(
-          'subscribe',
-          (store, key) => store.subscribe(key),
-          (late) => late.close(),
-          maxMs,
-        ),
-      listening: () => this.#runtime.store.listening?.(this.#key) === true,
-      // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
-      // commands go through the user's client, which stays open), or a release would hand the lock to no one.
-      leave: (subscription) =>
-        withDeadline('leave', this.name, this.#runtime.timeoutMs, () => subscription.leave(), undefined, publishStoreError),
-      abandon: (late) => void this.#releaseQuietly(late.hold),
-    });
+      fn,
+    );
+  }
+
+  /** What `block()`'s wait asks of its lock: one object for every wait, so a blocked waiter holds no closures. */
+  static readonly #waitOps: WaitOps<Lock, LockCallback<unknown> | undefined, unknown> = {
+    attempt: (lock, queue, maxMs) => lock.#attempt(queue, maxMs),
+    // A subscription that arrives after its deadline has no owner left to close it: close it here.
+    subscribe: (lock, maxMs) =>
+      lock.#call(
+        'subscribe',
+        (store, key) => store.subscribe(key),
+        (late) => late.close(),
+        maxMs,
+      ),
+    listening: (lock) => lock.#runtime.store.listening?.(lock.#key) === true,
+    // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
+    // commands go through the user's client, which stays open), or a release would hand the lock to no one.
+    leave: (lock, subscription) =>
+      withDeadline('leave', lock.name, lock.#runtime.timeoutMs, () => subscription.leave(), undefined, publishStoreError),
+    abandon: (lock, late) => void lock.#releaseQuietly(late.hold),
+    finish: (lock, acquired, startedAt, waitMs, fn) => lock.#blocked(acquired, startedAt, waitMs, fn),
+  };
+
+  /** The end of `block()`'s wait: the lock is held (then runs `fn`, if any), or the wait ran out. */
+  #blocked<T>(
+    acquired: Acquired | undefined,
+    startedAt: number,
+    waitMs: number,
+    fn: LockCallback<T> | undefined,
+  ): true | Promise<Awaited<T>> {
     if (!acquired) {
       publishTimeout(this.name, startedAt);
       throw new LockTimeoutError(this.name, waitMs / 1_000);
@@ -319,7 +348,7 @@ export class Lock {
       timeoutMs: runtime.timeoutMs,
       onError: runtime.onError,
     };
-    const watch = new LeaseWatch(target, this.#ttlMs, this.autoExtend, this.#acquiredSentAt);
+    const watch = new LeaseWatch(target, this.#ttlMs, this.autoExtend, this.#acquiredSentAt ?? 0);
     this.#watch = watch;
     watch.start();
     try {

@@ -31,7 +31,7 @@ export interface QueueSlot {
   /** The queue entry, once the server answered the first queued attempt. */
   member: string | undefined;
   /** `performance.now()` after which the entry is dead anyway (its waiter's deadline): no leave is owed. */
-  liveUntil?: number;
+  liveUntil: number | undefined;
   /** The entry's mode: `false` for a barging waiter (a release wakes it instead of handing it the key). */
   readonly fair: boolean;
 }
@@ -136,8 +136,10 @@ export class HandoffProtocol implements HandoffHooks {
     waitMs: number,
     fair: boolean,
   ): Promise<AcquireResult> {
+    // Every field from the start: one added later would take an out-of-object property array per waiter.
     const reuse = waiter.queue?.owner === owner && waiter.queue.fair === fair;
-    const slot = reuse && waiter.queue ? waiter.queue : { owner, ttlMs, member: undefined, fair };
+    const slot: QueueSlot =
+      reuse && waiter.queue ? waiter.queue : { owner, ttlMs, member: undefined, liveUntil: undefined, fair };
     waiter.queue = slot; // before sending: the handoff message may beat the reply
     const [status, value] = await runScript(
       this.client,
@@ -157,13 +159,13 @@ export class HandoffProtocol implements HandoffHooks {
     if (status === 0) {
       // A barging waiter already queued that failed: it lost the race for a key freed by a release (or found it
       // held on a re-check). Its next wake-up waits a moment: see LOST_RACE_BACKOFF_MS.
-      if (!fair && slot.member !== undefined) waiter.backoffUntil = performance.now() + LOST_RACE_BACKOFF_MS;
+      if (!fair && slot.member !== undefined) waiter.backoffUntil = Math.ceil(performance.now() + LOST_RACE_BACKOFF_MS);
       slot.member = String(value);
-      slot.liveUntil = performance.now() + waitMs;
+      slot.liveUntil = Math.ceil(performance.now() + waitMs); // whole ms: stored unboxed
       // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran
       // before the entry was known, so take the entry back now rather than let a release hand it the lock.
       if (waiter.closed) this.leave(key, waiter, slot).catch(() => undefined);
-      return { acquired: false };
+      return QUEUED;
     }
     // Acquired (1) or found granted to this very waiter (2): our entry is gone from the queue. Either way the
     // hold record names the waiter id: that is the hold's identity.
@@ -265,6 +267,9 @@ export class HandoffProtocol implements HandoffHooks {
     this.retries.add(timer);
   }
 }
+
+/** A queued attempt's answer: one shared object, since a sleeping waiter keeps its last answer in its frame. */
+const QUEUED: AcquireResult = Object.freeze({ acquired: false });
 
 /** The keys of the scripts that may hand the lock on: lock, channel, queue, fence, grant, woke (one slot). */
 export function handoffKeys(key: string): string[] {

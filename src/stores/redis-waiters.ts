@@ -26,7 +26,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseHandoffMessage, parseWakeMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
 import { presenceChannel } from './redis-keys.js';
-import type { Handoff, ReleaseSubscription } from './store.js';
+import { TimerQueue, type Timed } from './timer-queue.js';
+import { SETTLES_ON_TIME, type Handoff, type ReleaseSubscription } from './store.js';
 
 /** The subscriber connection, seen through what the registry needs; standalone and Cluster differ only here. */
 export interface ReleaseFeed {
@@ -67,41 +68,108 @@ export interface ReleaseRegistryOptions {
   readonly confirmMs: number;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
+/** Bits of `Waiter.flags`. */
+const WOKEN = 1;
+const ACTIVE = 2;
+const CLOSED = 4;
+const WATCHER = 8;
 
-interface PendingNext {
-  readonly resolve: (released: boolean | Handoff) => void;
-  /** Absolute time (ms, `performance.now()`) at which this `next()` gives up. */
-  readonly deadline: number;
-  timer: NodeJS.Timeout | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
-}
+/**
+ * One local waiter, which is also its `ReleaseSubscription`: thousands may block on one key, so it keeps its
+ * state, its pending `next()` included, in its own fields, with its methods on the prototype (no closures).
+ */
+class Waiter implements QueuedWaiter, ReleaseSubscription, Timed {
+  queue: QueueSlot | undefined = undefined;
+  handoff: Handoff | undefined = undefined;
+  /** `woken`, `active`, `closed` and `watcher`, as bits of one field. */
+  private flags: number;
+  /** The pending `next()`'s resolve, if one is pending. */
+  resolve: ((released: boolean | Handoff) => void) | undefined = undefined;
+  /** Absolute time (ms, `performance.now()`) at which the pending `next()` gives up. */
+  deadline = 0;
+  /** The registry's `TimerQueue` bookkeeping: when the pending `next()` times out (or re-checks), and where. */
+  due = 0;
+  slot = -1;
+  /** The pending `next()`'s signal, which has this waiter as its abort listener (see `handleEvent`). */
+  signal: AbortSignal | undefined = undefined;
+  /** A barging waiter that just lost a race takes no wake-up before this whole-ms `performance.now()` (see `wake`). */
+  backoffUntil = 0;
 
-class Waiter implements QueuedWaiter {
-  queue: QueueSlot | undefined;
-  handoff: Handoff | undefined;
+  constructor(
+    readonly entry: KeyEntry,
+    /** Its number in the registry (see `id`). */
+    readonly seq: number,
+    watcher: boolean,
+  ) {
+    this.flags = watcher ? WATCHER : 0;
+  }
+
   /**
    * A watcher (`subscribe(key, { watch: true })`: a holder's closure watching its own lock) hears every
    * release, outside the waiters' wake-one queue, and never re-checks on their behalf.
    */
-  watcher = false;
-  /** An announced release this waiter has not consumed yet. */
-  woken = false;
-  /** A barging waiter that just lost a race takes no wake-up before this `performance.now()` (see `wake`). */
-  backoffUntil = 0;
-  /** Has waited at least once: only such waiters re-check for the others (see `isHead`). */
-  active = false;
-  closed = false;
-  pending: PendingNext | undefined;
+  get watcher(): boolean {
+    return (this.flags & WATCHER) !== 0;
+  }
 
-  constructor(
-    readonly entry: KeyEntry,
-    readonly id: string,
-  ) {}
+  /** An announced release this waiter has not consumed yet. */
+  get woken(): boolean {
+    return (this.flags & WOKEN) !== 0;
+  }
+
+  set woken(value: boolean) {
+    this.flags = value ? this.flags | WOKEN : this.flags & ~WOKEN;
+  }
+
+  /** Has waited at least once: only such waiters re-check for the others (see `isHead`). */
+  get active(): boolean {
+    return (this.flags & ACTIVE) !== 0;
+  }
+
+  set active(value: boolean) {
+    this.flags = value ? this.flags | ACTIVE : this.flags & ~ACTIVE;
+  }
+
+  get closed(): boolean {
+    return (this.flags & CLOSED) !== 0;
+  }
+
+  set closed(value: boolean) {
+    this.flags = value ? this.flags | CLOSED : this.flags & ~CLOSED;
+  }
+
+  /** Unique among this process's waiters, made when needed: a string kept per waiter would cost its memory. */
+  get id(): string {
+    return this.entry.registry.waiterId(this.seq);
+  }
+
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff> {
+    return this.entry.registry.next(this, timeoutMs, signal);
+  }
+
+  async leave(): Promise<void> {
+    if (!this.queue && !this.handoff) return;
+    await this.entry.registry.hooks.leave(this.entry.key, this);
+    this.queue = undefined;
+  }
+
+  close(): void {
+    this.entry.registry.remove(this);
+  }
+
+  /** `next()` settles on time by itself: the lock core adds no guard timer (see `timeouts`). */
+  get [SETTLES_ON_TIME](): true {
+    return true;
+  }
+
+  /** The pending `next()`'s signal aborted (an `EventListener` object: no closure per wait). */
+  handleEvent(): void {
+    this.entry.registry.settle(this, false);
+  }
 }
 
 interface KeyEntry {
+  readonly registry: ReleaseRegistry;
   readonly key: string;
   readonly channel: string;
   readonly waiters: Set<Waiter>;
@@ -115,8 +183,6 @@ interface KeyEntry {
 export class ReleaseRegistry {
   private readonly entries = new Map<string, KeyEntry>();
   private readonly byChannel = new Map<string, KeyEntry>();
-  /** Our subscriptions' waiters: a queued attempt names its subscription, and only ours can be queued. */
-  private readonly waiterOf = new WeakMap<ReleaseSubscription, Waiter>();
   private feed: ReleaseFeed | undefined;
   /**
    * This store's tag: waiter ids start with it, and its subscriber connection listens on the presence channel
@@ -125,9 +191,20 @@ export class ReleaseRegistry {
    */
   private readonly tag = randomBytes(6).toString('hex');
   private waiterCount = 0;
+  /** What every waiter id starts with (see `waiterId`), set by the first `subscribe()`. */
+  private idPrefix: string | undefined;
   /** The presence channel's SUBSCRIBE, once sent (see `tag`). */
   private presence: Promise<unknown> | undefined;
   private closed = false;
+  /**
+   * The pending `next()`s' timeouts, under one timer. A waiter's is the waiting lock core's only one
+   * (SETTLES_ON_TIME), so like any pending call it keeps the process alive; a watcher's (the lease watch of a
+   * running closure) does not on its own.
+   */
+  private readonly timeouts = new TimerQueue<Waiter>(
+    (waiter) => this.due(waiter),
+    (waiter) => !waiter.watcher,
+  );
 
   constructor(
     /** Opens the subscriber connection; called on the first `subscribe()`. */
@@ -135,8 +212,23 @@ export class ReleaseRegistry {
     /** The channel of a key (same Cluster slot as the key). */
     private readonly channelOf: (key: string) => string,
     private readonly options: ReleaseRegistryOptions,
-    private readonly hooks: HandoffHooks,
+    /** @internal The protocol's side of a waiter's leave. */
+    readonly hooks: HandoffHooks,
   ) {}
+
+  /** @internal The id of waiter number `seq`: the store's tag (see `tag`) and the number. */
+  waiterId(seq: number): string {
+    return `${this.idPrefix ?? ''}${seq.toString(36)}`;
+  }
+
+  /** The number of the waiter `id` names, if it names one of ours. */
+  private seqOf(id: string): number | undefined {
+    const prefix = this.idPrefix;
+    if (prefix === undefined || !id.startsWith(prefix)) return undefined;
+    const digits = id.slice(prefix.length);
+    const seq = Number.parseInt(digits, 36);
+    return Number.isSafeInteger(seq) && seq.toString(36) === digits ? seq : undefined;
+  }
 
   /** Number of keys with a channel subscription (or one lingering). For tests and diagnostics. */
   get subscribedKeys(): number {
@@ -148,21 +240,11 @@ export class ReleaseRegistry {
     const entry = this.entryOf(key);
     // `p`: a release may check this waiter's presence channel; `x`: it cannot (Cluster), and a dead waiter is
     // only bounded by its lease.
-    const waiter = new Waiter(entry, `${this.connection.presence ? 'p' : 'x'}${this.tag}.${(this.waiterCount++).toString(36)}`);
-    waiter.watcher = watch;
+    this.idPrefix ??= `${this.connection.presence ? 'p' : 'x'}${this.tag}.`;
+    const waiter = new Waiter(entry, this.waiterCount++, watch);
     entry.waiters.add(waiter);
-    const subscription: ReleaseSubscription = {
-      next: (timeoutMs, signal) => this.next(waiter, timeoutMs, signal),
-      leave: async () => {
-        if (!waiter.queue && !waiter.handoff) return;
-        await this.hooks.leave(key, waiter);
-        waiter.queue = undefined;
-      },
-      close: () => this.remove(waiter),
-    };
-    this.waiterOf.set(subscription, waiter);
     if (!entry.confirmed && entry.subscribing) await this.confirmation(entry.subscribing);
-    return subscription;
+    return waiter;
   }
 
   /**
@@ -172,7 +254,8 @@ export class ReleaseRegistry {
    * queue: a lock handed to it would sit unused until its lease ends. It waits with plain attempts instead.
    */
   queuedWaiter(subscription: ReleaseSubscription, key: string): QueuedWaiter | undefined {
-    const waiter = this.waiterOf.get(subscription);
+    // Only ours can be queued: a subscription of this registry is its waiter.
+    const waiter = subscription instanceof Waiter && subscription.entry.registry === this ? subscription : undefined;
     if (!waiter || waiter.closed || waiter.watcher || waiter.entry.key !== key) return undefined;
     return waiter.entry.confirmed ? waiter : undefined;
   }
@@ -237,6 +320,7 @@ export class ReleaseRegistry {
       return existing;
     }
     const entry: KeyEntry = {
+      registry: this,
       key,
       channel: this.channelOf(key),
       waiters: new Set(),
@@ -289,7 +373,8 @@ export class ReleaseRegistry {
     clearTimeout(timer);
   }
 
-  private next(waiter: Waiter, timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff> {
+  /** @internal `waiter.next()`. */
+  next(waiter: Waiter, timeoutMs: number, signal?: AbortSignal): Promise<boolean | Handoff> {
     if (waiter.closed) return Promise.resolve(false);
     this.settle(waiter, false); // a caller never has two next() pending; resolve a stray one rather than leak it
     // Sticky: the waiter holds the handed lock until it acts, so every later next() says so (a stray next()
@@ -302,40 +387,28 @@ export class ReleaseRegistry {
     if (signal?.aborted) return Promise.resolve(false);
     waiter.active = true;
     return new Promise<boolean | Handoff>((resolve) => {
-      const onAbort = signal ? () => this.settle(waiter, false) : undefined;
-      waiter.pending = {
-        resolve,
-        deadline: performance.now() + timeoutMs,
-        timer: undefined,
-        signal,
-        onAbort,
-      };
-      if (onAbort) signal?.addEventListener('abort', onAbort, { once: true });
+      waiter.resolve = resolve;
+      // Whole ms (rounded up), stored unboxed: a fraction of a ms is below any timer's resolution.
+      waiter.deadline = Math.ceil(performance.now() + timeoutMs);
+      if (signal) {
+        waiter.signal = signal;
+        signal.addEventListener('abort', waiter, { once: true });
+      }
       this.arm(waiter);
     });
   }
 
   /**
-   * (Re)starts a pending `next()`'s timer: the head re-checks at the ceiling, the others wait it out; a
-   * wake-up held back by a lost race's backoff is delivered when the backoff ends.
+   * (Re)starts a pending `next()`'s timeout: the head re-checks at the ceiling, the others wait it out; a
+   * wake-up held back by a lost race's backoff is delivered when the backoff ends (see `due`).
    */
   private arm(waiter: Waiter): void {
-    const pending = waiter.pending;
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    const now = performance.now();
-    const left = Math.max(0, pending.deadline - now);
-    let ms = this.isHead(waiter) ? Math.min(left, this.options.recheckMs) : left;
-    const held = waiter.woken && waiter.backoffUntil - now < ms;
-    if (held) ms = Math.max(0, waiter.backoffUntil - now);
-    const fire = (): void => {
-      if (held) waiter.woken = false;
-      this.settle(waiter, held);
-    };
-    // Beyond 2^31-1 ms Node fires a timer after 1 ms: a very long wait would turn into a busy poll.
-    pending.timer = setTimeout(fire, Math.min(ms, MAX_TIMER_MS));
-    // The caller (the lock core) keeps the process alive while it waits; a store timer must not on its own.
-    pending.timer.unref();
+    if (!waiter.resolve) return;
+    let due = this.isHead(waiter)
+      ? Math.min(waiter.deadline, performance.now() + this.options.recheckMs)
+      : waiter.deadline;
+    if (waiter.woken && waiter.backoffUntil < due) due = waiter.backoffUntil;
+    this.timeouts.schedule(waiter, due);
   }
 
   /** The first waiter of its key that has started waiting: the one that re-checks for everyone. */
@@ -348,14 +421,27 @@ export class ReleaseRegistry {
     return undefined;
   }
 
-  /** Resolves a waiter's pending `next()`, if any. */
-  private settle(waiter: Waiter, released: boolean | Handoff): void {
-    const pending = waiter.pending;
-    if (!pending) return;
-    waiter.pending = undefined;
-    clearTimeout(pending.timer);
-    if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
-    pending.resolve(released);
+  /**
+   * A pending `next()`'s time came: its timeout or the head's re-check (`false`), or the end of a lost race's
+   * backoff with a wake-up held back meanwhile (`true`).
+   */
+  private due(waiter: Waiter): void {
+    const held = waiter.woken && waiter.backoffUntil <= performance.now();
+    if (held) waiter.woken = false;
+    this.settle(waiter, held);
+  }
+
+  /** @internal Resolves a waiter's pending `next()`, if any. */
+  settle(waiter: Waiter, released: boolean | Handoff): void {
+    const resolve = waiter.resolve;
+    if (!resolve) return;
+    waiter.resolve = undefined;
+    this.timeouts.cancel(waiter);
+    if (waiter.signal) {
+      waiter.signal.removeEventListener('abort', waiter);
+      waiter.signal = undefined;
+    }
+    resolve(released);
   }
 
   private onMessage(channel: string, message: string): void {
@@ -384,17 +470,14 @@ export class ReleaseRegistry {
    */
   private wakeNamed(entry: KeyEntry, id: string): void {
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+    const seq = this.seqOf(id);
+    if (seq === undefined) return;
     for (const waiter of entry.waiters) {
-      if (waiter.id !== id || waiter.watcher || waiter.closed) continue;
+      if (waiter.seq !== seq || waiter.watcher || waiter.closed) continue;
       this.wake(waiter);
       return;
     }
-    if (this.ownsId(id)) this.wakeFirst(entry);
-  }
-
-  /** Whether `id` was issued by this store (see `subscribe`): `p` or `x`, then this store's tag and a dot. */
-  private ownsId(id: string): boolean {
-    return id.startsWith(`${this.tag}.`, 1);
+    this.wakeFirst(entry);
   }
 
   /**
@@ -406,13 +489,13 @@ export class ReleaseRegistry {
   private handOff(entry: KeyEntry, id: string, owner: string, fence: number | undefined): void {
     const at = performance.now();
     for (const watcher of entry.waiters) if (watcher.watcher) this.wake(watcher);
+    const seq = this.seqOf(id);
+    if (seq === undefined) return;
     for (const waiter of entry.waiters) {
-      if (waiter.id !== id || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
+      if (waiter.seq !== seq || waiter.closed || waiter.handoff || waiter.queue?.owner !== owner) continue;
       // The hold record the release wrote names this waiter's id: that is the hold's identity.
       const handoff: Handoff =
-        fence === undefined
-          ? { handedOff: true, at, hold: waiter.id }
-          : { handedOff: true, fencingToken: fence, at, hold: waiter.id };
+        fence === undefined ? { handedOff: true, at, hold: id } : { handedOff: true, fencingToken: fence, at, hold: id };
       waiter.handoff = handoff;
       if (waiter.queue.ttlMs === 0) this.hooks.claimed(entry.key, waiter);
       this.settle(waiter, handoff);
@@ -440,7 +523,7 @@ export class ReleaseRegistry {
    * lost a race (see `QueuedWaiter.backoffUntil`) gets it when its backoff ends: wake-ups meanwhile are one.
    */
   private wake(waiter: Waiter): void {
-    if (waiter.pending && waiter.backoffUntil <= performance.now()) {
+    if (waiter.resolve && waiter.backoffUntil <= performance.now()) {
       this.settle(waiter, true);
       return;
     }
@@ -448,7 +531,8 @@ export class ReleaseRegistry {
     this.arm(waiter);
   }
 
-  private remove(waiter: Waiter): void {
+  /** @internal `waiter.close()`. */
+  remove(waiter: Waiter): void {
     if (waiter.closed) return;
     const entry = waiter.entry;
     const wasHead = this.isHead(waiter);

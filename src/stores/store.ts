@@ -88,6 +88,14 @@ export type AcquireResult =
     };
 
 /**
+ * @internal Marks a {@link ReleaseSubscription} whose `next(timeoutMs, signal)` settles on its own within
+ * `timeoutMs` or when `signal` aborts, under a timer that keeps the process alive while it is pending: the
+ * lock core then waits on it without a guard timer of its own. Only the package's own stores set it; any
+ * other subscription is guarded (a waiter never hangs on a store bug). Not exported from the package.
+ */
+export const SETTLES_ON_TIME: unique symbol = Symbol('locksmith.settlesOnTime');
+
+/**
  * A live subscription to the releases of one key. Created before the retry that follows a failed attempt,
  * so a release that happens between that retry and the wait is never missed.
  */

@@ -179,6 +179,46 @@ describe('leaving the queue', () => {
     expect(await admin.exists(PREFIX + 'leave:1')).toBe(0);
   });
 
+  it('waiters of one key time out each at its own deadline, in order, and one signal aborts many at once', async () => {
+    // RedisStore's waiters share one timer for their timeouts and the lock core adds none of its own: a
+    // timeout that fired late, early, out of order or never, or an abort nobody heard, shows here.
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const holder = a.locks.lock('leave:deadlines', 30);
+    expect(await holder.get()).toBe(true);
+    const started = performance.now();
+    const endedAt: number[] = [];
+    const timingOut = [0.6, 0.2, 0.4].map((wait, i) =>
+      b.locks
+        .lock('leave:deadlines', 30)
+        .block(wait)
+        .catch((error: unknown) => {
+          endedAt[i] = performance.now() - started;
+          return error;
+        }),
+    );
+    const controller = new AbortController();
+    const aborting = Array.from({ length: 20 }, () =>
+      b.locks
+        .lock('leave:deadlines', 30)
+        .block(20, { signal: controller.signal })
+        .catch((error: unknown) => error),
+    );
+    for (const outcome of await Promise.all(timingOut)) expect(outcome).toMatchObject({ name: 'LockTimeoutError' });
+    expect(endedAt[1]).toBeGreaterThanOrEqual(200);
+    expect(endedAt[2]).toBeGreaterThanOrEqual(400);
+    expect(endedAt[0]).toBeGreaterThanOrEqual(600);
+    expect(endedAt[1]).toBeLessThan(endedAt[2] as number);
+    expect(endedAt[2]).toBeLessThan(endedAt[0] as number);
+    await until(async () => (await queued(admin, 'leave:deadlines')) === 20);
+    const reason = new Error('stop all');
+    controller.abort(reason);
+    for (const outcome of await Promise.all(aborting)) expect(outcome).toBe(reason);
+    expect(await queued(admin, 'leave:deadlines')).toBe(0);
+    expect(await holder.release()).toBe(true);
+    expect(await admin.exists(PREFIX + 'leave:deadlines')).toBe(0);
+  });
+
   it('closing the manager while its waiters are queued takes their entries back', async () => {
     const a = await processOn(url);
     const b = await processOn(url);

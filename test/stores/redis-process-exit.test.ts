@@ -18,3 +18,13 @@ describe('an idle RedisStore', () => {
     expect(JSON.parse(stdout)).toEqual({ waited: 'ran' });
   });
 });
+
+describe('a RedisStore waiter', () => {
+  it('keeps the process alive until its wait ends, even with every connection unref()ed', async () => {
+    const script = fileURLToPath(new URL('../runtime/fixtures/redis-block-keeps-alive.ts', import.meta.url));
+    const { code, stdout, stderr } = await runFixture(script, { env: { REDIS_URL: inject('redisUrl') }, hangMs: 15_000 });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ outcome: 'LockTimeoutError', waitedFullWait: true });
+  });
+});
