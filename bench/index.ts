@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startRedis } from '../test/support/redis-server.js';
+import type { Redis } from 'ioredis';
 import { ensureBuilt } from './build.js';
 import { describeMachine } from './machine.js';
 import { combineContention, ContentionPool, type ContentionResult } from './metrics/contention.js';
@@ -86,6 +87,18 @@ async function eventsOverhead(url: string): Promise<EventsOverheadResult[]> {
   return results;
 }
 
+/**
+ * One unmeasured contention round per subject before the measured ones: the worker processes load each
+ * library, compile its hot paths and have its scripts cached on the server, so the first measured round of a
+ * subject does not pay what later rounds do not (it did: first rounds ran at half the speed of the rest).
+ */
+async function warmUp(pool: ContentionPool, admin: Redis, subjects: readonly string[], url: string): Promise<void> {
+  for (const id of subjects) {
+    log(`${id}: contention warm-up (not measured)`);
+    await pool.measure(admin, id, url, 1_000);
+  }
+}
+
 /** `--contention-only`: the 8-process contention metric for the chosen subjects, printed, not written. */
 async function contentionAlone(): Promise<void> {
   const server = await startRedis();
@@ -93,6 +106,7 @@ async function contentionAlone(): Promise<void> {
   const pool = await ContentionPool.start(8);
   const rounds = new Map<string, ContentionResult[]>();
   try {
+    await warmUp(pool, admin, ids, server.url);
     for (let round = 0; round < plan.contentionRounds; round++) {
       for (const id of ids) {
         log(`${id}: contention, 8 processes (round ${round + 1} of ${plan.contentionRounds})`);
@@ -227,6 +241,9 @@ async function main(): Promise<void> {
   const pool = await ContentionPool.start(8);
   try {
     const rounds = new Map<string, ContentionResult[]>();
+    await warmUp(pool, admin, all.map((results) => results.id), server.url).catch((error: unknown) =>
+      log(`contention warm-up failed: ${String(error)}`),
+    );
     for (let round = 0; round < plan.contentionRounds; round++) {
       for (const results of all) {
         log(`${results.id}: contention, 8 processes (round ${round + 1} of ${plan.contentionRounds})`);

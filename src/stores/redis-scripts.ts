@@ -163,8 +163,12 @@ const WAKE_PENDING_MS = 100;
  *   most) is set with the message and cleared by the waiter's next attempt or its leave: while it names the
  *   head, a holder's own release (`coalesce`) frees the key WITHOUT another message, since the woken waiter
  *   has yet to try and will find the key as it is then. On a hot key a process that releases and re-takes in
- *   a loop so sends one wake-up per attempt of the woken waiter, not one per release. A force-release or a
- *   release by token (`coalesce` false: someone else's closure may be watching the lock) always announces.
+ *   a loop so sends one wake-up per attempt of the woken waiter, not one per release. A holder's own release
+ *   sends the wake-up on the waiter's presence channel (`locksmith:alive:<tag>`, its store's subscriber alone
+ *   hears it; ids `x…` on Cluster have none) instead of the key's, so the other processes waiting on the key
+ *   are not woken to discard it; the key's channel is the fallback if that PUBLISH is refused. A force-release
+ *   or a release by token (`coalesce` false: someone else's closure may be watching the lock) always
+ *   announces, on the key's channel.
  * With no live entry the key and its grant are deleted and the plain release announced (message: the key).
  * Returns 1.
  *
@@ -206,7 +210,11 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
     redis.call('DEL', lock, grant)
     if pending then return 3 end
     redis.call('SET', woke, chosen.id, 'PX', ${WAKE_PENDING_MS})
-    redis.pcall(publish, channel, message .. '\\0w\\0' .. chosen.id)
+    local wake = message .. '\\0w\\0' .. chosen.id
+    local tag = coalesce and string.match(chosen.id, '^p(%x+)%.')
+    if not tag or type(redis.pcall('PUBLISH', 'locksmith:alive:' .. tag, wake)) ~= 'number' then
+      redis.pcall(publish, channel, wake)
+    end
     return 3
   end
   if chosen then

@@ -446,7 +446,10 @@ export class ReleaseRegistry {
 
   private onMessage(channel: string, message: string): void {
     const entry = this.byChannel.get(channel);
-    if (!entry) return;
+    if (!entry) {
+      if (channel === presenceChannel(this.tag)) this.onPresenceMessage(message);
+      return;
+    }
     if (message === entry.key) {
       this.wakeOne(entry);
       return;
@@ -458,6 +461,20 @@ export class ReleaseRegistry {
     }
     const handoff = parseHandoffMessage(entry.key, message);
     if (handoff) this.handOff(entry, handoff.waiterId, handoff.owner, handoff.fence);
+  }
+
+  /**
+   * A wake-up sent to this store alone, on its presence channel (`key NUL w NUL waiterId`: a holder released the
+   * key and woke our queued barging waiter; see HAND_ON). The key is what precedes the last `NUL w NUL`: a
+   * waiter id contains no NUL, a key may.
+   */
+  private onPresenceMessage(message: string): void {
+    const end = message.lastIndexOf('\0w\0');
+    if (end < 0) return;
+    const entry = this.entries.get(message.slice(0, end));
+    if (!entry) return;
+    const woken = parseWakeMessage(entry.key, message);
+    if (woken !== undefined) this.wakeNamed(entry, woken);
   }
 
   /**
