@@ -446,3 +446,43 @@ describe('barging on Redis: one wake-up per try of the woken waiter, not one per
     }
   });
 });
+
+describe('barging on Redis: a holder wakes the waiter on its store alone', () => {
+  it("a holder's release sends the wake-up on the waiter's presence channel, not the key's; a force-release on the key's", async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    const name = 'presence-wake';
+    const key = PREFIX + name;
+    const onKeyChannel: string[] = [];
+    const onPresence: string[] = [];
+    const listener = new Redis(url);
+    try {
+      await listener.subscribe(releaseChannel(key));
+      await listener.psubscribe('locksmith:alive:*');
+      listener.on('message', (_channel: string, message: string) => onKeyChannel.push(message));
+      listener.on('pmessage', (_pattern: string, _channel: string, message: string) => {
+        if (message.startsWith(`${key}\0w\0`)) onPresence.push(message);
+      });
+      const holder = a.locks.lock(name, 30);
+      expect(await holder.get()).toBe(true);
+      const waiter = b.locks.lock(name, 30);
+      const waiting = waiter.block(10);
+      await until(async () => (await queued(admin, name)) === 1);
+      expect(await holder.release()).toBe(true);
+      await soon(waiting);
+      expect(onPresence).toHaveLength(1);
+      expect(onKeyChannel.filter((message) => message.includes('\0w\0'))).toEqual([]);
+
+      // A force-release frees the waiter's lock for the next barging waiter: announced on the key's channel.
+      const next = a.locks.lock(name, 30);
+      const nextWaiting = next.block(10);
+      await until(async () => (await queued(admin, name)) === 1);
+      await b.locks.lock(name).forceRelease();
+      await soon(nextWaiting);
+      expect(onKeyChannel.filter((message) => message.includes('\0w\0'))).toHaveLength(1);
+      expect(await next.release()).toBe(true);
+    } finally {
+      listener.disconnect();
+    }
+  });
+});
