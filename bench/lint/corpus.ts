@@ -17,7 +17,6 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
  */
 export const THIRD_PARTY_PACKAGES = [
   'eslint',
-  '@eslint/eslintrc',
   'espree',
   '@typescript-eslint/eslint-plugin',
   '@typescript-eslint/scope-manager',

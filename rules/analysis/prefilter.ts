@@ -34,15 +34,25 @@ export interface LockVocabulary {
   readonly typedMethods: readonly string[];
 }
 
-/** The vocabulary the analysis follows under `settings` (module list and method names come from the analysis). */
+const vocabularies = new WeakMap<LocksmithSettings, LockVocabulary>();
+
+/**
+ * The vocabulary the analysis follows under `settings` (module list and method names come from the analysis),
+ * made once per settings object: ESLint hands every file of a config the same one.
+ */
 export function lockVocabulary(settings: LocksmithSettings): LockVocabulary {
-  return {
-    modules: [...new ActiveProfiles(settings).allModules],
-    factories: settings.lockFactories,
-    factoryMethods: [...CREATION_METHODS],
-    names: Object.values(settings.libraries).flatMap((profile) => profile?.names ?? []),
-    typedMethods: lockMethodNames(),
-  };
+  let vocabulary = vocabularies.get(settings);
+  if (!vocabulary) {
+    vocabulary = {
+      modules: [...new ActiveProfiles(settings).allModules],
+      factories: settings.lockFactories,
+      factoryMethods: [...CREATION_METHODS],
+      names: Object.values(settings.libraries).flatMap((profile) => profile?.names ?? []),
+      typedMethods: lockMethodNames(),
+    };
+    vocabularies.set(settings, vocabulary);
+  }
+  return vocabulary;
 }
 
 let enabled = true;
@@ -66,19 +76,57 @@ const WHAT_FACTORY_METHOD = 4;
 const WHAT_TYPED_METHOD = 8;
 
 /**
- * Whether the file may contain a lock, from its text and tokens alone. `false` means the analysis of this file finds no
- * lock creation, lock method call or acquisition (so no rule can report).
+ * Printable ASCII characters from the most to the least frequent in JavaScript sources. Only speed depends on
+ * it: the text search for a name starts at its least frequent character, which the engine finds with a
+ * byte scan, and checks the rest of the name around each hit.
  */
-export function mayContainLocks(
-  text: string,
-  tokens: readonly TSESLint.AST.Token[],
-  vocabulary: LockVocabulary,
-  typed: boolean,
-): boolean {
-  // Without a backslash in the file no token is escaped: each token's value is a piece of the text, so a name
-  // that does not occur in the text cannot be a token's value. Searching the text is much cheaper than
-  // touching every token; files with a backslash, or where a name does occur, take the token pass.
-  if (!text.includes('\\') && !mayNameLocks(text, vocabulary, typed)) return false;
+const CHARACTERS_BY_FREQUENCY = 'etrnosialc-dpu.mfh()=g";,{}/ybv*kx:wTSE_CAIPRNO[]D`&ML0\'F|1@jBU!$>?+q\\2GHWVz3K<QY4865J9%^7X#Z~';
+
+/** One name of the vocabulary and what it means (`WHAT_*` bits; a name can mean several things). */
+interface Entry {
+  readonly name: string;
+  readonly what: number;
+  /** Where in `name` the character its text search looks for is (see {@link Scan}). */
+  readonly anchorAt: number;
+}
+
+/**
+ * One search of the text: every occurrence of `anchor` (a single character, which the engine finds with a
+ * byte scan) is checked against the names that contain it at their `anchorAt`. Names share a scan when they
+ * share a rare character (`k` in `lock`, `locks` and `redlock`).
+ */
+interface Scan {
+  readonly anchor: string;
+  readonly entries: readonly Entry[];
+}
+
+/** The vocabulary as the checks read it. */
+interface Matcher {
+  /** The text searches for every name but the factory methods, then for those (they count only next to a factory). */
+  readonly scans: readonly Scan[];
+  readonly methodScans: readonly Scan[];
+  /** Whether some name is empty (the value of `''`): then the text search cannot rule a file out. */
+  readonly emptyName: boolean;
+  /** The names by length: most tokens have a length no name has and are rejected on that alone. */
+  readonly byLength: readonly (readonly Entry[] | undefined)[];
+  /** The length of the shortest name. */
+  readonly shortest: number;
+  /** Every character code of every name. */
+  readonly alphabet: ReadonlySet<number>;
+}
+
+const matchers = new WeakMap<LockVocabulary, { readonly untyped: Matcher; readonly typed: Matcher }>();
+
+function matcherFor(vocabulary: LockVocabulary, typed: boolean): Matcher {
+  let made = matchers.get(vocabulary);
+  if (!made) {
+    made = { untyped: compile(vocabulary, false), typed: compile(vocabulary, true) };
+    matchers.set(vocabulary, made);
+  }
+  return typed ? made.typed : made.untyped;
+}
+
+function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {
   const meaning = new Map<string, number>();
   const add = (names: readonly string[], what: number): void => {
     for (const name of names) meaning.set(name, (meaning.get(name) ?? 0) | what);
@@ -88,65 +136,264 @@ export function mayContainLocks(
   add(vocabulary.factories, WHAT_FACTORY);
   add(vocabulary.factoryMethods, WHAT_FACTORY_METHOD);
   if (typed) add(vocabulary.typedMethods, WHAT_TYPED_METHOD);
+  const entries: Entry[] = [];
+  const scans = new Map<string, Entry[]>();
+  const methodScans = new Map<string, Entry[]>();
+  for (const [name, what] of meaning) {
+    if (name === '') {
+      // The value of `''`: no text search can rule it out (see `emptyName`); the token pass compares it.
+      entries.push({ name, what, anchorAt: 0 });
+      continue;
+    }
+    const groups = what === WHAT_FACTORY_METHOD ? methodScans : scans;
+    const anchorAt = anchorOf(name, groups);
+    const entry: Entry = { name, what, anchorAt };
+    entries.push(entry);
+    const anchor = name.charAt(anchorAt);
+    groups.set(anchor, [...(groups.get(anchor) ?? []), entry]);
+  }
+  const asScans = (groups: Map<string, Entry[]>): Scan[] => [...groups].map(([anchor, group]) => ({ anchor, entries: group }));
+  const byLength: Entry[][] = [];
+  for (const entry of entries) (byLength[entry.name.length] ??= []).push(entry);
+  const alphabet = new Set<number>();
+  for (const { name } of entries) for (let index = 0; index < name.length; index += 1) alphabet.add(name.charCodeAt(index));
+  return {
+    scans: asScans(scans),
+    methodScans: asScans(methodScans),
+    emptyName: meaning.has(''),
+    byLength,
+    shortest: Math.min(...entries.map((entry) => entry.name.length)),
+    alphabet,
+  };
+}
 
-  let seen = 0;
-  const enough = (): boolean =>
+/**
+ * The index of the character `name`'s text search looks for: its least frequent one, or a nearly as rare one
+ * that another name's search already looks for (one scan then serves both).
+ */
+function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): number {
+  let at = 0;
+  let best = -1;
+  for (let index = 0; index < name.length; index += 1) {
+    const character = name.charAt(index);
+    const found = CHARACTERS_BY_FREQUENCY.indexOf(character);
+    // A character missing from the list is rarer than all of it.
+    const rank = found === -1 ? CHARACTERS_BY_FREQUENCY.length : found;
+    const rarity = rank + (groups.has(character) && rank >= RARE_ENOUGH_TO_SHARE ? SHARED_SCAN_BONUS : 0);
+    if (rarity > best) {
+      best = rarity;
+      at = index;
+    }
+  }
+  return at;
+}
+
+/**
+ * How much rarer (in places of {@link CHARACTERS_BY_FREQUENCY}) a character must be to be worth a scan of its
+ * own, when a rare one of the name is already searched for. (Sharing the scan of a frequent character saves
+ * little: each of its many occurrences is then checked against more names.)
+ */
+const SHARED_SCAN_BONUS = 25;
+const RARE_ENOUGH_TO_SHARE = CHARACTERS_BY_FREQUENCY.indexOf('k');
+
+/** Whether what has been seen so far is enough for the analysis to find a lock. */
+function enough(seen: number): boolean {
+  return (
     (seen & WHAT_MODULE) !== 0 ||
     (seen & (WHAT_FACTORY | WHAT_FACTORY_METHOD)) === (WHAT_FACTORY | WHAT_FACTORY_METHOD) ||
-    (seen & WHAT_TYPED_METHOD) !== 0;
+    (seen & WHAT_TYPED_METHOD) !== 0
+  );
+}
 
+/**
+ * Whether the file may contain a lock, from its text and tokens alone. `false` means the analysis of this file
+ * finds no lock creation, lock method call or acquisition (so no rule can report).
+ *
+ * Three steps, each cheaper than the next, the first two deciding most files:
+ * 1. the tokens with a backslash in them, the only ones whose value is not their own text, found from the
+ *    backslashes of the text and read cooked;
+ * 2. the text itself: every other token's value is a piece of the text not preceded or followed by a letter
+ *    or `_` (the neighbours of a name, a string's quotes, a template's delimiters, a private name's `#`), so a
+ *    name that occurs nowhere in the text that way is the value of no token;
+ * 3. only when steps 1 and 2 found enough names, every token, which decides exactly (a name in a comment or a
+ *    string of another name's words occurs in the text but is no token's value).
+ */
+export function mayContainLocks(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  vocabulary: LockVocabulary,
+  typed: boolean,
+): boolean {
+  const matcher = matcherFor(vocabulary, typed);
+  const escapes = text.includes('\\');
+  if (!enough(textMeaning(text, matcher, escapes ? escapedMeaning(text, tokens, matcher) : 0))) return false;
+  let seen = 0;
   for (const token of tokens) {
-    let value: string;
-    switch (token.type) {
-      case 'Punctuator':
-      case 'Numeric':
-      case 'RegularExpression':
-      case 'JSXText':
-        continue;
-      case 'String':
-        value = token.value.slice(1, -1);
-        break;
-      case 'Template':
-        value = templateText(token.value);
-        break;
-      case 'PrivateIdentifier':
-        // The analysis spells a private member `#name`; parsers give the token without the `#`.
-        seen |= meaningOf(meaning, token.value.startsWith('#') ? token.value : `#${token.value}`);
-        if (enough()) return true;
-        value = token.value;
-        break;
-      default:
-        // Identifiers, and keywords, which are names too after a dot (`x.default`).
-        value = token.value;
-        break;
-    }
-    seen |= meaningOf(meaning, value);
-    if (seen !== 0 && enough()) return true;
+    seen |= tokenMeaning(token, matcher, escapes);
+    if (seen !== 0 && enough(seen)) return true;
   }
   return false;
 }
 
-/** The token condition below, asked of the whole text: whether the names it needs occur in it at all. */
-function mayNameLocks(text: string, vocabulary: LockVocabulary, typed: boolean): boolean {
-  const occurs = (names: readonly string[]) => names.some((name) => text.includes(name));
-  return (
-    occurs(vocabulary.modules) ||
-    occurs(vocabulary.names) ||
-    (occurs(vocabulary.factories) && occurs(vocabulary.factoryMethods)) ||
-    (typed && occurs(vocabulary.typedMethods))
-  );
+/** What the tokens spelled with a backslash mean, together. */
+function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], matcher: Matcher): number {
+  let seen = 0;
+  let index = -1;
+  for (let at = text.indexOf('\\'); at !== -1; ) {
+    const escaped = singleEscape(text.charCodeAt(at + 1));
+    if (escaped !== -1 && !matcher.alphabet.has(escaped)) {
+      // Whatever holds this escape, it stands for a character no name has: no value with it is a name. (`\\`
+      // is skipped whole, so the next backslash found starts an escape of its own.)
+      at = text.indexOf('\\', at + 2);
+      continue;
+    }
+    index = lastTokenStartingAtOrBefore(tokens, at, Math.max(index, 0));
+    const token = tokens[index];
+    let next: number;
+    if (token && at < token.range[1]) {
+      seen |= tokenMeaning(token, matcher, true);
+      next = token.range[1];
+    } else {
+      // A comment or whitespace, up to the next token.
+      next = tokens[index + 1]?.range[0] ?? text.length;
+    }
+    at = text.indexOf('\\', next);
+  }
+  return seen;
 }
 
-function meaningOf(meaning: ReadonlyMap<string, number>, raw: string): number {
-  return meaning.get(raw.includes('\\') ? cook(raw) : raw) ?? 0;
+/**
+ * The character an escape sequence whose first character after the backslash is `code` stands for, when that
+ * character alone decides it (`\n`, `\\`, `\-`); -1 for `\u`, `\x`, octal escapes and line continuations.
+ */
+function singleEscape(code: number): number {
+  switch (code) {
+    case 0x62: return 0x08; // \b
+    case 0x66: return 0x0c; // \f
+    case 0x6e: return 0x0a; // \n
+    case 0x72: return 0x0d; // \r
+    case 0x74: return 0x09; // \t
+    case 0x76: return 0x0b; // \v
+    case 0x75: // \u
+    case 0x78: // \x
+    case 0x0a:
+    case 0x0d:
+    case 0x2028:
+    case 0x2029:
+      return -1;
+    default:
+      // Octal escapes (`\0` to `\7`) cook to another character; `\8`, `\9` and every other character to itself.
+      return (code >= 0x30 && code <= 0x37) || Number.isNaN(code) ? -1 : code;
+  }
 }
 
-/** The text of a template token between its delimiters (`` ` `` or `}` … `` ` `` or `${`). */
-function templateText(raw: string): string {
-  const start = 1;
-  const end = raw.endsWith('${') ? raw.length - 2 : raw.length - 1;
-  return raw.slice(start, end);
+/** The index of the last token that starts at or before `offset` (-1: none), searching from `low` on. */
+function lastTokenStartingAtOrBefore(tokens: readonly TSESLint.AST.Token[], offset: number, low: number): number {
+  let high = tokens.length - 1;
+  let found = low - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    if (tokens[middle]!.range[0] <= offset) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return found;
 }
+
+/**
+ * What the names that occur in the text as a token could (step 2 above) mean, added to `seen`. Factory methods
+ * are searched only once a factory has been seen.
+ */
+function textMeaning(text: string, matcher: Matcher, seen: number): number {
+  if (matcher.emptyName) return ALL;
+  seen = scanText(text, matcher.scans, seen);
+  if ((seen & WHAT_FACTORY) !== 0 && !enough(seen)) seen = scanText(text, matcher.methodScans, seen);
+  return seen;
+}
+
+const ALL = WHAT_MODULE | WHAT_FACTORY | WHAT_FACTORY_METHOD | WHAT_TYPED_METHOD;
+
+function scanText(text: string, scans: readonly Scan[], seen: number): number {
+  for (const { anchor, entries } of scans) {
+    for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
+      for (const entry of entries) {
+        if ((entry.what & ~seen) === 0) continue;
+        const start = at - entry.anchorAt;
+        if (
+          start >= 0 &&
+          text.startsWith(entry.name, start) &&
+          !isWordCharacter(text.charCodeAt(start - 1)) &&
+          !isWordCharacter(text.charCodeAt(start + entry.name.length))
+        ) {
+          seen |= entry.what;
+          if (enough(seen)) return seen;
+        }
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * An ASCII letter or `_`: never right next to a token's value in the text. (`$` and digits are treated as
+ * neighbours a value can have: a template's text ends before `${`.)
+ */
+function isWordCharacter(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+}
+
+/** What one token's value means (0: nothing), cooked when it holds a backslash and `escapes` says it may. */
+function tokenMeaning(token: TSESLint.AST.Token, matcher: Matcher, escapes: boolean): number {
+  const value = token.value;
+  let start = 0;
+  let end = value.length;
+  let what = 0;
+  switch (token.type) {
+    case 'Punctuator':
+    case 'Numeric':
+    case 'RegularExpression':
+    case 'JSXText':
+      return 0;
+    case 'String':
+      start = 1;
+      end -= 1;
+      break;
+    case 'Template':
+      start = 1;
+      end -= value.endsWith('${') ? 2 : 1;
+      break;
+    case 'PrivateIdentifier':
+      // The analysis spells a private member `#name`; parsers give the token without the `#`.
+      if (!value.startsWith('#')) what = meaningOf(`#${value}`, 0, value.length + 1, matcher, escapes);
+      break;
+    default:
+      // Identifiers, and keywords, which are names too after a dot (`x.default`).
+      break;
+  }
+  return what | meaningOf(value, start, end, matcher, escapes);
+}
+
+/** What `raw.slice(start, end)`, cooked, means in the vocabulary (0: nothing). */
+function meaningOf(raw: string, start: number, end: number, matcher: Matcher, escapes: boolean): number {
+  if (escapes && raw.includes('\\', start)) {
+    // Every escape sequence is longer than what it stands for, so the value is shorter than the raw text.
+    if (end - start - 1 < matcher.shortest) return 0;
+    const cooked = cook(raw.slice(start, end));
+    return matchIn(matcher.byLength[cooked.length], cooked, 0);
+  }
+  return matchIn(matcher.byLength[end - start], raw, start);
+}
+
+function matchIn(entries: readonly Entry[] | undefined, text: string, start: number): number {
+  if (entries === undefined) return 0;
+  let what = 0;
+  for (const entry of entries) if (text.startsWith(entry.name, start)) what |= entry.what;
+  return what;
+}
+
 
 const SINGLE_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 const ESCAPE = /\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([0-3][0-7]{0,2}|[4-7][0-7]?)|(\r\n|[\r\n\u2028\u2029])|([\s\S]))/g;
