@@ -1,6 +1,7 @@
 /**
- * The fast path: decides from a file's tokens, in one pass and without walking its tree, whether the lock
- * analysis can find anything in it. Most files a project lints take no lock; they cost this check only.
+ * The fast path: decides from a file's text and the few tokens it points at, without walking its tree or
+ * reading every token, whether the lock analysis can find anything in it. Most files a project lints take no
+ * lock; they cost this check only.
  *
  * The check is exact (a necessary condition, never a guess), because every way the analysis recognises a lock
  * leaves a token whose value names it (values are compared cooked, so `\u0063ache` and `'locksmith\x2djs'`
@@ -8,7 +9,7 @@
  * - a lock module (import, `require`, `import()`, `import x = require(…)`, `import('…').Lock`): its specifier
  *   is a string (or template) token;
  * - a receiver named in `settings.locksmith.lockFactories`: the name is an identifier, private name or string
- *   token, and a creating method (`lock`, `restoreLock`, …) is another;
+ *   token, and one of locksmith's creating methods (`lock`, `restoreLock`) is another;
  * - a receiver named in a library profile's `names` (a redlock manager, a mutex): the name is a token;
  * - with type information a lock or manager can arrive from anywhere (a global declaration, a contextual
  *   type), but the analysis only ever sees it through a call of one of its methods, so the file must contain
@@ -16,7 +17,7 @@
  * The argument is spelled out in docs/architecture.md ("The fast path").
  */
 import type { TSESLint } from '@typescript-eslint/utils';
-import { CREATION_METHODS, lockMethodNames } from './calls.js';
+import { LOCKSMITH_CREATION_METHODS, lockMethodNames } from './calls.js';
 import { ActiveProfiles } from './profiles.js';
 import type { LocksmithSettings } from './settings.js';
 
@@ -26,7 +27,10 @@ export interface LockVocabulary {
   readonly modules: readonly string[];
   /** `settings.locksmith.lockFactories`: managers by name, which make locks through a creating method. */
   readonly factories: readonly string[];
-  /** Methods that create a lock on a manager. */
+  /**
+   * The methods by which a factory-named manager creates a lock. A factory name stands for a locksmith manager
+   * (`ActiveProfiles.libraryOfName`), so only locksmith's creating methods count (`callCreation` in `calls.ts`).
+   */
   readonly factoryMethods: readonly string[];
   /** A profile's receiver `names` (a redlock manager, a mutex): a lock source by name alone. */
   readonly names: readonly string[];
@@ -46,7 +50,7 @@ export function lockVocabulary(settings: LocksmithSettings): LockVocabulary {
     vocabulary = {
       modules: [...new ActiveProfiles(settings).allModules],
       factories: settings.lockFactories,
-      factoryMethods: [...CREATION_METHODS],
+      factoryMethods: [...LOCKSMITH_CREATION_METHODS],
       names: Object.values(settings.libraries).flatMap((profile) => profile?.names ?? []),
       typedMethods: lockMethodNames(),
     };
@@ -209,14 +213,13 @@ function enough(seen: number): boolean {
  * Whether the file may contain a lock, from its text and tokens alone. `false` means the analysis of this file
  * finds no lock creation, lock method call or acquisition (so no rule can report).
  *
- * Three steps, each cheaper than the next, the first two deciding most files:
- * 1. the tokens with a backslash in them, the only ones whose value is not their own text, found from the
+ * The answer is what the tokens' values say, found without reading every token:
+ * 1. the tokens with a backslash in them, the only ones whose value is not their own text, are found from the
  *    backslashes of the text and read cooked;
- * 2. the text itself: every other token's value is a piece of the text not preceded or followed by a letter
- *    or `_` (the neighbours of a name, a string's quotes, a template's delimiters, a private name's `#`), so a
- *    name that occurs nowhere in the text that way is the value of no token;
- * 3. only when steps 1 and 2 found enough names, every token, which decides exactly (a name in a comment or a
- *    string of another name's words occurs in the text but is no token's value).
+ * 2. every other token's value is a piece of the text not preceded or followed by a letter or `_` (the
+ *    neighbours of a name, a string's quotes, a template's delimiters, a private name's `#`), so the text is
+ *    searched for each name, and only the token at each place the name occurs that way is read (a name in a
+ *    comment, or inside a longer string, is no token's value).
  */
 export function mayContainLocks(
   text: string,
@@ -226,13 +229,17 @@ export function mayContainLocks(
 ): boolean {
   const matcher = matcherFor(vocabulary, typed);
   const escapes = text.includes('\\');
-  if (!enough(textMeaning(text, matcher, escapes ? escapedMeaning(text, tokens, matcher) : 0))) return false;
-  let seen = 0;
-  for (const token of tokens) {
-    seen |= tokenMeaning(token, matcher, escapes);
-    if (seen !== 0 && enough(seen)) return true;
+  if (matcher.emptyName) {
+    // The value of `''` has no text to search for: every token is read.
+    let seen = 0;
+    for (const token of tokens) {
+      seen |= tokenMeaning(token, matcher, escapes);
+      if (seen !== 0 && enough(seen)) return true;
+    }
+    return false;
   }
-  return false;
+  const seen = escapes ? escapedMeaning(text, tokens, matcher) : 0;
+  return enough(textMeaning(text, tokens, matcher, escapes, seen));
 }
 
 /** What the tokens spelled with a backslash mean, together. */
@@ -304,19 +311,29 @@ function lastTokenStartingAtOrBefore(tokens: readonly TSESLint.AST.Token[], offs
 }
 
 /**
- * What the names that occur in the text as a token could (step 2 above) mean, added to `seen`. Factory methods
- * are searched only once a factory has been seen.
+ * What the names that occur in the text as a token's value (step 2 above) mean, added to `seen`. Factory
+ * methods are searched only once a factory has been seen.
  */
-function textMeaning(text: string, matcher: Matcher, seen: number): number {
-  if (matcher.emptyName) return ALL;
-  seen = scanText(text, matcher.scans, seen);
-  if ((seen & WHAT_FACTORY) !== 0 && !enough(seen)) seen = scanText(text, matcher.methodScans, seen);
+function textMeaning(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  matcher: Matcher,
+  escapes: boolean,
+  seen: number,
+): number {
+  seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen);
+  if ((seen & WHAT_FACTORY) !== 0 && !enough(seen)) seen = scanText(text, tokens, matcher, matcher.methodScans, escapes, seen);
   return seen;
 }
 
-const ALL = WHAT_MODULE | WHAT_FACTORY | WHAT_FACTORY_METHOD | WHAT_TYPED_METHOD;
-
-function scanText(text: string, scans: readonly Scan[], seen: number): number {
+function scanText(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  matcher: Matcher,
+  scans: readonly Scan[],
+  escapes: boolean,
+  seen: number,
+): number {
   for (const { anchor, entries } of scans) {
     for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
       for (const entry of entries) {
@@ -328,7 +345,9 @@ function scanText(text: string, scans: readonly Scan[], seen: number): number {
           !isWordCharacter(text.charCodeAt(start - 1)) &&
           !isWordCharacter(text.charCodeAt(start + entry.name.length))
         ) {
-          seen |= entry.what;
+          // The token this occurrence is part of, if any, and what its whole value means.
+          const token = tokens[lastTokenStartingAtOrBefore(tokens, start, 0)];
+          if (token && start < token.range[1]) seen |= tokenMeaning(token, matcher, escapes);
           if (enough(seen)) return seen;
         }
       }

@@ -297,6 +297,9 @@ describe('mayContainLocks', () => {
     expect(check(`const re = /\\d+/; const cachedValue = 1; // a backslash: the token pass decides`)).toBe(false);
     // Both names occur in the text as whole words, but only in a comment and inside a string.
     expect(check(`// cache\nconst s = 'we lock it';`)).toBe(false);
+    expect(check(`const file = 'package-lock.json'; const cache = new Map();`)).toBe(false);
+    // A factory name makes locks through locksmith's creating methods only, not redlock's.
+    expect(check(`cache.acquire('a'); cache.using('a', 1, f);`)).toBe(false);
     expect(check(`const s = '\\n\\t\\\\'; const re = /\\d\\w/; // no name anywhere`)).toBe(false);
   });
 
