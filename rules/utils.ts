@@ -1,4 +1,5 @@
 import { ESLintUtils } from '@typescript-eslint/utils';
+import { mayHaveLocks } from './analysis/index.js';
 
 /** Which of the plugin's configs turns a rule on. `strict` includes everything `recommended` does. */
 export type LocksmithConfigName = 'recommended' | 'strict';
@@ -14,5 +15,14 @@ export interface LocksmithRuleDocs {
 /** Where each rule's documentation page lives (kept in the repository, next to the code it documents). */
 export const DOCS_BASE_URL = 'https://github.com/locksmith-js/locksmith/blob/main/docs/rules/';
 
-/** Creates a locksmith rule: `meta.docs.url` points at `docs/rules/<name>.md`. */
-export const createRule = ESLintUtils.RuleCreator<LocksmithRuleDocs>((name) => `${DOCS_BASE_URL}${name}.md`);
+const createNamedRule = ESLintUtils.RuleCreator<LocksmithRuleDocs>((name) => `${DOCS_BASE_URL}${name}.md`);
+
+/**
+ * Creates a locksmith rule: `meta.docs.url` points at `docs/rules/<name>.md`. Every locksmith rule reports only
+ * what the lock analysis finds, so on a file without locks ({@link mayHaveLocks}) its `create` is not run at
+ * all: the rule registers no listener, and builds no state and no options for that file.
+ */
+export const createRule: typeof createNamedRule = (rule) => {
+  const made = createNamedRule(rule);
+  return { ...made, create: (context) => (mayHaveLocks(context) ? made.create(context) : {}) };
+};

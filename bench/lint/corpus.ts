@@ -17,7 +17,6 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
  */
 export const THIRD_PARTY_PACKAGES = [
   'eslint',
-  '@eslint/eslintrc',
   'espree',
   '@typescript-eslint/eslint-plugin',
   '@typescript-eslint/scope-manager',
@@ -63,12 +62,12 @@ function countLines(files: readonly string[]): number {
   return files.reduce((sum, file) => sum + readFileSync(file, 'utf8').split('\n').length, 0);
 }
 
-/** The third-party corpus, or every `sample`-th file of it (in path order). */
-export function thirdPartyCorpus(sample = 1): Corpus {
+/** The third-party corpus, or every `sample`-th file of it (in path order), with or without `THIRD_PARTY_FILES`. */
+export function thirdPartyCorpus(sample = 1, withLargest = true): Corpus {
   const modules = join(root, 'node_modules');
   const files = [
     ...THIRD_PARTY_PACKAGES.flatMap((name) => sources(join(modules, name))),
-    ...THIRD_PARTY_FILES.map((file) => join(modules, file)),
+    ...(withLargest ? THIRD_PARTY_FILES.map((file) => join(modules, file)) : []),
   ]
     .sort()
     .filter((_, index) => index % sample === 0);

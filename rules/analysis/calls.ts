@@ -46,8 +46,15 @@ const LIBRARY_METHODS: Readonly<Record<Exclude<LibraryId, 'locksmith'>, Readonly
   },
 };
 
+/** The methods by which a locksmith manager creates a lock. */
+export const LOCKSMITH_CREATION_METHODS = ['lock', 'restoreLock'] as const;
+
+function isLocksmithCreationMethod(method: string): method is (typeof LOCKSMITH_CREATION_METHODS)[number] {
+  return (LOCKSMITH_CREATION_METHODS as readonly string[]).includes(method);
+}
+
 /** The manager methods that create a lock: locksmith's `lock` / `restoreLock`, redlock's `acquire` / `using`. */
-export const CREATION_METHODS: ReadonlySet<string> = new Set(['lock', 'restoreLock', 'acquire', 'using']);
+export const CREATION_METHODS: ReadonlySet<string> = new Set([...LOCKSMITH_CREATION_METHODS, 'acquire', 'using']);
 
 /** Every method name through which the analysis can see a lock: the creating ones and each library's lock methods. */
 export function lockMethodNames(): string[] {
@@ -97,7 +104,7 @@ export class Calls {
       const method = propertyName(callee);
       if (method === undefined || !CREATION_METHODS.has(method)) return undefined;
       const library = this.locks.managerLibrary(callee.object);
-      if (library === 'locksmith' && (method === 'lock' || method === 'restoreLock')) {
+      if (library === 'locksmith' && isLocksmithCreationMethod(method)) {
         const name = arg(0);
         return {
           call: node,

@@ -62,23 +62,39 @@ export { VOCABULARIES, type Vocabulary } from './libraries.js';
 export type AnalysisContext = Pick<Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, 'sourceCode' | 'settings'>;
 
 const cache = new WeakMap<object, LockAnalysis>();
+const decisions = new WeakMap<object, boolean>();
+
+/**
+ * Whether the file `context` lints may contain a lock: `false` when its tokens name no lock (`prefilter.ts`),
+ * and then the analysis finds nothing in it, so no rule can report. Decided once per file (cached on
+ * `context.sourceCode`) from the tokens alone, without walking the tree. Always `true` with the fast path off.
+ */
+export function mayHaveLocks(context: AnalysisContext): boolean {
+  if (!fastPathEnabled()) return true;
+  const { sourceCode } = context;
+  let decision = decisions.get(sourceCode);
+  if (decision === undefined) {
+    const settings = readSettings(context.settings as Readonly<Record<string, unknown>> | undefined);
+    const typed = Boolean(sourceCode.parserServices?.program);
+    decision = mayContainLocks(sourceCode.text, sourceCode.ast.tokens, lockVocabulary(settings), typed);
+    decisions.set(sourceCode, decision);
+  }
+  return decision;
+}
 
 /**
  * The lock analysis of the file `context` lints (computed on first use, then shared by every rule). A file
- * whose tokens name no lock (`prefilter.ts`) is not walked: its lists are empty, which is what the walk would
- * find, and a question about one of its nodes is answered by the full analysis, built only then.
+ * without locks ({@link mayHaveLocks}) is not walked: its lists are empty, which is what the walk would find,
+ * and a question about one of its nodes is answered by the full analysis, built only then.
  */
 export function getLockAnalysis(context: AnalysisContext): LockAnalysis {
   const { sourceCode } = context;
   const cached = cache.get(sourceCode);
   if (cached) return cached;
   const settings = context.settings as Readonly<Record<string, unknown>> | undefined;
-  const typed = Boolean(sourceCode.parserServices?.program);
-  const analysis =
-    fastPathEnabled() &&
-    !mayContainLocks(sourceCode.text, sourceCode.ast.tokens, lockVocabulary(readSettings(settings)), typed)
-      ? lockFree(() => analyze(sourceCode, settings))
-      : analyze(sourceCode, settings);
+  const analysis = mayHaveLocks(context)
+    ? analyze(sourceCode, settings)
+    : lockFree(() => analyze(sourceCode, settings));
   cache.set(sourceCode, analysis);
   return analysis;
 }

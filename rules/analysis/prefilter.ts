@@ -1,6 +1,7 @@
 /**
- * The fast path: decides from a file's tokens, in one pass and without walking its tree, whether the lock
- * analysis can find anything in it. Most files a project lints take no lock; they cost this check only.
+ * The fast path: decides from a file's text and the few tokens it points at, without walking its tree or
+ * reading every token, whether the lock analysis can find anything in it. Most files a project lints take no
+ * lock; they cost this check only.
  *
  * The check is exact (a necessary condition, never a guess), because every way the analysis recognises a lock
  * leaves a token whose value names it (values are compared cooked, so `\u0063ache` and `'locksmith\x2djs'`
@@ -8,7 +9,7 @@
  * - a lock module (import, `require`, `import()`, `import x = require(…)`, `import('…').Lock`): its specifier
  *   is a string (or template) token;
  * - a receiver named in `settings.locksmith.lockFactories`: the name is an identifier, private name or string
- *   token, and a creating method (`lock`, `restoreLock`, …) is another;
+ *   token, and one of locksmith's creating methods (`lock`, `restoreLock`) is another;
  * - a receiver named in a library profile's `names` (a redlock manager, a mutex): the name is a token;
  * - with type information a lock or manager can arrive from anywhere (a global declaration, a contextual
  *   type), but the analysis only ever sees it through a call of one of its methods, so the file must contain
@@ -16,7 +17,7 @@
  * The argument is spelled out in docs/architecture.md ("The fast path").
  */
 import type { TSESLint } from '@typescript-eslint/utils';
-import { CREATION_METHODS, lockMethodNames } from './calls.js';
+import { LOCKSMITH_CREATION_METHODS, lockMethodNames } from './calls.js';
 import { ActiveProfiles } from './profiles.js';
 import type { LocksmithSettings } from './settings.js';
 
@@ -26,7 +27,10 @@ export interface LockVocabulary {
   readonly modules: readonly string[];
   /** `settings.locksmith.lockFactories`: managers by name, which make locks through a creating method. */
   readonly factories: readonly string[];
-  /** Methods that create a lock on a manager. */
+  /**
+   * The methods by which a factory-named manager creates a lock. A factory name stands for a locksmith manager
+   * (`ActiveProfiles.libraryOfName`), so only locksmith's creating methods count (`callCreation` in `calls.ts`).
+   */
   readonly factoryMethods: readonly string[];
   /** A profile's receiver `names` (a redlock manager, a mutex): a lock source by name alone. */
   readonly names: readonly string[];
@@ -34,15 +38,25 @@ export interface LockVocabulary {
   readonly typedMethods: readonly string[];
 }
 
-/** The vocabulary the analysis follows under `settings` (module list and method names come from the analysis). */
+const vocabularies = new WeakMap<LocksmithSettings, LockVocabulary>();
+
+/**
+ * The vocabulary the analysis follows under `settings` (module list and method names come from the analysis),
+ * made once per settings object: ESLint hands every file of a config the same one.
+ */
 export function lockVocabulary(settings: LocksmithSettings): LockVocabulary {
-  return {
-    modules: [...new ActiveProfiles(settings).allModules],
-    factories: settings.lockFactories,
-    factoryMethods: [...CREATION_METHODS],
-    names: Object.values(settings.libraries).flatMap((profile) => profile?.names ?? []),
-    typedMethods: lockMethodNames(),
-  };
+  let vocabulary = vocabularies.get(settings);
+  if (!vocabulary) {
+    vocabulary = {
+      modules: [...new ActiveProfiles(settings).allModules],
+      factories: settings.lockFactories,
+      factoryMethods: [...LOCKSMITH_CREATION_METHODS],
+      names: Object.values(settings.libraries).flatMap((profile) => profile?.names ?? []),
+      typedMethods: lockMethodNames(),
+    };
+    vocabularies.set(settings, vocabulary);
+  }
+  return vocabulary;
 }
 
 let enabled = true;
@@ -66,19 +80,57 @@ const WHAT_FACTORY_METHOD = 4;
 const WHAT_TYPED_METHOD = 8;
 
 /**
- * Whether the file may contain a lock, from its text and tokens alone. `false` means the analysis of this file finds no
- * lock creation, lock method call or acquisition (so no rule can report).
+ * Printable ASCII characters from the most to the least frequent in JavaScript sources. Only speed depends on
+ * it: the text search for a name starts at its least frequent character, which the engine finds with a
+ * byte scan, and checks the rest of the name around each hit.
  */
-export function mayContainLocks(
-  text: string,
-  tokens: readonly TSESLint.AST.Token[],
-  vocabulary: LockVocabulary,
-  typed: boolean,
-): boolean {
-  // Without a backslash in the file no token is escaped: each token's value is a piece of the text, so a name
-  // that does not occur in the text cannot be a token's value. Searching the text is much cheaper than
-  // touching every token; files with a backslash, or where a name does occur, take the token pass.
-  if (!text.includes('\\') && !mayNameLocks(text, vocabulary, typed)) return false;
+const CHARACTERS_BY_FREQUENCY = 'etrnosialc-dpu.mfh()=g";,{}/ybv*kx:wTSE_CAIPRNO[]D`&ML0\'F|1@jBU!$>?+q\\2GHWVz3K<QY4865J9%^7X#Z~';
+
+/** One name of the vocabulary and what it means (`WHAT_*` bits; a name can mean several things). */
+interface Entry {
+  readonly name: string;
+  readonly what: number;
+  /** Where in `name` the character its text search looks for is (see {@link Scan}). */
+  readonly anchorAt: number;
+}
+
+/**
+ * One search of the text: every occurrence of `anchor` (a single character, which the engine finds with a
+ * byte scan) is checked against the names that contain it at their `anchorAt`. Names share a scan when they
+ * share a rare character (`k` in `lock`, `locks` and `redlock`).
+ */
+interface Scan {
+  readonly anchor: string;
+  readonly entries: readonly Entry[];
+}
+
+/** The vocabulary as the checks read it. */
+interface Matcher {
+  /** The text searches for every name but the factory methods, then for those (they count only next to a factory). */
+  readonly scans: readonly Scan[];
+  readonly methodScans: readonly Scan[];
+  /** Whether some name is empty (the value of `''`): then the text search cannot rule a file out. */
+  readonly emptyName: boolean;
+  /** The names by length: most tokens have a length no name has and are rejected on that alone. */
+  readonly byLength: readonly (readonly Entry[] | undefined)[];
+  /** The length of the shortest name. */
+  readonly shortest: number;
+  /** Every character code of every name. */
+  readonly alphabet: ReadonlySet<number>;
+}
+
+const matchers = new WeakMap<LockVocabulary, { readonly untyped: Matcher; readonly typed: Matcher }>();
+
+function matcherFor(vocabulary: LockVocabulary, typed: boolean): Matcher {
+  let made = matchers.get(vocabulary);
+  if (!made) {
+    made = { untyped: compile(vocabulary, false), typed: compile(vocabulary, true) };
+    matchers.set(vocabulary, made);
+  }
+  return typed ? made.typed : made.untyped;
+}
+
+function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {
   const meaning = new Map<string, number>();
   const add = (names: readonly string[], what: number): void => {
     for (const name of names) meaning.set(name, (meaning.get(name) ?? 0) | what);
@@ -88,65 +140,279 @@ export function mayContainLocks(
   add(vocabulary.factories, WHAT_FACTORY);
   add(vocabulary.factoryMethods, WHAT_FACTORY_METHOD);
   if (typed) add(vocabulary.typedMethods, WHAT_TYPED_METHOD);
-
-  let seen = 0;
-  const enough = (): boolean =>
-    (seen & WHAT_MODULE) !== 0 ||
-    (seen & (WHAT_FACTORY | WHAT_FACTORY_METHOD)) === (WHAT_FACTORY | WHAT_FACTORY_METHOD) ||
-    (seen & WHAT_TYPED_METHOD) !== 0;
-
-  for (const token of tokens) {
-    let value: string;
-    switch (token.type) {
-      case 'Punctuator':
-      case 'Numeric':
-      case 'RegularExpression':
-      case 'JSXText':
-        continue;
-      case 'String':
-        value = token.value.slice(1, -1);
-        break;
-      case 'Template':
-        value = templateText(token.value);
-        break;
-      case 'PrivateIdentifier':
-        // The analysis spells a private member `#name`; parsers give the token without the `#`.
-        seen |= meaningOf(meaning, token.value.startsWith('#') ? token.value : `#${token.value}`);
-        if (enough()) return true;
-        value = token.value;
-        break;
-      default:
-        // Identifiers, and keywords, which are names too after a dot (`x.default`).
-        value = token.value;
-        break;
+  const entries: Entry[] = [];
+  const scans = new Map<string, Entry[]>();
+  const methodScans = new Map<string, Entry[]>();
+  for (const [name, what] of meaning) {
+    if (name === '') {
+      // The value of `''`: no text search can rule it out (see `emptyName`); the token pass compares it.
+      entries.push({ name, what, anchorAt: 0 });
+      continue;
     }
-    seen |= meaningOf(meaning, value);
-    if (seen !== 0 && enough()) return true;
+    const groups = what === WHAT_FACTORY_METHOD ? methodScans : scans;
+    const anchorAt = anchorOf(name, groups);
+    const entry: Entry = { name, what, anchorAt };
+    entries.push(entry);
+    const anchor = name.charAt(anchorAt);
+    groups.set(anchor, [...(groups.get(anchor) ?? []), entry]);
   }
-  return false;
+  const asScans = (groups: Map<string, Entry[]>): Scan[] => [...groups].map(([anchor, group]) => ({ anchor, entries: group }));
+  const byLength: Entry[][] = [];
+  for (const entry of entries) (byLength[entry.name.length] ??= []).push(entry);
+  const alphabet = new Set<number>();
+  for (const { name } of entries) for (let index = 0; index < name.length; index += 1) alphabet.add(name.charCodeAt(index));
+  return {
+    scans: asScans(scans),
+    methodScans: asScans(methodScans),
+    emptyName: meaning.has(''),
+    byLength,
+    shortest: Math.min(...entries.map((entry) => entry.name.length)),
+    alphabet,
+  };
 }
 
-/** The token condition below, asked of the whole text: whether the names it needs occur in it at all. */
-function mayNameLocks(text: string, vocabulary: LockVocabulary, typed: boolean): boolean {
-  const occurs = (names: readonly string[]) => names.some((name) => text.includes(name));
+/**
+ * The index of the character `name`'s text search looks for: its least frequent one, or a nearly as rare one
+ * that another name's search already looks for (one scan then serves both).
+ */
+function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): number {
+  let at = 0;
+  let best = -1;
+  for (let index = 0; index < name.length; index += 1) {
+    const character = name.charAt(index);
+    const found = CHARACTERS_BY_FREQUENCY.indexOf(character);
+    // A character missing from the list is rarer than all of it.
+    const rank = found === -1 ? CHARACTERS_BY_FREQUENCY.length : found;
+    const rarity = rank + (groups.has(character) && rank >= RARE_ENOUGH_TO_SHARE ? SHARED_SCAN_BONUS : 0);
+    if (rarity > best) {
+      best = rarity;
+      at = index;
+    }
+  }
+  return at;
+}
+
+/**
+ * How much rarer (in places of {@link CHARACTERS_BY_FREQUENCY}) a character must be to be worth a scan of its
+ * own, when a rare one of the name is already searched for. (Sharing the scan of a frequent character saves
+ * little: each of its many occurrences is then checked against more names.)
+ */
+const SHARED_SCAN_BONUS = 25;
+const RARE_ENOUGH_TO_SHARE = CHARACTERS_BY_FREQUENCY.indexOf('k');
+
+/** Whether what has been seen so far is enough for the analysis to find a lock. */
+function enough(seen: number): boolean {
   return (
-    occurs(vocabulary.modules) ||
-    occurs(vocabulary.names) ||
-    (occurs(vocabulary.factories) && occurs(vocabulary.factoryMethods)) ||
-    (typed && occurs(vocabulary.typedMethods))
+    (seen & WHAT_MODULE) !== 0 ||
+    (seen & (WHAT_FACTORY | WHAT_FACTORY_METHOD)) === (WHAT_FACTORY | WHAT_FACTORY_METHOD) ||
+    (seen & WHAT_TYPED_METHOD) !== 0
   );
 }
 
-function meaningOf(meaning: ReadonlyMap<string, number>, raw: string): number {
-  return meaning.get(raw.includes('\\') ? cook(raw) : raw) ?? 0;
+/**
+ * Whether the file may contain a lock, from its text and tokens alone. `false` means the analysis of this file
+ * finds no lock creation, lock method call or acquisition (so no rule can report).
+ *
+ * The answer is what the tokens' values say, found without reading every token:
+ * 1. the tokens with a backslash in them, the only ones whose value is not their own text, are found from the
+ *    backslashes of the text and read cooked;
+ * 2. every other token's value is a piece of the text not preceded or followed by a letter or `_` (the
+ *    neighbours of a name, a string's quotes, a template's delimiters, a private name's `#`), so the text is
+ *    searched for each name, and only the token at each place the name occurs that way is read (a name in a
+ *    comment, or inside a longer string, is no token's value).
+ */
+export function mayContainLocks(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  vocabulary: LockVocabulary,
+  typed: boolean,
+): boolean {
+  const matcher = matcherFor(vocabulary, typed);
+  const escapes = text.includes('\\');
+  if (matcher.emptyName) {
+    // The value of `''` has no text to search for: every token is read.
+    let seen = 0;
+    for (const token of tokens) {
+      seen |= tokenMeaning(token, matcher, escapes);
+      if (seen !== 0 && enough(seen)) return true;
+    }
+    return false;
+  }
+  const seen = escapes ? escapedMeaning(text, tokens, matcher) : 0;
+  return enough(textMeaning(text, tokens, matcher, escapes, seen));
 }
 
-/** The text of a template token between its delimiters (`` ` `` or `}` … `` ` `` or `${`). */
-function templateText(raw: string): string {
-  const start = 1;
-  const end = raw.endsWith('${') ? raw.length - 2 : raw.length - 1;
-  return raw.slice(start, end);
+/** What the tokens spelled with a backslash mean, together. */
+function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], matcher: Matcher): number {
+  let seen = 0;
+  let index = -1;
+  for (let at = text.indexOf('\\'); at !== -1; ) {
+    const escaped = singleEscape(text.charCodeAt(at + 1));
+    if (escaped !== -1 && !matcher.alphabet.has(escaped)) {
+      // Whatever holds this escape, it stands for a character no name has: no value with it is a name. (`\\`
+      // is skipped whole, so the next backslash found starts an escape of its own.)
+      at = text.indexOf('\\', at + 2);
+      continue;
+    }
+    index = lastTokenStartingAtOrBefore(tokens, at, Math.max(index, 0));
+    const token = tokens[index];
+    let next: number;
+    if (token && at < token.range[1]) {
+      seen |= tokenMeaning(token, matcher, true);
+      next = token.range[1];
+    } else {
+      // A comment or whitespace, up to the next token.
+      next = tokens[index + 1]?.range[0] ?? text.length;
+    }
+    at = text.indexOf('\\', next);
+  }
+  return seen;
 }
+
+/**
+ * The character an escape sequence whose first character after the backslash is `code` stands for, when that
+ * character alone decides it (`\n`, `\\`, `\-`); -1 for `\u`, `\x`, octal escapes and line continuations.
+ */
+function singleEscape(code: number): number {
+  switch (code) {
+    case 0x62: return 0x08; // \b
+    case 0x66: return 0x0c; // \f
+    case 0x6e: return 0x0a; // \n
+    case 0x72: return 0x0d; // \r
+    case 0x74: return 0x09; // \t
+    case 0x76: return 0x0b; // \v
+    case 0x75: // \u
+    case 0x78: // \x
+    case 0x0a:
+    case 0x0d:
+    case 0x2028:
+    case 0x2029:
+      return -1;
+    default:
+      // Octal escapes (`\0` to `\7`) cook to another character; `\8`, `\9` and every other character to itself.
+      return (code >= 0x30 && code <= 0x37) || Number.isNaN(code) ? -1 : code;
+  }
+}
+
+/** The index of the last token that starts at or before `offset` (-1: none), searching from `low` on. */
+function lastTokenStartingAtOrBefore(tokens: readonly TSESLint.AST.Token[], offset: number, low: number): number {
+  let high = tokens.length - 1;
+  let found = low - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    if (tokens[middle]!.range[0] <= offset) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return found;
+}
+
+/**
+ * What the names that occur in the text as a token's value (step 2 above) mean, added to `seen`. Factory
+ * methods are searched only once a factory has been seen.
+ */
+function textMeaning(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  matcher: Matcher,
+  escapes: boolean,
+  seen: number,
+): number {
+  seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen);
+  if ((seen & WHAT_FACTORY) !== 0 && !enough(seen)) seen = scanText(text, tokens, matcher, matcher.methodScans, escapes, seen);
+  return seen;
+}
+
+function scanText(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  matcher: Matcher,
+  scans: readonly Scan[],
+  escapes: boolean,
+  seen: number,
+): number {
+  for (const { anchor, entries } of scans) {
+    for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
+      for (const entry of entries) {
+        if ((entry.what & ~seen) === 0) continue;
+        const start = at - entry.anchorAt;
+        if (
+          start >= 0 &&
+          text.startsWith(entry.name, start) &&
+          !isWordCharacter(text.charCodeAt(start - 1)) &&
+          !isWordCharacter(text.charCodeAt(start + entry.name.length))
+        ) {
+          // The token this occurrence is part of, if any, and what its whole value means.
+          const token = tokens[lastTokenStartingAtOrBefore(tokens, start, 0)];
+          if (token && start < token.range[1]) seen |= tokenMeaning(token, matcher, escapes);
+          if (enough(seen)) return seen;
+        }
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * An ASCII letter or `_`: never right next to a token's value in the text. (`$` and digits are treated as
+ * neighbours a value can have: a template's text ends before `${`.)
+ */
+function isWordCharacter(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+}
+
+/** What one token's value means (0: nothing), cooked when it holds a backslash and `escapes` says it may. */
+function tokenMeaning(token: TSESLint.AST.Token, matcher: Matcher, escapes: boolean): number {
+  const value = token.value;
+  let start = 0;
+  let end = value.length;
+  let what = 0;
+  switch (token.type) {
+    case 'Punctuator':
+    case 'Numeric':
+    case 'RegularExpression':
+    case 'JSXText':
+      return 0;
+    case 'String':
+      start = 1;
+      end -= 1;
+      break;
+    case 'Template':
+      start = 1;
+      end -= value.endsWith('${') ? 2 : 1;
+      break;
+    case 'PrivateIdentifier':
+      // The analysis spells a private member `#name`; parsers give the token without the `#`.
+      if (!value.startsWith('#')) what = meaningOf(`#${value}`, 0, value.length + 1, matcher, escapes);
+      break;
+    default:
+      // Identifiers, and keywords, which are names too after a dot (`x.default`).
+      break;
+  }
+  return what | meaningOf(value, start, end, matcher, escapes);
+}
+
+/** What `raw.slice(start, end)`, cooked, means in the vocabulary (0: nothing). */
+function meaningOf(raw: string, start: number, end: number, matcher: Matcher, escapes: boolean): number {
+  if (escapes && raw.includes('\\', start)) {
+    // Every escape sequence is longer than what it stands for, so the value is shorter than the raw text.
+    if (end - start - 1 < matcher.shortest) return 0;
+    const cooked = cook(raw.slice(start, end));
+    return matchIn(matcher.byLength[cooked.length], cooked, 0);
+  }
+  return matchIn(matcher.byLength[end - start], raw, start);
+}
+
+function matchIn(entries: readonly Entry[] | undefined, text: string, start: number): number {
+  if (entries === undefined) return 0;
+  let what = 0;
+  for (const entry of entries) if (text.startsWith(entry.name, start)) what |= entry.what;
+  return what;
+}
+
 
 const SINGLE_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 const ESCAPE = /\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([0-3][0-7]{0,2}|[4-7][0-7]?)|(\r\n|[\r\n\u2028\u2029])|([\s\S]))/g;

@@ -29,6 +29,8 @@ export interface LocksmithSettings {
 export const DEFAULT_LOCK_FACTORIES: readonly string[] = ['Cache', 'cache', 'locks'];
 
 const cache = new WeakMap<object, LocksmithSettings>();
+/** The settings of every config without an object at `settings.locksmith` (the defaults), made once. */
+let unset: LocksmithSettings | undefined;
 
 /**
  * Reads `settings.locksmith`, ignoring malformed values rather than throwing. Shape:
@@ -36,8 +38,16 @@ const cache = new WeakMap<object, LocksmithSettings>();
  */
 export function readSettings(settings: Readonly<Record<string, unknown>> | undefined): LocksmithSettings {
   const own = settings?.['locksmith'];
-  const known = typeof own === 'object' && own !== null ? cache.get(own) : undefined;
-  if (known) return known;
+  if (typeof own !== 'object' || own === null) return (unset ??= parse(own));
+  let known = cache.get(own);
+  if (!known) {
+    known = parse(own);
+    cache.set(own, known);
+  }
+  return known;
+}
+
+function parse(own: unknown): LocksmithSettings {
   const record = typeof own === 'object' && own !== null ? (own as Record<string, unknown>) : {};
   const factories = record['lockFactories'];
   const libraries: Partial<Record<ProfileId, ProfileSettings>> = {};
@@ -51,12 +61,10 @@ export function readSettings(settings: Readonly<Record<string, unknown>> | undef
       names: strings(options['names']),
     };
   }
-  const result: LocksmithSettings = {
+  return {
     lockFactories: [...new Set([...DEFAULT_LOCK_FACTORIES, ...strings(factories)])],
     libraries,
   };
-  if (typeof own === 'object' && own !== null) cache.set(own, result);
-  return result;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Linter } from 'eslint';
 import type { ESLint } from 'eslint';
 import * as tsParser from '@typescript-eslint/parser';
+import { ESLintUtils } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
 import { getLockAnalysis, type LockAnalysis } from '../../rules/analysis/index.js';
-import { createRule } from '../../rules/utils.js';
 import { code } from './support/rule-tester.js';
 
 interface Summary {
@@ -46,9 +46,9 @@ function analyze(
   options: { settings?: Record<string, unknown>; typed?: boolean; filename?: string } = {},
 ): Summary {
   let summary: Summary | undefined;
-  const probe = createRule({
-    name: 'probe',
-    meta: { type: 'problem', docs: { description: 'test probe', recommended: 'strict' }, schema: [], messages: {} },
+  // Not a locksmith rule (`createRule` would not run it on a file without locks): it asks the analysis of every file.
+  const probe = ESLintUtils.RuleCreator.withoutDocs({
+    meta: { type: 'problem', docs: { description: 'test probe' }, schema: [], messages: {} },
     defaultOptions: [],
     create(context) {
       return {

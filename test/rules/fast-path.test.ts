@@ -19,6 +19,7 @@ import {
   setFastPath,
 } from '../../rules/analysis/prefilter.js';
 import { readSettings } from '../../rules/analysis/settings.js';
+import { createRule } from '../../rules/utils.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const typedRoot = fileURLToPath(new URL('./typed-global/', import.meta.url));
@@ -168,6 +169,22 @@ const SNIPPETS: Record<string, Snippet> = {
   'a redis-semaphore module specifier with an escape': {
     code: `import { Mutex } from 'redis\\u002dsemaphore';\nexport async function f(redis: any) { const m = new Mutex(redis, 'a:b:c', { lockTimeout: 1000, acquireTimeout: 5000 }); await m.acquire(); await work(); await m.release(); }\ndeclare function work(): Promise<void>;`,
   },
+  'an identity escape in the module specifier': {
+    code: `import { createLocks } from 'locksmith\\-js';\nconst m = createLocks();\nexport async function f() { m.lock('a:b:c', 5).get(); }`,
+  },
+  'an escaped backslash right before an escaped factory name': {
+    code: `const s = '\\\\'; export async function f() { \\u0063ache.lock('a:b:c', 5).get(); }`,
+  },
+  'regular expressions and control escapes before an escaped method name': {
+    code: `const re = /\\d+\\.\\w/; const t = 'a\\nb\\tc'; export async function f() { cache.lo\\u0063k('a:b:c', 5).get(); }`,
+  },
+  'an empty factory name in settings': {
+    code: `export class S { async f() { this[''].lock('a:b:c', 5).get(); } }`,
+    settings: { locksmith: { lockFactories: [''] } },
+  },
+  'text with characters beyond Latin-1': {
+    code: `// 日本語 → ✓\nexport async function f() { cache.lock('a:b:c', 5).get(); }`,
+  },
   'typed: a global manager, no import, no factory name': {
     code: `async function f() { appLocks.lock('a:b:c', 5).get(); }`,
     typed: true,
@@ -230,6 +247,39 @@ describe('the fast path loses no finding', () => {
   }
 });
 
+describe('a locksmith rule on a file without locks', () => {
+  let created = 0;
+  const probe = createRule({
+    name: 'probe',
+    meta: { type: 'problem', docs: { description: 'counts create() calls', recommended: 'strict' }, schema: [], messages: {} },
+    defaultOptions: [],
+    create() {
+      created += 1;
+      return {};
+    },
+  });
+  const lint = (code: string) =>
+    new Linter({ configType: 'flat' }).verify(code, [
+      {
+        files: ['**/*.ts'],
+        plugins: { test: { rules: { probe } } as unknown as ESLint.Plugin },
+        languageOptions: { parser: tsParser as Linter.Parser },
+        rules: { 'test/probe': 'error' },
+      },
+    ], { filename: 'file.ts' });
+
+  it('is not created at all: it registers no listener and builds no state or options', () => {
+    created = 0;
+    lint(`const cache = new Map(); cache.get('a'); export {};`);
+    expect(created).toBe(0);
+    lint(`export async function f() { await cache.lock('a:b', 5).get(); }`);
+    expect(created).toBe(1);
+    setFastPath(false);
+    lint(`const cache = new Map(); cache.get('a'); export {};`);
+    expect(created).toBe(2);
+  });
+});
+
 describe('mayContainLocks', () => {
   const tokensOf = (code: string) =>
     tsParser.parseForESLint(code, { range: true, loc: true, tokens: true, comment: true }).ast.tokens;
@@ -245,6 +295,36 @@ describe('mayContainLocks', () => {
     // A name inside a longer word or a comment passes the text search; the token pass still skips the file.
     expect(check(`// the cache must not lock up\nconst blocks = cacheSize;`)).toBe(false);
     expect(check(`const re = /\\d+/; const cachedValue = 1; // a backslash: the token pass decides`)).toBe(false);
+    // Both names occur in the text as whole words, but only in a comment and inside a string.
+    expect(check(`// cache\nconst s = 'we lock it';`)).toBe(false);
+    expect(check(`const file = 'package-lock.json'; const cache = new Map();`)).toBe(false);
+    // A factory name makes locks through locksmith's creating methods only, not redlock's.
+    expect(check(`cache.acquire('a'); cache.using('a', 1, f);`)).toBe(false);
+    expect(check(`const s = '\\n\\t\\\\'; const re = /\\d\\w/; // no name anywhere`)).toBe(false);
+  });
+
+  it('finds names wherever a token can carry them: next to `$`, digits, quotes, `#` and template delimiters', () => {
+    expect(check('this[`locks${x}`].lock(1);')).toBe(true);
+    expect(check('this[`${x}locks`].lock(1);')).toBe(true);
+    expect(check('x = 1+cache.lock(1);')).toBe(true);
+    expect(check(`x["cache"]["lock"](1);`)).toBe(true);
+    expect(check(`class A { #locks = 1; f() { this.#locks.lock(1); } }`, { lockFactories: ['#locks'] })).toBe(true);
+    expect(check(`class A { #locks = 1; f() { this.#locks.lock(1); } }`)).toBe(true);
+    // A name inside a longer identifier is not that identifier.
+    expect(check(`$cache.lock(1); cache_.lock(1); xcache.lock(1);`)).toBe(false);
+  });
+
+  it('reads escaped tokens cooked, whatever other escapes the file has', () => {
+    expect(check(`const s = '\\\\'; \\u0063ache.lock(1);`)).toBe(true);
+    expect(check(`const s = '\\n'; x['c\\x61che']['lo\\u{63}k'](1);`)).toBe(true);
+    expect(check(`import 'locksmith\\-js';`)).toBe(true);
+    expect(check(`import 'locksmith\\x2djs';`)).toBe(true);
+    expect(check(`const s = 'cache\\n'; s.lock(1);`)).toBe(false);
+  });
+
+  it('looks for an empty configured name (the value of `\'\'`) in the tokens', () => {
+    expect(check(`x[''].lock(1);`, { lockFactories: [''] })).toBe(true);
+    expect(check(`x.y.lock(1);`, { lockFactories: [''] })).toBe(false);
   });
 
   it('keeps code that imports a lock module or calls a creating method on a factory name', () => {
