@@ -10,6 +10,7 @@ import noTtlShorterThanWait, { type MessageIds as noTtlShorterThanWaitIds, type 
 import noLockAroundRead, { type MessageIds as noLockAroundReadIds, type Options as noLockAroundReadOptions } from '../../rules/no-lock-around-read.js';
 import keyNamingConvention, { type MessageIds as keyNamingConventionIds, type Options as keyNamingConventionOptions } from '../../rules/key-naming-convention.js';
 import type { InvalidTestCase } from '@typescript-eslint/rule-tester';
+import type { TSESLint } from '@typescript-eslint/utils';
 import { code, RuleTester, tested } from './support/rule-tester.js';
 import { LIBRARY_IDIOMS } from './support/valid-corpus.js';
 
@@ -483,53 +484,27 @@ const INVALID_keyNamingConvention: InvalidTestCase<keyNamingConventionIds, keyNa
     },
 ];
 
-ruleTester.run('require-release-in-finally (library profiles)', tested(requireReleaseInFinally), {
-  valid: [
-    ...LIBRARY_IDIOMS,
-    ...INVALID_requireReleaseInFinally.map((c) => ({ code: c.code, settings: OFF })),
-  ],
-  invalid: INVALID_requireReleaseInFinally,
-});
+/**
+ * One rule over the library profiles: the idioms of every library are valid, each invalid case reports as
+ * listed, and the same cases are valid with every profile turned off (the findings come from the profiles).
+ */
+function runWithProfiles<MessageIds extends string, Options extends readonly unknown[]>(
+  name: string,
+  rule: TSESLint.RuleModule<MessageIds, Options, unknown>,
+  invalid: InvalidTestCase<MessageIds, Options>[],
+): void {
+  ruleTester.run(`${name} (library profiles)`, tested(rule), {
+    valid: [...LIBRARY_IDIOMS, ...invalid.map((c) => ({ code: c.code, settings: OFF }))],
+    invalid,
+  });
+}
 
-ruleTester.run('no-floating-lock-call (library profiles)', tested(noFloatingLockCall), {
-  valid: [
-    ...LIBRARY_IDIOMS,
-    ...INVALID_noFloatingLockCall.map((c) => ({ code: c.code, settings: OFF })),
-  ],
-  invalid: INVALID_noFloatingLockCall,
-});
-
-ruleTester.run('no-unchecked-get (library profiles)', tested(noUncheckedGet), {
-  valid: [
-    ...LIBRARY_IDIOMS,
-    ...INVALID_noUncheckedGet.map((c) => ({ code: c.code, settings: OFF })),
-  ],
-  invalid: INVALID_noUncheckedGet,
-});
-
-ruleTester.run('no-ttl-shorter-than-wait (library profiles)', tested(noTtlShorterThanWait), {
-  valid: [
-    ...LIBRARY_IDIOMS,
-    ...INVALID_noTtlShorterThanWait.map((c) => ({ code: c.code, settings: OFF })),
-  ],
-  invalid: INVALID_noTtlShorterThanWait,
-});
-
-ruleTester.run('no-lock-around-read (library profiles)', tested(noLockAroundRead), {
-  valid: [
-    ...LIBRARY_IDIOMS,
-    ...INVALID_noLockAroundRead.map((c) => ({ code: c.code, settings: OFF })),
-  ],
-  invalid: INVALID_noLockAroundRead,
-});
-
-ruleTester.run('key-naming-convention (library profiles)', tested(keyNamingConvention), {
-  valid: [
-    ...LIBRARY_IDIOMS,
-    ...INVALID_keyNamingConvention.map((c) => ({ code: c.code, settings: OFF })),
-  ],
-  invalid: INVALID_keyNamingConvention,
-});
+runWithProfiles('require-release-in-finally', requireReleaseInFinally, INVALID_requireReleaseInFinally);
+runWithProfiles('no-floating-lock-call', noFloatingLockCall, INVALID_noFloatingLockCall);
+runWithProfiles('no-unchecked-get', noUncheckedGet, INVALID_noUncheckedGet);
+runWithProfiles('no-ttl-shorter-than-wait', noTtlShorterThanWait, INVALID_noTtlShorterThanWait);
+runWithProfiles('no-lock-around-read', noLockAroundRead, INVALID_noLockAroundRead);
+runWithProfiles('key-naming-convention', keyNamingConvention, INVALID_keyNamingConvention);
 
 // settings.locksmith.libraries: a wrapper module and receiver names extend a profile.
 ruleTester.run('require-release-in-finally (profile settings)', tested(requireReleaseInFinally), {
