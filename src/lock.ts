@@ -211,7 +211,9 @@ export class Lock {
         (late) => late.close(),
         maxMs,
       ),
-    listening: (lock) => lock.#runtime.store.listening?.(lock.#key) === true,
+    // A barging wait starts with a plain attempt even on a hot key: it is not owed a place in the queue, and the
+    // releasing process's re-take (the common case) then costs no subscription and the smaller script.
+    listening: (lock) => lock.fair && lock.#runtime.store.listening?.(lock.#key) === true,
     // Not through #call: a manager closed while we wait must still take our queue entry back (the store's
     // commands go through the user's client, which stays open), or a release would hand the lock to no one.
     leave: (lock, subscription) =>

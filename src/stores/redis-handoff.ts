@@ -48,19 +48,31 @@ export interface QueuedWaiter {
   readonly closed: boolean;
   /**
    * `performance.now()` before which a wake-up is held back: set when a queued barging waiter's attempt lost
-   * the race for a free key (see {@link LOST_RACE_BACKOFF_MS}).
+   * the race for a free key (see {@link lostRaceBackoffMs}).
    */
   backoffUntil: number;
+  /** How many races for a freed key this barging waiter has lost so far (see {@link lostRaceBackoffMs}). */
+  losses: number;
 }
 
 /**
  * How long a barging waiter that lost the race for a freed key holds back its next wake-up (wake-ups meanwhile
- * are delivered as one, when it ends). On a hot key the releasing process re-takes the key within a round trip
- * or two; a woken waiter that tried after every release would mostly lose, spending an attempt each time and
- * taking the key from a process that was about to re-take it (a cross-process switch, the cost barging avoids).
- * Never delays a waiter that has not lost: an idle waiter's wake-up is delivered at once.
+ * are delivered as one, when it ends), after its `losses`-th lost race: 5 ms, doubling with each further loss,
+ * at most 40 ms. On a hot key the releasing process re-takes the key within a round trip or two; a woken
+ * waiter that tried after every release would mostly lose, spending an attempt (a wake-up of its process and a
+ * script) each time and, when it wins, moving the lock to another process (the cost barging avoids). The
+ * longer a waiter keeps losing, the hotter the key, so the rarer its tries; the cap bounds how long a free key
+ * can wait for a waiter that lost just before the holder stopped re-taking. Never delays a waiter that has not
+ * lost: an idle waiter's wake-up is delivered at once.
  */
-export const LOST_RACE_BACKOFF_MS = 5;
+export function lostRaceBackoffMs(losses: number): number {
+  return Math.min(LOST_RACE_BACKOFF_MAX_MS, LOST_RACE_BACKOFF_MS * 2 ** Math.max(0, losses - 1));
+}
+
+const LOST_RACE_BACKOFF_MS = 5;
+const LOST_RACE_BACKOFF_MAX_MS = 40;
+/** Losses counted at most: past this the backoff is at its cap anyway. */
+export const MAX_COUNTED_LOSSES = 8;
 
 /** What the local waiters' registry asks of the protocol. */
 export interface HandoffHooks {
@@ -158,8 +170,11 @@ export class HandoffProtocol implements HandoffHooks {
     );
     if (status === 0) {
       // A barging waiter already queued that failed: it lost the race for a key freed by a release (or found it
-      // held on a re-check). Its next wake-up waits a moment: see LOST_RACE_BACKOFF_MS.
-      if (!fair && slot.member !== undefined) waiter.backoffUntil = Math.ceil(performance.now() + LOST_RACE_BACKOFF_MS);
+      // held on a re-check). Its next wake-up waits a moment: see lostRaceBackoffMs.
+      if (!fair && slot.member !== undefined) {
+        waiter.losses = Math.min(waiter.losses + 1, MAX_COUNTED_LOSSES);
+        waiter.backoffUntil = Math.ceil(performance.now() + lostRaceBackoffMs(waiter.losses));
+      }
       slot.member = String(value);
       slot.liveUntil = Math.ceil(performance.now() + waitMs); // whole ms: stored unboxed
       // An answer that came after the waiter gave up (its deadline passed while Redis was slow): its leave ran

@@ -21,7 +21,8 @@
  *   waiter by id; only that waiter wakes (to race for the key). Every process's watchers hear it as a release.
  *   A wake-up for one of THIS store's ids that is no longer here (its waiter left) goes to the key's first
  *   local waiter instead, so a free key is not left to the re-check ceiling. A barging waiter that just lost
- *   the race holds its next wake-up back for a moment (`LOST_RACE_BACKOFF_MS` in `redis-handoff.ts`).
+ *   the race holds its next wake-up back for a moment, longer the more races it lost (`lostRaceBackoffMs` in
+ *   `redis-handoff.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { parseHandoffMessage, parseWakeMessage, type HandoffHooks, type QueuedWaiter, type QueueSlot } from './redis-handoff.js';
@@ -73,6 +74,8 @@ const WOKEN = 1;
 const ACTIVE = 2;
 const CLOSED = 4;
 const WATCHER = 8;
+/** `Waiter.flags` above these bits count the waiter's lost races (see `QueuedWaiter.losses`). */
+const LOSS_SHIFT = 4;
 
 /**
  * One local waiter, which is also its `ReleaseSubscription`: thousands may block on one key, so it keeps its
@@ -132,6 +135,15 @@ class Waiter implements QueuedWaiter, ReleaseSubscription, Timed {
 
   get closed(): boolean {
     return (this.flags & CLOSED) !== 0;
+  }
+
+  /** Races for a freed key this barging waiter has lost in a row (see `QueuedWaiter.losses`). */
+  get losses(): number {
+    return this.flags >>> LOSS_SHIFT;
+  }
+
+  set losses(value: number) {
+    this.flags = (this.flags & ((1 << LOSS_SHIFT) - 1)) | (value << LOSS_SHIFT);
   }
 
   set closed(value: boolean) {

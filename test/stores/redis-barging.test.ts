@@ -137,7 +137,9 @@ describe('barging on Redis (fair: false)', () => {
     expect(order).toEqual(['w1', 'w2', 'w3']);
     // w2 and w3 were each woken once, by the release before theirs.
     expect(c.store.count(w2.lock.owner)).toBe(3);
-    expect(b.store.count(w3.lock.owner)).toBe(2); // its first attempt queued (b already listened), then the wake
+    // A barging wait starts with a plain attempt even though b already listened to the key (a fair one would
+    // start queued), then its queued attempt, then the wake's.
+    expect(b.store.count(w3.lock.owner)).toBe(3);
     expect(await queued(admin, 'one')).toBe(0);
   });
 
@@ -161,6 +163,37 @@ describe('barging on Redis (fair: false)', () => {
     expect(await holder.release()).toBe(true);
     await soon(waiting);
     expect(b.store.count(waiter.owner)).toBe(8);
+    expect(await waiter.release()).toBe(true);
+  });
+
+  it('a waiter that keeps losing tries less and less often (5 ms, doubling, at most 40 ms), yet keeps trying', async () => {
+    const a = await processOn(url);
+    const b = await processOn(url);
+    let holder = a.locks.lock('hot', 30);
+    expect(await holder.get()).toBe(true);
+    const waiter = b.locks.lock('hot', 30);
+    let waiterHeld = false;
+    const waiting = waiter.block(10).then(() => (waiterHeld = true));
+    await until(async () => (await queued(admin, 'hot')) === 1);
+    const before = b.store.count(waiter.owner);
+    // A hot key: the holder releases and re-takes back to back for 400 ms. Every release finds the woken waiter
+    // either trying (and losing) or holding its wake-up back, so its tries are spaced by its growing backoff:
+    // 5 + 10 + 20 + 40 ms, then every 40 ms, at most 13 in 400 ms (and more than 60 with a fixed 5 ms backoff).
+    const end = performance.now() + 400;
+    let cycles = 0;
+    while (performance.now() < end) {
+      const next = a.locks.lock('hot', 30);
+      const [, retaken] = await Promise.all([holder.release(), next.get()]);
+      if (!retaken) break; // the waiter won a race: barging allows it, and the count below still holds
+      holder = next;
+      cycles++;
+    }
+    const tries = b.store.count(waiter.owner) - before;
+    expect(cycles).toBeGreaterThan(20);
+    expect(tries).toBeGreaterThanOrEqual(2);
+    expect(tries).toBeLessThanOrEqual(13);
+    if (!waiterHeld) expect(await holder.release()).toBe(true);
+    await soon(waiting);
     expect(await waiter.release()).toBe(true);
   });
 
