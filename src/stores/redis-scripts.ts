@@ -163,7 +163,11 @@ const WAKE_PENDING_MS = 100;
  *   most) is set with the message and cleared by the waiter's next attempt or its leave: while it names the
  *   head, a holder's own release (`coalesce`) frees the key WITHOUT another message, since the woken waiter
  *   has yet to try and will find the key as it is then. On a hot key a process that releases and re-takes in
- *   a loop so sends one wake-up per attempt of the woken waiter, not one per release. A holder's own release
+ *   a loop so sends one wake-up per attempt of the woken waiter, not one per release. Such a release reads
+ *   only the mark and the queue's first entry (no scan, no clock, no presence check): a marked head whose
+ *   waiter has since died or passed its deadline is not skipped until the mark lapses, so a key freed then
+ *   waits for the queue's re-check (the waiter's own leave, if it is alive, clears the mark and passes the
+ *   wake-up on). A holder's own release
  *   sends the wake-up on the waiter's presence channel (`locksmith:alive:<tag>`, its store's subscriber alone
  *   hears it; ids `x…` on Cluster have none) instead of the key's, so the other processes waiting on the key
  *   are not woken to discard it; the key's channel is the fallback if that PUBLISH is refused. A force-release
@@ -186,6 +190,14 @@ const WAKE_PENDING_MS = 100;
  * handed waiter that misses its message finds its grant at its next re-check, a woken one the free key.
  */
 const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, coalesce)
+  local mark = coalesce and redis.call('GET', woke)
+  if mark then
+    local head = redis.call('ZRANGE', queue, 0, 0)[1]
+    if head and string.match(head, '^%d+:%d+:%d+:[01]:0:([^:]*):') == mark then
+      redis.call('DEL', lock, grant)
+      return 3
+    end
+  end
   local now, skipped, chosen = nil, 0, nil
   while not chosen do
     local batch = redis.call('ZRANGE', queue, skipped, skipped + 15)
@@ -205,7 +217,7 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
     end
   end
   if chosen and not chosen.fair then
-    local pending = coalesce and redis.call('GET', woke) == chosen.id
+    local pending = mark == chosen.id
     if skipped > 0 then redis.call('ZREMRANGEBYRANK', queue, 0, skipped - 1) end
     redis.call('DEL', lock, grant)
     if pending then return 3 end
