@@ -210,16 +210,19 @@ function enough(seen: number): boolean {
 }
 
 /**
+ * What the tokens of a file say about its locks:
+ * - `none`: the analysis of this file finds no lock creation, lock method call or acquisition (no rule can
+ *   report);
+ * - `factory-calls`: the only way it can find one is a creating method called on a receiver that is a locksmith
+ *   manager by a factory name: the file names no lock module, no profile receiver name and (with type
+ *   information) no lock method (`factory-calls.ts` then settles it from those calls);
+ * - `maybe`: anything else.
+ */
+export type PrefilterVerdict = 'none' | 'factory-calls' | 'maybe';
+
+/**
  * Whether the file may contain a lock, from its text and tokens alone. `false` means the analysis of this file
  * finds no lock creation, lock method call or acquisition (so no rule can report).
- *
- * The answer is what the tokens' values say, found without reading every token:
- * 1. the tokens with a backslash in them, the only ones whose value is not their own text, are found from the
- *    backslashes of the text and read cooked;
- * 2. every other token's value is a piece of the text not preceded or followed by a letter or `_` (the
- *    neighbours of a name, a string's quotes, a template's delimiters, a private name's `#`), so the text is
- *    searched for each name, and only the token at each place the name occurs that way is read (a name in a
- *    comment, or inside a longer string, is no token's value).
  */
 export function mayContainLocks(
   text: string,
@@ -227,24 +230,114 @@ export function mayContainLocks(
   vocabulary: LockVocabulary,
   typed: boolean,
 ): boolean {
+  return prefilterVerdict(text, tokens, vocabulary, typed) !== 'none';
+}
+
+/**
+ * What the file's tokens say about its locks ({@link PrefilterVerdict}), found without reading every token:
+ * 1. the tokens with a backslash in them, the only ones whose value is not their own text, are found from the
+ *    backslashes of the text and read cooked;
+ * 2. every other token's value is a piece of the text not preceded or followed by a letter or `_` (the
+ *    neighbours of a name, a string's quotes, a template's delimiters, a private name's `#`), so the text is
+ *    searched for each name, and only the token at each place the name occurs that way is read (a name in a
+ *    comment, or inside a longer string, is no token's value).
+ */
+export function prefilterVerdict(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  vocabulary: LockVocabulary,
+  typed: boolean,
+): PrefilterVerdict {
   const matcher = matcherFor(vocabulary, typed);
   const escapes = text.includes('\\');
   if (matcher.emptyName) {
-    // The value of `''` has no text to search for: every token is read.
+    // The value of `''` has no text to search for: every token is read (and the verdict is never narrowed).
     let seen = 0;
     for (const token of tokens) {
       seen |= tokenMeaning(token, matcher, escapes);
-      if (seen !== 0 && enough(seen)) return true;
+      if (seen !== 0 && enough(seen)) return 'maybe';
     }
-    return false;
+    return 'none';
   }
-  const seen = escapes ? escapedMeaning(text, tokens, matcher) : 0;
-  return enough(textMeaning(text, tokens, matcher, escapes, seen));
+  let seen = escapes ? escapedMeaning(text, tokens, matcher) : 0;
+  seen = textMeaning(text, tokens, matcher, escapes, seen);
+  if (!enough(seen)) return 'none';
+  if ((seen & BROAD) !== 0) return 'maybe';
+  // Enough through a factory and a creating method. The escaped tokens were all read; the text search may
+  // have stopped before the other names (a factory name that is also a creating method): finish it for them.
+  seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen, BROAD);
+  return (seen & BROAD) !== 0 ? 'maybe' : 'factory-calls';
+}
+
+/** What makes a file worth analysing whatever its factory calls: a lock module or profile name, a typed method. */
+const BROAD = WHAT_MODULE | WHAT_TYPED_METHOD;
+
+/**
+ * Every token whose cooked value is one of locksmith's creating methods (`lock`, `restoreLock`), in no
+ * particular order: the property of every `x.lock(…)`, `x['lock'](…)`, `` x[`lock`](…) `` is one of them.
+ */
+export function creatingMethodTokens(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  vocabulary: LockVocabulary,
+): TSESLint.AST.Token[] {
+  const matcher = matcherFor(vocabulary, false);
+  const found = new Set<TSESLint.AST.Token>();
+  const consider = (token: TSESLint.AST.Token | undefined, escapes: boolean): void => {
+    if (token && (tokenMeaning(token, matcher, escapes) & WHAT_FACTORY_METHOD) !== 0) found.add(token);
+  };
+  const escapes = text.includes('\\');
+  if (matcher.emptyName) {
+    for (const token of tokens) consider(token, escapes);
+    return [...found];
+  }
+  if (escapes) forEachEscapedToken(text, tokens, matcher, (token) => consider(token, true));
+  for (const { anchor, entries } of [...matcher.scans, ...matcher.methodScans]) {
+    const methods = entries.filter((entry) => (entry.what & WHAT_FACTORY_METHOD) !== 0);
+    if (methods.length === 0) continue;
+    for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
+      for (const entry of methods) {
+        const start = wholeWordAt(text, entry, at);
+        if (start !== -1) consider(tokenCovering(tokens, start), escapes);
+      }
+    }
+  }
+  return [...found];
+}
+
+/** Where `entry`'s name starts when the text holds it as a whole word around the anchor hit `at`; -1 if not. */
+function wholeWordAt(text: string, entry: Entry, at: number): number {
+  const start = at - entry.anchorAt;
+  return start >= 0 &&
+    text.startsWith(entry.name, start) &&
+    !isWordCharacter(text.charCodeAt(start - 1)) &&
+    !isWordCharacter(text.charCodeAt(start + entry.name.length))
+    ? start
+    : -1;
+}
+
+/** The token the text offset `start` lies in, if any (none: whitespace or a comment). */
+function tokenCovering(tokens: readonly TSESLint.AST.Token[], start: number): TSESLint.AST.Token | undefined {
+  const token = tokens[lastTokenStartingAtOrBefore(tokens, start, 0)];
+  return token && start < token.range[1] ? token : undefined;
 }
 
 /** What the tokens spelled with a backslash mean, together. */
 function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], matcher: Matcher): number {
   let seen = 0;
+  forEachEscapedToken(text, tokens, matcher, (token) => {
+    seen |= tokenMeaning(token, matcher, true);
+  });
+  return seen;
+}
+
+/** Calls `visit` with every token holding an escape that may stand for a character of some name. */
+function forEachEscapedToken(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  matcher: Matcher,
+  visit: (token: TSESLint.AST.Token) => void,
+): void {
   let index = -1;
   for (let at = text.indexOf('\\'); at !== -1; ) {
     const escaped = singleEscape(text.charCodeAt(at + 1));
@@ -258,7 +351,7 @@ function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], mat
     const token = tokens[index];
     let next: number;
     if (token && at < token.range[1]) {
-      seen |= tokenMeaning(token, matcher, true);
+      visit(token);
       next = token.range[1];
     } else {
       // A comment or whitespace, up to the next token.
@@ -266,7 +359,6 @@ function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], mat
     }
     at = text.indexOf('\\', next);
   }
-  return seen;
 }
 
 /**
@@ -333,22 +425,22 @@ function scanText(
   scans: readonly Scan[],
   escapes: boolean,
   seen: number,
+  /** Stop once one of these bits is seen; 0: once what is seen is {@link enough}. */
+  goal = 0,
 ): number {
+  const reached = (what: number): boolean => (goal === 0 ? enough(what) : (what & goal) !== 0);
   for (const { anchor, entries } of scans) {
+    const wanted = goal === 0 ? entries : entries.filter((entry) => (entry.what & goal) !== 0);
+    if (wanted.length === 0) continue;
     for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
-      for (const entry of entries) {
+      for (const entry of wanted) {
         if ((entry.what & ~seen) === 0) continue;
-        const start = at - entry.anchorAt;
-        if (
-          start >= 0 &&
-          text.startsWith(entry.name, start) &&
-          !isWordCharacter(text.charCodeAt(start - 1)) &&
-          !isWordCharacter(text.charCodeAt(start + entry.name.length))
-        ) {
+        const start = wholeWordAt(text, entry, at);
+        if (start !== -1) {
           // The token this occurrence is part of, if any, and what its whole value means.
-          const token = tokens[lastTokenStartingAtOrBefore(tokens, start, 0)];
-          if (token && start < token.range[1]) seen |= tokenMeaning(token, matcher, escapes);
-          if (enough(seen)) return seen;
+          const token = tokenCovering(tokens, start);
+          if (token) seen |= tokenMeaning(token, matcher, escapes);
+          if (reached(seen)) return seen;
         }
       }
     }
