@@ -90,25 +90,33 @@ const CHARACTERS_BY_FREQUENCY = 'etrnosialc-dpu.mfh()=g";,{}/ybv*kx:wTSE_CAIPRNO
 interface Entry {
   readonly name: string;
   readonly what: number;
-  /** Where in `name` the character its text search looks for is (see {@link Scan}). */
+  /** Where in `name` what its text search looks for starts (see {@link Scan}). */
   readonly anchorAt: number;
 }
 
 /**
  * One search of the text: every occurrence of `anchor` (a single character, which the engine finds with a
- * byte scan) is checked against the names that contain it at their `anchorAt`. Names share a scan when they
- * share a rare character (`k` in `lock`, `locks` and `redlock`).
+ * byte scan, or a few characters of a name) is checked against the names that contain it at their `anchorAt`. Names share a
+ * scan when they share a rare character (`k` in `lock`, `redlock` and `locksmith-js`).
  */
 interface Scan {
   readonly anchor: string;
   readonly entries: readonly Entry[];
+  /**
+   * The character code every entry has right before the anchor (-1: they differ, or one starts with it): an
+   * occurrence preceded by anything else is no entry's (most `k`s of a text follow no `c`).
+   */
+  readonly before: number;
 }
 
 /** The vocabulary as the checks read it. */
 interface Matcher {
-  /** The text searches for every name but the factory methods, then for those (they count only next to a factory). */
+  /**
+   * The text searches for every name but the factories, then for those: a factory name counts only next to a
+   * creating method, which few files have, so most files never search for the (frequent) factory names.
+   */
   readonly scans: readonly Scan[];
-  readonly methodScans: readonly Scan[];
+  readonly factoryScans: readonly Scan[];
   /** Whether some name is empty (the value of `''`): then the text search cannot rule a file out. */
   readonly emptyName: boolean;
   /** The names by length: most tokens have a length no name has and are rejected on that alone. */
@@ -142,28 +150,32 @@ function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {
   if (typed) add(vocabulary.typedMethods, WHAT_TYPED_METHOD);
   const entries: Entry[] = [];
   const scans = new Map<string, Entry[]>();
-  const methodScans = new Map<string, Entry[]>();
-  for (const [name, what] of meaning) {
+  const factoryScans = new Map<string, Entry[]>();
+  // Shorter names first: they have fewer characters to choose from, and a longer name then joins their scans.
+  for (const [name, what] of [...meaning].sort(([a], [b]) => a.length - b.length)) {
     if (name === '') {
       // The value of `''`: no text search can rule it out (see `emptyName`); the token pass compares it.
       entries.push({ name, what, anchorAt: 0 });
       continue;
     }
-    const groups = what === WHAT_FACTORY_METHOD ? methodScans : scans;
-    const anchorAt = anchorOf(name, groups);
+    const groups = what === WHAT_FACTORY ? factoryScans : scans;
+    const { anchor, at: anchorAt } = anchorOf(name, groups);
     const entry: Entry = { name, what, anchorAt };
     entries.push(entry);
-    const anchor = name.charAt(anchorAt);
     groups.set(anchor, [...(groups.get(anchor) ?? []), entry]);
   }
-  const asScans = (groups: Map<string, Entry[]>): Scan[] => [...groups].map(([anchor, group]) => ({ anchor, entries: group }));
+  const asScans = (groups: Map<string, Entry[]>): Scan[] =>
+    [...groups].map(([anchor, group]) => {
+      const befores = new Set(group.map((entry) => (entry.anchorAt === 0 ? -1 : entry.name.charCodeAt(entry.anchorAt - 1))));
+      return { anchor, entries: group, before: befores.size === 1 ? [...befores][0]! : -1 };
+    });
   const byLength: Entry[][] = [];
   for (const entry of entries) (byLength[entry.name.length] ??= []).push(entry);
   const alphabet = new Set<number>();
   for (const { name } of entries) for (let index = 0; index < name.length; index += 1) alphabet.add(name.charCodeAt(index));
   return {
     scans: asScans(scans),
-    methodScans: asScans(methodScans),
+    factoryScans: asScans(factoryScans),
     emptyName: meaning.has(''),
     byLength,
     shortest: Math.min(...entries.map((entry) => entry.name.length)),
@@ -172,10 +184,11 @@ function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {
 }
 
 /**
- * The index of the character `name`'s text search looks for: its least frequent one, or a nearly as rare one
- * that another name's search already looks for (one scan then serves both).
+ * What `name`'s text search looks for, and where in `name` it starts: its least frequent character, or a
+ * nearly as rare one that another name's search already looks for (one scan then serves both); when every
+ * character of it is frequent, a few characters from the rarest on (see {@link RARE_ENOUGH_TO_SHARE}).
  */
-function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): number {
+function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): { anchor: string; at: number } {
   let at = 0;
   let best = -1;
   for (let index = 0; index < name.length; index += 1) {
@@ -189,7 +202,9 @@ function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): number {
       at = index;
     }
   }
-  return at;
+  if (best >= RARE_ENOUGH_TO_SHARE) return { anchor: name.charAt(at), at };
+  const start = Math.max(0, Math.min(at, name.length - ANCHOR_LENGTH));
+  return { anchor: name.slice(start, start + ANCHOR_LENGTH), at: start };
 }
 
 /**
@@ -197,8 +212,14 @@ function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): number {
  * own, when a rare one of the name is already searched for. (Sharing the scan of a frequent character saves
  * little: each of its many occurrences is then checked against more names.)
  */
-const SHARED_SCAN_BONUS = 25;
+const SHARED_SCAN_BONUS = 30;
+/**
+ * The most frequent character worth a scan of its own. A name without one is searched for by a few characters
+ * from its rarest one on, which the engine's substring search matches natively, not by every occurrence of a
+ * frequent character.
+ */
 const RARE_ENOUGH_TO_SHARE = CHARACTERS_BY_FREQUENCY.indexOf('k');
+const ANCHOR_LENGTH = 3;
 
 /** Whether what has been seen so far is enough for the analysis to find a lock. */
 function enough(seen: number): boolean {
@@ -292,7 +313,7 @@ export function creatingMethodTokens(
     return [...found];
   }
   if (escapes) forEachEscapedToken(text, tokens, matcher, (token) => consider(token, true));
-  for (const { anchor, entries } of [...matcher.scans, ...matcher.methodScans]) {
+  for (const { anchor, entries } of [...matcher.scans, ...matcher.factoryScans]) {
     const methods = entries.filter((entry) => (entry.what & WHAT_FACTORY_METHOD) !== 0);
     if (methods.length === 0) continue;
     for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
@@ -404,7 +425,7 @@ function lastTokenStartingAtOrBefore(tokens: readonly TSESLint.AST.Token[], offs
 
 /**
  * What the names that occur in the text as a token's value (step 2 above) mean, added to `seen`. Factory
- * methods are searched only once a factory has been seen.
+ * names are searched only once a creating method has been seen.
  */
 function textMeaning(
   text: string,
@@ -414,7 +435,7 @@ function textMeaning(
   seen: number,
 ): number {
   seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen);
-  if ((seen & WHAT_FACTORY) !== 0 && !enough(seen)) seen = scanText(text, tokens, matcher, matcher.methodScans, escapes, seen);
+  if ((seen & WHAT_FACTORY_METHOD) !== 0 && !enough(seen)) seen = scanText(text, tokens, matcher, matcher.factoryScans, escapes, seen);
   return seen;
 }
 
@@ -429,10 +450,11 @@ function scanText(
   goal = 0,
 ): number {
   const reached = (what: number): boolean => (goal === 0 ? enough(what) : (what & goal) !== 0);
-  for (const { anchor, entries } of scans) {
+  for (const { anchor, entries, before } of scans) {
     const wanted = goal === 0 ? entries : entries.filter((entry) => (entry.what & goal) !== 0);
     if (wanted.length === 0) continue;
     for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
+      if (before !== -1 && text.charCodeAt(at - 1) !== before) continue;
       for (const entry of wanted) {
         if ((entry.what & ~seen) === 0) continue;
         const start = wholeWordAt(text, entry, at);

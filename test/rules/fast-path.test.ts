@@ -492,6 +492,19 @@ describe('mayContainLocks', () => {
     expect(check(`const s = 'cache\\n'; s.lock(1);`)).toBe(false);
   });
 
+  it('finds configured names made only of frequent characters, and names shorter than a search anchor', () => {
+    expect(check(`store.lock(1);`, { lockFactories: ['store'] })).toBe(true);
+    expect(check(`x['store'].restoreLock(1, o);`, { lockFactories: ['store'] })).toBe(true);
+    expect(check(`ab.lock(1);`, { lockFactories: ['ab'] })).toBe(true);
+    expect(check(`a.lock(1);`, { lockFactories: ['a'] })).toBe(true);
+    // Inside longer words, in a comment, or without a creating method: not a factory call.
+    expect(check(`restore.lock(1); stores.lock(1); // store\nconst s = 'a store';`, { lockFactories: ['store'] })).toBe(false);
+    expect(check(`store.get(1);`, { lockFactories: ['store'] })).toBe(false);
+    expect(check(`import 'redis-semaphore';`)).toBe(true);
+    expect(check(`import 'async-mutex';`)).toBe(true);
+    expect(check(`const s = 'redis-semaphores'; const t = 'async-mutex-x';`)).toBe(false);
+  });
+
   it('looks for an empty configured name (the value of `\'\'`) in the tokens', () => {
     expect(check(`x[''].lock(1);`, { lockFactories: [''] })).toBe(true);
     expect(check(`x.y.lock(1);`, { lockFactories: [''] })).toBe(false);
