@@ -11,7 +11,7 @@
  * 3. Warm re-lint: `new ESLint(…).lintText()` of one edited ~300-line lock-heavy file, many times in a warm
  *    process (what an editor's ESLint server does on a keystroke), p50/p95.
  *
- * Options: `--quick` (fewer repetitions and lints), `--repetitions=N`, `--lints=K` (lints per file and config in
+ * Options: `--quick` (fewer repetitions), `--repetitions=N`, `--lints=K` (lints per file and config in
  * a repetition; a file's cost is the minimum), `--copies=N` (fixture copies), `--relints=N`,
  * `--skip-third-party` (the lock-heavy corpus and the re-lint only: a few minutes instead of most of an hour),
  * `--third-party-only` (its overhead and per-rule table only), `--without-largest` (the third-party corpus
@@ -53,13 +53,13 @@ const WARMUP_RELINTS = 40;
 const WARMUP_FILES = 100;
 
 /** Lints per file per config in each repetition; a file's cost is the minimum over them. */
-const LINTS = Number(args.get('lints') ?? (quick ? 2 : 3));
+const LINTS = Number(args.get('lints') ?? 2);
 /** Files larger than this (characters) are linted on a freshly collected heap (typescript.js, the bundles). */
 const COLLECT_BEFORE = 200_000;
 type GcOptions = { type: 'major' | 'minor' };
 const gc = (globalThis as { gc?: (options?: GcOptions) => void }).gc;
 /** A full garbage collection, when Node runs with `--expose-gc` (the npm script does). */
-const collectGarbage = (): void => gc?.({ type: 'major' });
+const collectGarbage = (): void => gc?.();
 /** A young-generation collection: the next allocation starts in an empty nursery (needs `--expose-gc`). */
 const collectYoung = (): void => gc?.({ type: 'minor' });
 

@@ -72,30 +72,33 @@ interface Snippet {
   readonly typed?: boolean;
 }
 
+/** How a snippet is parsed: its language options and the file name it is linted as. */
+function parsing(snippet: Snippet): { languageOptions: Linter.LanguageOptions; filename: string } {
+  const parser = snippet.parser ?? 'typescript';
+  if (parser !== 'typescript') {
+    return {
+      languageOptions: {
+        parser: espree,
+        ecmaVersion: 2024,
+        sourceType: parser === 'espree-module' ? 'module' : parser === 'espree-script' ? 'script' : 'commonjs',
+      },
+      filename: parser === 'espree-module' ? 'file.ts' : 'file.cjs',
+    };
+  }
+  if (!snippet.typed) return { languageOptions: { parser: tsParser as Linter.Parser }, filename: 'file.ts' };
+  return {
+    languageOptions: {
+      parser: tsParser as Linter.Parser,
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: typedRoot, disallowAutomaticSingleRunInference: true },
+    },
+    filename: join(typedRoot, 'file.ts'),
+  };
+}
+
 function lintSnippet(snippet: Snippet, fast: boolean): Linter.LintMessage[] {
   setFastPath(fast);
-  const linter = new Linter({ configType: 'flat' });
-  const parser = snippet.parser ?? 'typescript';
-  const languageOptions: Linter.LanguageOptions =
-    parser === 'typescript'
-      ? {
-          parser: tsParser as Linter.Parser,
-          ...(snippet.typed
-            ? {
-                parserOptions: {
-                  project: './tsconfig.json',
-                  tsconfigRootDir: typedRoot,
-                  disallowAutomaticSingleRunInference: true,
-                },
-              }
-            : {}),
-        }
-      : {
-          parser: espree,
-          ecmaVersion: 2024,
-          sourceType: parser === 'espree-module' ? 'module' : parser === 'espree-script' ? 'script' : 'commonjs',
-        };
-  return linter.verify(
+  const { languageOptions, filename } = parsing(snippet);
+  return new Linter({ configType: 'flat' }).verify(
     snippet.code,
     [
       {
@@ -105,7 +108,7 @@ function lintSnippet(snippet: Snippet, fast: boolean): Linter.LintMessage[] {
         settings: snippet.settings ?? {},
       } as Linter.Config,
     ],
-    { filename: snippet.typed ? join(typedRoot, 'file.ts') : parser.startsWith('espree-') && parser !== 'espree-module' ? 'file.cjs' : 'file.ts' },
+    { filename },
   );
 }
 
@@ -329,22 +332,19 @@ function decide(snippet: Snippet): { verdict: string; decision: boolean } {
       return {};
     },
   };
-  const parser = snippet.parser ?? 'typescript';
+  const { languageOptions, filename } = parsing(snippet);
   new Linter({ configType: 'flat' }).verify(
     snippet.code,
     [
       {
         files: ['**/*.{ts,cjs}'],
         plugins: { test: { rules: { probe } } as unknown as ESLint.Plugin },
-        languageOptions:
-          parser === 'typescript'
-            ? { parser: tsParser as Linter.Parser }
-            : { parser: espree, ecmaVersion: 2024, sourceType: parser === 'espree-module' ? 'module' : parser === 'espree-script' ? 'script' : 'commonjs' },
+        languageOptions,
         settings: snippet.settings ?? {},
         rules: { 'test/probe': 'error' },
       } as Linter.Config,
     ],
-    { filename: parser.startsWith('espree-') && parser !== 'espree-module' ? 'file.cjs' : 'file.ts' },
+    { filename },
   );
   if (!seen) throw new Error('the probe rule did not run');
   return seen;
