@@ -63,15 +63,16 @@ const collectGarbage = (): void => gc?.();
 /** A young-generation collection: the next allocation starts in an empty nursery (needs `--expose-gc`). */
 const collectYoung = (): void => gc?.({ type: 'minor' });
 
-/** Every order of three configs: each follows each other one equally often over the lints of a corpus. */
-const ORDERS = [
-  [0, 1, 2],
-  [0, 2, 1],
-  [1, 0, 2],
-  [1, 2, 0],
-  [2, 0, 1],
-  [2, 1, 0],
-] as const;
+/**
+ * The order of the three configs for a file's lint in one pass: over K = 3 passes each config takes each
+ * position once (a Latin square of rotations), and the direction alternates from file to file, so that over
+ * the corpus each config follows each other one equally often.
+ */
+function orderOf(index: number, pass: number, repetition: number): readonly number[] {
+  const shift = (index + pass + repetition) % 3;
+  const rotation = [0, 1, 2].map((slot) => (slot + shift) % 3);
+  return (index + repetition) % 2 === 0 ? rotation : rotation.reverse();
+}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
@@ -133,8 +134,8 @@ const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 
  * Lints every file `LINTS` times with each of three configs: `eslint:recommended` ("without"), the same plus
  * every locksmith rule ("with"), and `eslint:recommended` again in an instance of its own ("control", an A/A
  * comparison: whatever ratio it shows is noise). A repetition makes `LINTS` passes through the corpus; in each,
- * the three lints of a file follow each other, in all six orders in turn, so load from other work falls on all
- * three alike and each config follows each other one as often. A file's cost under a config is
+ * the three lints of a file follow each other (`orderOf`: over three passes each config takes each position
+ * once), so load from other work falls on all three alike. A file's cost under a config is
  * the minimum over its lints (of CPU time, and separately of wall time): the work is deterministic and CPU-bound,
  * so preemption, cache misses and collections only ever add to it. A repetition's ratio is the sum of those
  * minimums with the plugin over the sum without. Before each lint the young generation (before a large file's,
@@ -185,7 +186,7 @@ async function overhead(
     for (let pass = 0; pass < LINTS; pass += 1) {
       for (let index = 0; index < texts.length; index += 1) {
         const large = (texts[index]?.length ?? 0) > COLLECT_BEFORE;
-        for (const side of ORDERS[(index + pass * 2 + repetition) % ORDERS.length]!) {
+        for (const side of orderOf(index, pass, repetition)) {
           // The garbage of the lint before is collected here, outside the timed region, so that it is never
           // charged to this one (a lint that follows the plugin's would pay for the plugin's allocations): the
           // young generation before every lint, the whole heap before a large file's.
