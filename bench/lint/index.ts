@@ -3,15 +3,16 @@
  * nothing, it prints a Markdown report (bench/LINT.md keeps one, with its reading).
  *
  * 1. Overhead ratio: ESLint with `eslint:recommended` alone vs the same plus every locksmith rule (the strict
- *    config), on the third-party corpus and on the lock-heavy corpus. Both configs run in this one process,
- *    interleaved file by file (`lintText`), so load on a shared machine hits both alike; each ratio is given
- *    from the wall clock and from the process's CPU time (which time spent descheduled does not inflate).
+ *    config), on the third-party corpus and on the lock-heavy corpus, next to an A/A control (`eslint:recommended`
+ *    in a second instance). All configs run in this one process, each file linted K times by each, configs
+ *    rotating (`lintText`); a file's cost is its minimum CPU time (and, apart, wall time) over those lints.
  * 2. Per-rule cost: ESLint's `stats` (what `TIMING=all` prints), each locksmith rule next to the median rule of
  *    `eslint:recommended`, summed over a corpus.
  * 3. Warm re-lint: `new ESLint(…).lintText()` of one edited ~300-line lock-heavy file, many times in a warm
  *    process (what an editor's ESLint server does on a keystroke), p50/p95.
  *
- * Options: `--quick` (fewer repetitions), `--repetitions=N`, `--copies=N` (fixture copies), `--relints=N`,
+ * Options: `--quick` (fewer repetitions), `--repetitions=N`, `--lints=K` (lints per file and config in
+ * a repetition; a file's cost is the minimum), `--copies=N` (fixture copies), `--relints=N`,
  * `--skip-third-party` (the lock-heavy corpus and the re-lint only: a few minutes instead of most of an hour),
  * `--third-party-only` (its overhead and per-rule table only), `--without-largest` (the third-party corpus
  * without typescript.js, whose one 200 k-line file takes most of the time), `--sample=K` (every K-th
@@ -51,10 +52,27 @@ const WARMUP_RELINTS = 40;
 /** Files linted by every instance before the measured repetitions (JIT warm-up). */
 const WARMUP_FILES = 100;
 
-/** Files larger than this (characters) are linted on a freshly collected heap (typescript.js, 9 MB). */
-const HUGE_FILE = 1_000_000;
+/** Lints per file per config in each repetition; a file's cost is the minimum over them. */
+const LINTS = Number(args.get('lints') ?? 2);
+/** Files larger than this (characters) are linted on a freshly collected heap (typescript.js, the bundles). */
+const COLLECT_BEFORE = 200_000;
+type GcOptions = { type: 'major' | 'minor' };
+const gc = (globalThis as { gc?: (options?: GcOptions) => void }).gc;
 /** A full garbage collection, when Node runs with `--expose-gc` (the npm script does). */
-const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
+const collectGarbage = (): void => gc?.();
+/** A young-generation collection: the next allocation starts in an empty nursery (needs `--expose-gc`). */
+const collectYoung = (): void => gc?.({ type: 'minor' });
+
+/**
+ * The order of the three configs for a file's lint in one pass: over K = 3 passes each config takes each
+ * position once (a Latin square of rotations), and the direction alternates from file to file, so that over
+ * the corpus each config follows each other one equally often.
+ */
+function orderOf(index: number, pass: number, repetition: number): readonly number[] {
+  const shift = (index + pass + repetition) % 3;
+  const rotation = [0, 1, 2].map((slot) => (slot + shift) % 3);
+  return (index + repetition) % 2 === 0 ? rotation : rotation.reverse();
+}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
@@ -83,33 +101,46 @@ function eslintFor(cwd: string, config: Linter.Config[], stats = false): ESLint 
   return new ESLint({ cwd, overrideConfigFile: true, overrideConfig: [LINT_NODE_MODULES, ...config], stats });
 }
 
+/** One estimator's totals over a corpus for one repetition: `[without, with, control]` in milliseconds. */
+type Sums = [number, number, number];
+
 interface Overhead {
-  readonly without: number[];
-  readonly with: number[];
-  readonly ratios: number[];
-  /**
-   * The same ratio from the process's CPU time (user + system, `process.cpuUsage()`) instead of the wall clock:
-   * time the process spends descheduled by other work on a shared machine counts on neither side.
-   */
-  readonly cpuRatios: number[];
-  /** The same ratios over the corpus's largest files only (`largest`), and over all the other files. */
-  readonly largestRatios: number[];
-  readonly restRatios: number[];
-  readonly cpuLargestRatios: number[];
-  readonly cpuRestRatios: number[];
+  /** Per repetition, the sum over files of each file's minimum CPU time over its lints, per config. */
+  readonly minCpu: Sums[];
+  /** The same from the wall clock. */
+  readonly minWall: Sums[];
+  /** The one-lint estimator (each file's first lint only, CPU time): the method of earlier runs, for comparison. */
+  readonly firstCpu: Sums[];
+  /** Per-file minimum CPU time over the corpus's largest files only (`largest`), and over all the others. */
+  readonly largestCpu: Sums[];
+  readonly restCpu: Sums[];
   fatal: number;
   locksmithFindings: number;
-  /** Milliseconds per rule (ESLint `stats`), one map per repetition, from a third instance linting alongside. */
+  /** Milliseconds per rule (ESLint `stats`), one map per repetition, from a fourth instance linting alongside. */
   readonly ruleTimes: Map<string, number>[];
   /** Load average (1 min) at the end of each repetition. */
   readonly loads: number[];
 }
 
+/** `with / without` and `control / without` of each repetition's sums. */
+const ratiosOf = (sums: readonly Sums[]) => ({
+  plugin: sums.map(([without, withPlugin]) => withPlugin / without),
+  control: sums.map(([without, , control]) => control / without),
+});
+
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
+
 /**
- * Lints every file with both configs, one right after the other (which goes first alternates by file), so that
- * load from other work on the machine falls on both alike; a repetition's ratio is the sum of one over the sum
- * of the other. Each repetition also lints each file with a third instance that records `stats` (per-rule time).
- * A warm-up lints the first files with every instance first.
+ * Lints every file `LINTS` times with each of three configs: `eslint:recommended` ("without"), the same plus
+ * every locksmith rule ("with"), and `eslint:recommended` again in an instance of its own ("control", an A/A
+ * comparison: whatever ratio it shows is noise). A repetition makes `LINTS` passes through the corpus; in each,
+ * the three lints of a file follow each other (`orderOf`: over three passes each config takes each position
+ * once), so load from other work falls on all three alike. A file's cost under a config is
+ * the minimum over its lints (of CPU time, and separately of wall time): the work is deterministic and CPU-bound,
+ * so preemption, cache misses and collections only ever add to it. A repetition's ratio is the sum of those
+ * minimums with the plugin over the sum without. Before each lint the young generation (before a large file's,
+ * the whole heap) is collected outside the timed region, so no lint pays for the garbage of the one before. Each repetition also
+ * lints each file once with a fourth instance that records `stats` (per-rule time).
  */
 async function overhead(
   corpus: Corpus,
@@ -119,7 +150,9 @@ async function overhead(
 ): Promise<Overhead> {
   const base = eslintFor(corpus.cwd, [core]);
   const full = eslintFor(corpus.cwd, [core, plugin.configs.strict]);
+  const control = eslintFor(corpus.cwd, [core]);
   const timed = eslintFor(corpus.cwd, [core, plugin.configs.strict], true);
+  const configs = [base, full, control] as const;
   const texts = corpus.files.map((file) => readFileSync(file, 'utf8'));
   const lint = async (eslint: ESLint, index: number) => {
     const [result] = await eslint.lintText(texts[index] ?? '', { filePath: corpus.files[index] });
@@ -130,82 +163,86 @@ async function overhead(
     return result;
   };
   for (let index = 0; index < Math.min(WARMUP_FILES, texts.length); index += 1) {
-    for (const eslint of [base, full, timed]) await lint(eslint, index);
+    for (const eslint of [...configs, timed]) await lint(eslint, index);
   }
   const result: Overhead = {
-    without: [],
-    with: [],
-    ratios: [],
-    cpuRatios: [],
-    largestRatios: [],
-    restRatios: [],
-    cpuLargestRatios: [],
-    cpuRestRatios: [],
+    minCpu: [],
+    minWall: [],
+    firstCpu: [],
+    largestCpu: [],
+    restCpu: [],
     fatal: 0,
     locksmithFindings: 0,
     ruleTimes: [],
     loads: [],
   };
   for (let repetition = 0; repetition < repetitions; repetition += 1) {
-    // [without, with] over all files, over the largest files only, and CPU time over all files.
-    const total = [0, 0];
-    const large = [0, 0];
-    const largeCpu = [0, 0];
-    const cpu = [0, 0];
+    const bestCpu = texts.map(() => [Infinity, Infinity, Infinity]);
+    const bestWall = texts.map(() => [Infinity, Infinity, Infinity]);
+    const firstCpu: Sums = [0, 0, 0];
     const ruleTimes = new Map<string, number>();
+    // The lints of a file are spread over passes through the whole corpus, minutes apart, so that a burst of
+    // load elsewhere (another process on the same core) cannot spoil all of them.
+    for (let pass = 0; pass < LINTS; pass += 1) {
+      for (let index = 0; index < texts.length; index += 1) {
+        const large = (texts[index]?.length ?? 0) > COLLECT_BEFORE;
+        for (const side of orderOf(index, pass, repetition)) {
+          // The garbage of the lint before is collected here, outside the timed region, so that it is never
+          // charged to this one (a lint that follows the plugin's would pay for the plugin's allocations): the
+          // young generation before every lint, the whole heap before a large file's.
+          if (large) collectGarbage();
+          else collectYoung();
+          const cpuStart = process.cpuUsage();
+          const start = performance.now();
+          const linted = await lint(configs[side]!, index);
+          const wall = performance.now() - start;
+          const cpu = cpuMs(process.cpuUsage(cpuStart));
+          bestCpu[index]![side] = Math.min(bestCpu[index]![side]!, cpu);
+          bestWall[index]![side] = Math.min(bestWall[index]![side]!, wall);
+          if (pass === 0) firstCpu[side]! += cpu;
+          if (side === 1 && pass === 0 && repetition === 0) {
+            result.fatal += linted.messages.filter((m) => m.fatal).length;
+            result.locksmithFindings += linted.messages.filter((m) => m.ruleId?.startsWith('locksmith/')).length;
+          }
+        }
+        if (pass === 0) {
+          if (large) collectGarbage();
+          else collectYoung();
+          const stats = (await lint(timed, index)).stats;
+          for (const statsPass of stats?.times.passes ?? []) {
+            for (const [rule, time] of Object.entries(statsPass.rules ?? {})) {
+              ruleTimes.set(rule, (ruleTimes.get(rule) ?? 0) + time.total);
+            }
+          }
+        }
+        if ((index + 1) % 250 === 0) log(`    pass ${pass + 1}/${LINTS}: ${index + 1}/${texts.length} files`);
+      }
+    }
+    const minCpu: Sums = [0, 0, 0];
+    const minWall: Sums = [0, 0, 0];
+    const largestCpu: Sums = [0, 0, 0];
     for (let index = 0; index < texts.length; index += 1) {
-      const isLarge = largest.has(corpus.files[index] ?? '');
-      const order = (index + repetition) % 2 === 0 ? [base, full] : [full, base];
-      for (const eslint of order) {
-        // A lint of a huge file leaves gigabytes of garbage; collected here, outside the timed region, it is not
-        // charged to whichever lint happens to come next (the other config's lint of the same file).
-        if ((texts[index]?.length ?? 0) > HUGE_FILE) collectGarbage();
-        const cpuStart = process.cpuUsage();
-        const start = performance.now();
-        const linted = await lint(eslint, index);
-        const elapsed = performance.now() - start;
-        const cpuUsed = process.cpuUsage(cpuStart);
-        const side = eslint === base ? 0 : 1;
-        total[side]! += elapsed;
-        cpu[side]! += (cpuUsed.user + cpuUsed.system) / 1000;
-        if (isLarge) {
-          large[side]! += elapsed;
-          largeCpu[side]! += (cpuUsed.user + cpuUsed.system) / 1000;
-        }
-        if (side === 1 && repetition === 0) {
-          result.fatal += linted.messages.filter((m) => m.fatal).length;
-          result.locksmithFindings += linted.messages.filter((m) => m.ruleId?.startsWith('locksmith/')).length;
-        }
+      for (let side = 0; side < configs.length; side += 1) {
+        minCpu[side]! += bestCpu[index]![side]!;
+        minWall[side]! += bestWall[index]![side]!;
+        if (largest.has(corpus.files[index] ?? '')) largestCpu[side]! += bestCpu[index]![side]!;
       }
-      if ((texts[index]?.length ?? 0) > HUGE_FILE) collectGarbage();
-      const stats = (await lint(timed, index)).stats;
-      if ((texts[index]?.length ?? 0) > HUGE_FILE) collectGarbage();
-      for (const pass of stats?.times.passes ?? []) {
-        for (const [rule, time] of Object.entries(pass.rules ?? {})) {
-          ruleTimes.set(rule, (ruleTimes.get(rule) ?? 0) + time.total);
-        }
-      }
-      if ((index + 1) % 200 === 0) log(`    ${index + 1}/${texts.length} files`);
     }
-    const [without = 0, withPlugin = 0] = total;
-    result.without.push(without);
-    result.with.push(withPlugin);
-    result.ratios.push(withPlugin / without);
-    result.cpuRatios.push(cpu[1]! / cpu[0]!);
-    if (largest.size > 0) {
-      result.largestRatios.push(large[1]! / large[0]!);
-      result.restRatios.push((withPlugin - large[1]!) / (without - large[0]!));
-      result.cpuLargestRatios.push(largeCpu[1]! / largeCpu[0]!);
-      result.cpuRestRatios.push((cpu[1]! - largeCpu[1]!) / (cpu[0]! - largeCpu[0]!));
-    }
+    result.minCpu.push(minCpu);
+    result.minWall.push(minWall);
+    result.firstCpu.push(firstCpu);
+    result.largestCpu.push(largestCpu);
+    result.restCpu.push([minCpu[0] - largestCpu[0], minCpu[1] - largestCpu[1], minCpu[2] - largestCpu[2]]);
     result.ruleTimes.push(ruleTimes);
     result.loads.push(loadavg()[0] ?? NaN);
+    const at = (sums: readonly Sums[]) => {
+      const { plugin: p, control: c } = ratiosOf(sums);
+      return `${ratio(p.at(-1)!)} (A/A ${ratio(c.at(-1)!)})`;
+    };
     log(
-      `  repetition ${repetition + 1}/${repetitions}: without ${ms(without)}, with ${ms(withPlugin)}, ratio ${ratio(withPlugin / without)} (CPU time ${ratio(result.cpuRatios.at(-1)!)})` +
-        (largest.size > 0
-          ? ` (largest files ${ratio(result.largestRatios.at(-1)!)}, CPU ${ratio(result.cpuLargestRatios.at(-1)!)}; the rest ${ratio(result.restRatios.at(-1)!)}, CPU ${ratio(result.cpuRestRatios.at(-1)!)})`
-          : '') +
-        `, load ${result.loads.at(-1)?.toFixed(1)}`,
+      `  repetition ${repetition + 1}/${repetitions}: min CPU without ${ms(minCpu[0])}, with ${ms(minCpu[1])}: ratio ${at(result.minCpu)}; min wall ${at(result.minWall)}; one lint, CPU ${at(result.firstCpu)}` +
+        (largest.size > 0 ? `; largest files ${at(result.largestCpu)}, the rest ${at(result.restCpu)}` : '') +
+        `; load ${result.loads.at(-1)?.toFixed(1)}`,
     );
   }
   return result;
@@ -278,10 +315,36 @@ async function relint(dir: string, plugin: Plugin): Promise<Relint[]> {
   return runs.map(({ name, samples, cpuSamples }) => ({ name, samples, cpuSamples }));
 }
 
-function overheadRow(name: string, corpus: Corpus, result: Overhead): string {
-  const sorted = [...result.ratios].sort((a, b) => a - b);
-  const cpuSorted = [...result.cpuRatios].sort((a, b) => a - b);
-  return `| ${name} | ${corpus.files.length} files, ${(corpus.lines / 1000).toFixed(0)} k lines | ${ms(median(result.without))} | ${ms(median(result.with))} | **${ratio(median(result.ratios))}** | ${ratio(sorted[0] ?? NaN)} – ${ratio(sorted.at(-1) ?? NaN)} | **${ratio(median(result.cpuRatios))}** | ${ratio(cpuSorted[0] ?? NaN)} – ${ratio(cpuSorted.at(-1) ?? NaN)} | ${result.locksmithFindings} | ${result.fatal} |`;
+/** `median (low – high)` of a list of ratios. */
+function spread(values: readonly number[]): string {
+  const sorted = [...values].sort((x, y) => x - y);
+  return `${ratio(median(sorted))} (${ratio(sorted[0] ?? NaN)} – ${ratio(sorted.at(-1) ?? NaN)})`;
+}
+
+/** The overhead table: the plugin's ratio and the A/A control's, under each estimator, over the repetitions. */
+function overheadTable(name: string, corpus: Corpus, result: Overhead, largest: boolean): string {
+  const rows: [string, Sums[]][] = [
+    [`**per-file minimum of ${LINTS} lints, CPU time** (the estimator)`, result.minCpu],
+    [`per-file minimum of ${LINTS} lints, wall clock`, result.minWall],
+    ['one lint per file, CPU time (the earlier runs\' estimator)', result.firstCpu],
+    ...(largest
+      ? ([
+          [`${THIRD_PARTY_FILES.join(', ')} alone (minimum, CPU)`, result.largestCpu],
+          ['every other file (minimum, CPU)', result.restCpu],
+        ] as [string, Sums[]][])
+      : []),
+  ];
+  const totals = (sums: readonly Sums[], side: number) => ms(median(sums.map((s) => s[side]!)));
+  return [
+    `${name}: ${corpus.files.length} files, ${(corpus.lines / 1000).toFixed(0)} k lines, ${result.minCpu.length} repetitions; locksmith findings ${result.locksmithFindings}, parse errors ${result.fatal}.`,
+    '',
+    `| estimator | without (median) | with (median) | **plugin: with / without**, median (range) | **A/A control: without′ / without**, median (range) | per repetition: plugin / A/A |`,
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(([label, sums]) => {
+      const { plugin: p, control: c } = ratiosOf(sums);
+      return `| ${label} | ${totals(sums, 0)} | ${totals(sums, 1)} | ${spread(p)} | ${spread(c)} | ${p.map((value, i) => `${ratio(value)} / ${ratio(c[i] ?? NaN)}`).join('; ')} |`;
+    }),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -298,13 +361,9 @@ async function main(): Promise<void> {
       const result = await overhead(thirdParty, plugin, REPETITIONS, largestFiles);
       process.stdout.write(
         [
-          `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}, third-party corpus only${WITHOUT_LARGEST ? ` without ${THIRD_PARTY_FILES.join(', ')}` : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' / ')} at the end.`,
+          `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}, third-party corpus only${WITHOUT_LARGEST ? ` without ${THIRD_PARTY_FILES.join(', ')}` : ''}${SAMPLE > 1 ? ` (every ${SAMPLE}th file)` : ''}: ${availableParallelism()} × ${cpus()[0]?.model.trim() ?? '?'}, Node ${process.version}, ESLint ${ESLint.version}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' / ')} at the end (1 / 5 / 15 min); at the end of each repetition ${result.loads.map((l) => l.toFixed(1)).join(', ')}.`,
           '',
-          '| corpus | size | without (median) | with (median) | ratio, wall clock (median of repetitions) | range | ratio, CPU time (median) | range | locksmith findings | parse errors |',
-          '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-          overheadRow('third-party', thirdParty, result),
-          '',
-          `Ratios per repetition: wall clock ${result.ratios.map(ratio).join(', ')}; CPU time ${result.cpuRatios.map(ratio).join(', ')}; load ${result.loads.map((l) => l.toFixed(1)).join(', ')}.`,
+          overheadTable('Third-party corpus', thirdParty, result, !WITHOUT_LARGEST),
           '',
           ruleTable(result.ruleTimes),
           '',
@@ -332,15 +391,12 @@ async function main(): Promise<void> {
       `Third-party corpus${SAMPLE > 1 ? ` (every ${SAMPLE}th file only)` : ''}: ${THIRD_PARTY_PACKAGES.join(', ')}, and ${THIRD_PARTY_FILES.join(', ')}.`,
       `Lock-heavy corpus: \`fixtures/\` copied ${COPIES} times.`,
       '',
-      '### Overhead: eslint:recommended vs eslint:recommended + every locksmith rule (same process, interleaved per file)',
+      `### Overhead: eslint:recommended vs eslint:recommended + every locksmith rule (same process, ${LINTS} lints per file and config, configs rotating)`,
       '',
-      '| corpus | size | without (median) | with (median) | ratio, wall clock (median of repetitions) | range | ratio, CPU time (median) | range | locksmith findings | parse errors |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...(thirdPartyOverhead ? [overheadRow('third-party', thirdParty, thirdPartyOverhead)] : []),
-      overheadRow('lock-heavy', lockHeavy, lockHeavyOverhead),
+      thirdPartyOverhead ? overheadTable('Third-party corpus', thirdParty, thirdPartyOverhead, !WITHOUT_LARGEST) : 'Third-party corpus: skipped.',
       '',
-      `CPU-time ratios per repetition: third-party ${thirdPartyOverhead?.cpuRatios.map(ratio).join(', ') ?? '(skipped)'} (${THIRD_PARTY_FILES.join(', ')} alone: ${thirdPartyOverhead?.cpuLargestRatios.map(ratio).join(', ') ?? '-'}; every other file: ${thirdPartyOverhead?.cpuRestRatios.map(ratio).join(', ') ?? '-'}); lock-heavy ${lockHeavyOverhead.cpuRatios.map(ratio).join(', ')}.`,
-      `Wall-clock ratios per repetition: third-party ${thirdPartyOverhead?.ratios.map(ratio).join(', ') ?? '(skipped)'} (${THIRD_PARTY_FILES.join(', ')} alone: ${thirdPartyOverhead?.largestRatios.map(ratio).join(', ') ?? '-'}; every other file: ${thirdPartyOverhead?.restRatios.map(ratio).join(', ') ?? '-'}); lock-heavy ${lockHeavyOverhead.ratios.map(ratio).join(', ')}.`,
+      overheadTable('Lock-heavy corpus', lockHeavy, lockHeavyOverhead, false),
+      '',
       `Load average (1 min) at the end of each repetition: third-party ${thirdPartyOverhead?.loads.map((l) => l.toFixed(1)).join(', ') ?? '-'}; lock-heavy ${lockHeavyOverhead.loads.map((l) => l.toFixed(1)).join(', ')}.`,
       '',
       '### Per-rule time (ESLint `stats`, summed over the corpus), third-party corpus',

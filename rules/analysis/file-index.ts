@@ -1,6 +1,7 @@
 /**
  * The per-file index the resolvers share: which variable each identifier denotes, every call, every
- * `this.x = …` assignment and every class field, gathered in one walk.
+ * `this.x = …` assignment and every class field, gathered in one walk. {@link LazyBindingIndex} answers the
+ * same binding questions without the walk, for the few nodes the fast path asks about.
  */
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { keyName, propertyName, thisClass, walk, type VisitorKeys } from './ast.js';
@@ -10,7 +11,67 @@ export type Variable = TSESLint.Scope.Variable;
 export type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
 type FieldDefinition = TSESTree.PropertyDefinition | TSESTree.TSParameterProperty;
 
-export class FileIndex {
+/** What the manager and import resolvers read of a file: bindings, class fields, `this.x = …` writes. */
+export interface BindingIndex {
+  /** The variable an identifier declares or refers to, when the scope analysis resolved it. */
+  variableOf(identifier: TSESTree.Identifier): Variable | undefined;
+  /** The instance fields `name` of `classNode`: property definitions and constructor parameter properties. */
+  fieldsOf(classNode: ClassNode, name: string): FieldDefinition[];
+  /** The plain assignments `this.name = …` made inside `classNode`'s methods. */
+  assignmentsToThis(classNode: ClassNode, name: string): TSESTree.AssignmentExpression[];
+}
+
+/** The class members a walk collects: every `this.x = …` assignment and every field definition. */
+interface Members {
+  readonly thisAssignments: TSESTree.AssignmentExpression[];
+  readonly fieldDefinitions: FieldDefinition[];
+}
+
+/** Adds `node` to `members` when it is a `this.x = …` assignment or a field definition. */
+function collectMember(node: TSESTree.Node, members: Members): void {
+  if (
+    node.type === AST_NODE_TYPES.AssignmentExpression &&
+    node.left.type === AST_NODE_TYPES.MemberExpression &&
+    node.left.object.type === AST_NODE_TYPES.ThisExpression
+  ) {
+    members.thisAssignments.push(node);
+  } else if (node.type === AST_NODE_TYPES.PropertyDefinition || node.type === AST_NODE_TYPES.TSParameterProperty) {
+    members.fieldDefinitions.push(node);
+  }
+}
+
+function fieldsNamed(fields: readonly FieldDefinition[], classNode: ClassNode, name: string): FieldDefinition[] {
+  return fields.filter((field) => {
+    if (field.type === AST_NODE_TYPES.PropertyDefinition) {
+      return !field.static && field.parent.parent === classNode && keyName(field.key, field.computed) === name;
+    }
+    const param = field.parameter;
+    const id = param.type === AST_NODE_TYPES.AssignmentPattern ? param.left : param;
+    const ctor = field.parent;
+    return (
+      id.type === AST_NODE_TYPES.Identifier &&
+      id.name === name &&
+      ctor?.parent?.type === AST_NODE_TYPES.MethodDefinition &&
+      ctor.parent.parent.parent === classNode
+    );
+  });
+}
+
+function assignmentsNamed(
+  assignments: readonly TSESTree.AssignmentExpression[],
+  classNode: ClassNode,
+  name: string,
+): TSESTree.AssignmentExpression[] {
+  return assignments.filter(
+    (assignment) =>
+      assignment.operator === '=' &&
+      assignment.left.type === AST_NODE_TYPES.MemberExpression &&
+      propertyName(assignment.left) === name &&
+      thisClass(assignment) === classNode,
+  );
+}
+
+export class FileIndex implements BindingIndex {
   /** Every call expression of the file, in walk order. */
   readonly callNodes: TSESTree.CallExpression[] = [];
   /** Every `new` expression of the file, in walk order. */
@@ -25,53 +86,24 @@ export class FileIndex {
     readonly visitorKeys: VisitorKeys,
   ) {
     this.indexScopes(scopeManager);
+    const members: Members = { thisAssignments: this.thisAssignments, fieldDefinitions: this.fieldDefinitions };
     walk(ast, visitorKeys, (node) => {
       if (node.type === AST_NODE_TYPES.CallExpression) this.callNodes.push(node);
       else if (node.type === AST_NODE_TYPES.NewExpression) this.newNodes.push(node);
-      else if (
-        node.type === AST_NODE_TYPES.AssignmentExpression &&
-        node.left.type === AST_NODE_TYPES.MemberExpression &&
-        node.left.object.type === AST_NODE_TYPES.ThisExpression
-      ) {
-        this.thisAssignments.push(node);
-      } else if (node.type === AST_NODE_TYPES.PropertyDefinition || node.type === AST_NODE_TYPES.TSParameterProperty) {
-        this.fieldDefinitions.push(node);
-      }
+      else collectMember(node, members);
     });
   }
 
-  /** The variable an identifier declares or refers to, when the scope analysis resolved it. */
   variableOf(identifier: TSESTree.Identifier): Variable | undefined {
     return this.variables.get(identifier);
   }
 
-  /** The instance fields `name` of `classNode`: property definitions and constructor parameter properties. */
   fieldsOf(classNode: ClassNode, name: string): FieldDefinition[] {
-    return this.fieldDefinitions.filter((field) => {
-      if (field.type === AST_NODE_TYPES.PropertyDefinition) {
-        return !field.static && field.parent.parent === classNode && keyName(field.key, field.computed) === name;
-      }
-      const param = field.parameter;
-      const id = param.type === AST_NODE_TYPES.AssignmentPattern ? param.left : param;
-      const ctor = field.parent;
-      return (
-        id.type === AST_NODE_TYPES.Identifier &&
-        id.name === name &&
-        ctor?.parent?.type === AST_NODE_TYPES.MethodDefinition &&
-        ctor.parent.parent.parent === classNode
-      );
-    });
+    return fieldsNamed(this.fieldDefinitions, classNode, name);
   }
 
-  /** The plain assignments `this.name = …` made inside `classNode`'s methods. */
   assignmentsToThis(classNode: ClassNode, name: string): TSESTree.AssignmentExpression[] {
-    return this.thisAssignments.filter(
-      (assignment) =>
-        assignment.operator === '=' &&
-        assignment.left.type === AST_NODE_TYPES.MemberExpression &&
-        propertyName(assignment.left) === name &&
-        thisClass(assignment) === classNode,
-    );
+    return assignmentsNamed(this.thisAssignments, classNode, name);
   }
 
   private indexScopes(scopeManager: TSESLint.Scope.ScopeManager | null): void {
@@ -84,6 +116,53 @@ export class FileIndex {
         if (reference.resolved) this.variables.set(reference.identifier as TSESTree.Identifier, reference.resolved);
       }
     }
+  }
+}
+
+/**
+ * The binding questions of {@link FileIndex} answered on demand, without walking the file: a variable is looked
+ * up in the scopes around its identifier, a class's members by walking that class alone. The answers are the
+ * same (a reference is recorded in a scope enclosing its identifier, and a class's members lie inside it); the
+ * fast path uses it to resolve the few receivers it asks about in a file it does not walk.
+ */
+export class LazyBindingIndex implements BindingIndex {
+  private readonly members = new Map<ClassNode, Members>();
+
+  constructor(
+    /** The innermost scope around a node (ESLint's `sourceCode.getScope`). */
+    private readonly scopeOf: (node: TSESTree.Node) => TSESLint.Scope.Scope,
+    private readonly visitorKeys: VisitorKeys,
+  ) {}
+
+  variableOf(identifier: TSESTree.Identifier): Variable | undefined {
+    let declared: Variable | undefined;
+    for (let scope: TSESLint.Scope.Scope | null = this.scopeOf(identifier); scope; scope = scope.upper) {
+      for (const reference of scope.references) {
+        if (reference.identifier === identifier && reference.resolved) return reference.resolved;
+      }
+      const variable = scope.set.get(identifier.name);
+      if (!declared && variable?.identifiers.includes(identifier)) declared = variable;
+    }
+    return declared;
+  }
+
+  fieldsOf(classNode: ClassNode, name: string): FieldDefinition[] {
+    return fieldsNamed(this.membersOf(classNode).fieldDefinitions, classNode, name);
+  }
+
+  assignmentsToThis(classNode: ClassNode, name: string): TSESTree.AssignmentExpression[] {
+    return assignmentsNamed(this.membersOf(classNode).thisAssignments, classNode, name);
+  }
+
+  private membersOf(classNode: ClassNode): Members {
+    let members = this.members.get(classNode);
+    if (!members) {
+      members = { thisAssignments: [], fieldDefinitions: [] };
+      const found = members;
+      walk(classNode, this.visitorKeys, (node) => collectMember(node, found));
+      this.members.set(classNode, members);
+    }
+    return members;
   }
 }
 

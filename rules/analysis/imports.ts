@@ -4,7 +4,7 @@
  */
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { keyName, propertyName, unwrap } from './ast.js';
-import type { FileIndex } from './file-index.js';
+import type { BindingIndex } from './file-index.js';
 
 const { DefinitionType } = TSESLint.Scope;
 
@@ -15,7 +15,7 @@ export type ModuleValue =
 
 export class ModuleImports {
   constructor(
-    private readonly index: FileIndex,
+    private readonly index: BindingIndex,
     /** The package names followed (exact specifiers). */
     private readonly modules: ReadonlySet<string>,
   ) {}

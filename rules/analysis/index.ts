@@ -45,7 +45,8 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { readOptions, redisSemaphoreTiming, redlockTiming, typedRedlockSettings } from './library-timing.js';
 import { LockResolver } from './resolve.js';
-import { fastPathEnabled, lockVocabulary, mayContainLocks } from './prefilter.js';
+import { factoryCallsMayCreate } from './factory-calls.js';
+import { creatingMethodTokens, fastPathEnabled, lockVocabulary, prefilterVerdict } from './prefilter.js';
 import { criticalSectionOf } from './sections.js';
 import { protectionOf } from './protection.js';
 import { ActiveProfiles } from './profiles.js';
@@ -65,9 +66,10 @@ const cache = new WeakMap<object, LockAnalysis>();
 const decisions = new WeakMap<object, boolean>();
 
 /**
- * Whether the file `context` lints may contain a lock: `false` when its tokens name no lock (`prefilter.ts`),
- * and then the analysis finds nothing in it, so no rule can report. Decided once per file (cached on
- * `context.sourceCode`) from the tokens alone, without walking the tree. Always `true` with the fast path off.
+ * Whether the file `context` lints may contain a lock: `false` when the analysis would find none in it, so no
+ * rule can report. Decided once per file (cached on `context.sourceCode`) without walking the tree: from the
+ * tokens (`prefilter.ts`), and, for a file whose tokens name only a lock factory and a creating method, from
+ * those calls' receivers (`factory-calls.ts`). Always `true` with the fast path off.
  */
 export function mayHaveLocks(context: AnalysisContext): boolean {
   if (!fastPathEnabled()) return true;
@@ -76,7 +78,21 @@ export function mayHaveLocks(context: AnalysisContext): boolean {
   if (decision === undefined) {
     const settings = readSettings(context.settings as Readonly<Record<string, unknown>> | undefined);
     const typed = Boolean(sourceCode.parserServices?.program);
-    decision = mayContainLocks(sourceCode.text, sourceCode.ast.tokens, lockVocabulary(settings), typed);
+    const { text, ast } = sourceCode;
+    const vocabulary = lockVocabulary(settings);
+    const verdict = prefilterVerdict(text, ast.tokens, vocabulary, typed);
+    decision =
+      verdict === 'maybe' ||
+      (verdict === 'factory-calls' &&
+        factoryCallsMayCreate(
+          {
+            ast,
+            visitorKeys: sourceCode.visitorKeys as Readonly<Record<string, readonly string[] | undefined>>,
+            scopeOf: (node) => sourceCode.getScope(node),
+          },
+          creatingMethodTokens(text, ast.tokens, vocabulary),
+          settings,
+        ));
     decisions.set(sourceCode, decision);
   }
   return decision;

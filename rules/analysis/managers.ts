@@ -5,7 +5,7 @@
  */
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { propertyName, thisClass, unwrap } from './ast.js';
-import { annotationOf, firstInit, type ClassNode, type FileIndex, type Variable } from './file-index.js';
+import { annotationOf, firstInit, type BindingIndex, type ClassNode, type Variable } from './file-index.js';
 import type { ModuleImports } from './imports.js';
 import type { LibraryId } from './libraries.js';
 import type { ActiveProfiles } from './profiles.js';
@@ -32,7 +32,7 @@ export class Managers {
   private readonly fields = new Map<ClassNode, Map<string, ManagerOrigin | null>>();
 
   constructor(
-    private readonly index: FileIndex,
+    private readonly index: BindingIndex,
     private readonly imports: ModuleImports,
     private readonly profiles: ActiveProfiles,
     private readonly types: TypeOracle | undefined,

@@ -90,25 +90,33 @@ const CHARACTERS_BY_FREQUENCY = 'etrnosialc-dpu.mfh()=g";,{}/ybv*kx:wTSE_CAIPRNO
 interface Entry {
   readonly name: string;
   readonly what: number;
-  /** Where in `name` the character its text search looks for is (see {@link Scan}). */
+  /** Where in `name` what its text search looks for starts (see {@link Scan}). */
   readonly anchorAt: number;
 }
 
 /**
  * One search of the text: every occurrence of `anchor` (a single character, which the engine finds with a
- * byte scan) is checked against the names that contain it at their `anchorAt`. Names share a scan when they
- * share a rare character (`k` in `lock`, `locks` and `redlock`).
+ * byte scan, or a few characters of a name) is checked against the names that contain it at their `anchorAt`. Names share a
+ * scan when they share a rare character (`k` in `lock`, `redlock` and `locksmith-js`).
  */
 interface Scan {
   readonly anchor: string;
   readonly entries: readonly Entry[];
+  /**
+   * The character code every entry has right before the anchor (-1: they differ, or one starts with it): an
+   * occurrence preceded by anything else is no entry's (most `k`s of a text follow no `c`).
+   */
+  readonly before: number;
 }
 
 /** The vocabulary as the checks read it. */
 interface Matcher {
-  /** The text searches for every name but the factory methods, then for those (they count only next to a factory). */
+  /**
+   * The text searches for every name but the factories, then for those: a factory name counts only next to a
+   * creating method, which few files have, so most files never search for the (frequent) factory names.
+   */
   readonly scans: readonly Scan[];
-  readonly methodScans: readonly Scan[];
+  readonly factoryScans: readonly Scan[];
   /** Whether some name is empty (the value of `''`): then the text search cannot rule a file out. */
   readonly emptyName: boolean;
   /** The names by length: most tokens have a length no name has and are rejected on that alone. */
@@ -142,28 +150,32 @@ function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {
   if (typed) add(vocabulary.typedMethods, WHAT_TYPED_METHOD);
   const entries: Entry[] = [];
   const scans = new Map<string, Entry[]>();
-  const methodScans = new Map<string, Entry[]>();
-  for (const [name, what] of meaning) {
+  const factoryScans = new Map<string, Entry[]>();
+  // Shorter names first: they have fewer characters to choose from, and a longer name then joins their scans.
+  for (const [name, what] of [...meaning].sort(([a], [b]) => a.length - b.length)) {
     if (name === '') {
       // The value of `''`: no text search can rule it out (see `emptyName`); the token pass compares it.
       entries.push({ name, what, anchorAt: 0 });
       continue;
     }
-    const groups = what === WHAT_FACTORY_METHOD ? methodScans : scans;
-    const anchorAt = anchorOf(name, groups);
+    const groups = what === WHAT_FACTORY ? factoryScans : scans;
+    const { anchor, at: anchorAt } = anchorOf(name, groups);
     const entry: Entry = { name, what, anchorAt };
     entries.push(entry);
-    const anchor = name.charAt(anchorAt);
     groups.set(anchor, [...(groups.get(anchor) ?? []), entry]);
   }
-  const asScans = (groups: Map<string, Entry[]>): Scan[] => [...groups].map(([anchor, group]) => ({ anchor, entries: group }));
+  const asScans = (groups: Map<string, Entry[]>): Scan[] =>
+    [...groups].map(([anchor, group]) => {
+      const befores = new Set(group.map((entry) => (entry.anchorAt === 0 ? -1 : entry.name.charCodeAt(entry.anchorAt - 1))));
+      return { anchor, entries: group, before: befores.size === 1 ? [...befores][0]! : -1 };
+    });
   const byLength: Entry[][] = [];
   for (const entry of entries) (byLength[entry.name.length] ??= []).push(entry);
   const alphabet = new Set<number>();
   for (const { name } of entries) for (let index = 0; index < name.length; index += 1) alphabet.add(name.charCodeAt(index));
   return {
     scans: asScans(scans),
-    methodScans: asScans(methodScans),
+    factoryScans: asScans(factoryScans),
     emptyName: meaning.has(''),
     byLength,
     shortest: Math.min(...entries.map((entry) => entry.name.length)),
@@ -172,10 +184,11 @@ function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {
 }
 
 /**
- * The index of the character `name`'s text search looks for: its least frequent one, or a nearly as rare one
- * that another name's search already looks for (one scan then serves both).
+ * What `name`'s text search looks for, and where in `name` it starts: its least frequent character, or a
+ * nearly as rare one that another name's search already looks for (one scan then serves both); when every
+ * character of it is frequent, a few characters from the rarest on (see {@link RARE_ENOUGH_TO_SHARE}).
  */
-function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): number {
+function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): { anchor: string; at: number } {
   let at = 0;
   let best = -1;
   for (let index = 0; index < name.length; index += 1) {
@@ -189,7 +202,9 @@ function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): number {
       at = index;
     }
   }
-  return at;
+  if (best >= RARE_ENOUGH_TO_SHARE) return { anchor: name.charAt(at), at };
+  const start = Math.max(0, Math.min(at, name.length - ANCHOR_LENGTH));
+  return { anchor: name.slice(start, start + ANCHOR_LENGTH), at: start };
 }
 
 /**
@@ -197,8 +212,14 @@ function anchorOf(name: string, groups: ReadonlyMap<string, unknown>): number {
  * own, when a rare one of the name is already searched for. (Sharing the scan of a frequent character saves
  * little: each of its many occurrences is then checked against more names.)
  */
-const SHARED_SCAN_BONUS = 25;
+const SHARED_SCAN_BONUS = 30;
+/**
+ * The most frequent character worth a scan of its own. A name without one is searched for by a few characters
+ * from its rarest one on, which the engine's substring search matches natively, not by every occurrence of a
+ * frequent character.
+ */
 const RARE_ENOUGH_TO_SHARE = CHARACTERS_BY_FREQUENCY.indexOf('k');
+const ANCHOR_LENGTH = 3;
 
 /** Whether what has been seen so far is enough for the analysis to find a lock. */
 function enough(seen: number): boolean {
@@ -210,16 +231,19 @@ function enough(seen: number): boolean {
 }
 
 /**
+ * What the tokens of a file say about its locks:
+ * - `none`: the analysis of this file finds no lock creation, lock method call or acquisition (no rule can
+ *   report);
+ * - `factory-calls`: the only way it can find one is a creating method called on a receiver that is a locksmith
+ *   manager by a factory name: the file names no lock module, no profile receiver name and (with type
+ *   information) no lock method (`factory-calls.ts` then settles it from those calls);
+ * - `maybe`: anything else.
+ */
+export type PrefilterVerdict = 'none' | 'factory-calls' | 'maybe';
+
+/**
  * Whether the file may contain a lock, from its text and tokens alone. `false` means the analysis of this file
  * finds no lock creation, lock method call or acquisition (so no rule can report).
- *
- * The answer is what the tokens' values say, found without reading every token:
- * 1. the tokens with a backslash in them, the only ones whose value is not their own text, are found from the
- *    backslashes of the text and read cooked;
- * 2. every other token's value is a piece of the text not preceded or followed by a letter or `_` (the
- *    neighbours of a name, a string's quotes, a template's delimiters, a private name's `#`), so the text is
- *    searched for each name, and only the token at each place the name occurs that way is read (a name in a
- *    comment, or inside a longer string, is no token's value).
  */
 export function mayContainLocks(
   text: string,
@@ -227,24 +251,114 @@ export function mayContainLocks(
   vocabulary: LockVocabulary,
   typed: boolean,
 ): boolean {
+  return prefilterVerdict(text, tokens, vocabulary, typed) !== 'none';
+}
+
+/**
+ * What the file's tokens say about its locks ({@link PrefilterVerdict}), found without reading every token:
+ * 1. the tokens with a backslash in them, the only ones whose value is not their own text, are found from the
+ *    backslashes of the text and read cooked;
+ * 2. every other token's value is a piece of the text not preceded or followed by a letter or `_` (the
+ *    neighbours of a name, a string's quotes, a template's delimiters, a private name's `#`), so the text is
+ *    searched for each name, and only the token at each place the name occurs that way is read (a name in a
+ *    comment, or inside a longer string, is no token's value).
+ */
+export function prefilterVerdict(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  vocabulary: LockVocabulary,
+  typed: boolean,
+): PrefilterVerdict {
   const matcher = matcherFor(vocabulary, typed);
   const escapes = text.includes('\\');
   if (matcher.emptyName) {
-    // The value of `''` has no text to search for: every token is read.
+    // The value of `''` has no text to search for: every token is read (and the verdict is never narrowed).
     let seen = 0;
     for (const token of tokens) {
       seen |= tokenMeaning(token, matcher, escapes);
-      if (seen !== 0 && enough(seen)) return true;
+      if (seen !== 0 && enough(seen)) return 'maybe';
     }
-    return false;
+    return 'none';
   }
-  const seen = escapes ? escapedMeaning(text, tokens, matcher) : 0;
-  return enough(textMeaning(text, tokens, matcher, escapes, seen));
+  let seen = escapes ? escapedMeaning(text, tokens, matcher) : 0;
+  seen = textMeaning(text, tokens, matcher, escapes, seen);
+  if (!enough(seen)) return 'none';
+  if ((seen & BROAD) !== 0) return 'maybe';
+  // Enough through a factory and a creating method. The escaped tokens were all read; the text search may
+  // have stopped before the other names (a factory name that is also a creating method): finish it for them.
+  seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen, BROAD);
+  return (seen & BROAD) !== 0 ? 'maybe' : 'factory-calls';
+}
+
+/** What makes a file worth analysing whatever its factory calls: a lock module or profile name, a typed method. */
+const BROAD = WHAT_MODULE | WHAT_TYPED_METHOD;
+
+/**
+ * Every token whose cooked value is one of locksmith's creating methods (`lock`, `restoreLock`), in no
+ * particular order: the property of every `x.lock(…)`, `x['lock'](…)`, `` x[`lock`](…) `` is one of them.
+ */
+export function creatingMethodTokens(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  vocabulary: LockVocabulary,
+): TSESLint.AST.Token[] {
+  const matcher = matcherFor(vocabulary, false);
+  const found = new Set<TSESLint.AST.Token>();
+  const consider = (token: TSESLint.AST.Token | undefined, escapes: boolean): void => {
+    if (token && (tokenMeaning(token, matcher, escapes) & WHAT_FACTORY_METHOD) !== 0) found.add(token);
+  };
+  const escapes = text.includes('\\');
+  if (matcher.emptyName) {
+    for (const token of tokens) consider(token, escapes);
+    return [...found];
+  }
+  if (escapes) forEachEscapedToken(text, tokens, matcher, (token) => consider(token, true));
+  for (const { anchor, entries } of [...matcher.scans, ...matcher.factoryScans]) {
+    const methods = entries.filter((entry) => (entry.what & WHAT_FACTORY_METHOD) !== 0);
+    if (methods.length === 0) continue;
+    for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
+      for (const entry of methods) {
+        const start = wholeWordAt(text, entry, at);
+        if (start !== -1) consider(tokenCovering(tokens, start), escapes);
+      }
+    }
+  }
+  return [...found];
+}
+
+/** Where `entry`'s name starts when the text holds it as a whole word around the anchor hit `at`; -1 if not. */
+function wholeWordAt(text: string, entry: Entry, at: number): number {
+  const start = at - entry.anchorAt;
+  return start >= 0 &&
+    text.startsWith(entry.name, start) &&
+    !isWordCharacter(text.charCodeAt(start - 1)) &&
+    !isWordCharacter(text.charCodeAt(start + entry.name.length))
+    ? start
+    : -1;
+}
+
+/** The token the text offset `start` lies in, if any (none: whitespace or a comment). */
+function tokenCovering(tokens: readonly TSESLint.AST.Token[], start: number): TSESLint.AST.Token | undefined {
+  const token = tokens[lastTokenStartingAtOrBefore(tokens, start, 0)];
+  return token && start < token.range[1] ? token : undefined;
 }
 
 /** What the tokens spelled with a backslash mean, together. */
 function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], matcher: Matcher): number {
   let seen = 0;
+  forEachEscapedToken(text, tokens, matcher, (token) => {
+    seen |= tokenMeaning(token, matcher, true);
+  });
+  return seen;
+}
+
+/** Calls `visit` with every token holding an escape that may stand for a character of some name. */
+function forEachEscapedToken(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  matcher: Matcher,
+  visit: (token: TSESLint.AST.Token) => void,
+): void {
   let index = -1;
   for (let at = text.indexOf('\\'); at !== -1; ) {
     const escaped = singleEscape(text.charCodeAt(at + 1));
@@ -258,7 +372,7 @@ function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], mat
     const token = tokens[index];
     let next: number;
     if (token && at < token.range[1]) {
-      seen |= tokenMeaning(token, matcher, true);
+      visit(token);
       next = token.range[1];
     } else {
       // A comment or whitespace, up to the next token.
@@ -266,7 +380,6 @@ function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], mat
     }
     at = text.indexOf('\\', next);
   }
-  return seen;
 }
 
 /**
@@ -312,7 +425,7 @@ function lastTokenStartingAtOrBefore(tokens: readonly TSESLint.AST.Token[], offs
 
 /**
  * What the names that occur in the text as a token's value (step 2 above) mean, added to `seen`. Factory
- * methods are searched only once a factory has been seen.
+ * names are searched only once a creating method has been seen.
  */
 function textMeaning(
   text: string,
@@ -322,7 +435,7 @@ function textMeaning(
   seen: number,
 ): number {
   seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen);
-  if ((seen & WHAT_FACTORY) !== 0 && !enough(seen)) seen = scanText(text, tokens, matcher, matcher.methodScans, escapes, seen);
+  if ((seen & WHAT_FACTORY_METHOD) !== 0 && !enough(seen)) seen = scanText(text, tokens, matcher, matcher.factoryScans, escapes, seen);
   return seen;
 }
 
@@ -333,22 +446,23 @@ function scanText(
   scans: readonly Scan[],
   escapes: boolean,
   seen: number,
+  /** Stop once one of these bits is seen; 0: once what is seen is {@link enough}. */
+  goal = 0,
 ): number {
-  for (const { anchor, entries } of scans) {
+  const reached = (what: number): boolean => (goal === 0 ? enough(what) : (what & goal) !== 0);
+  for (const { anchor, entries, before } of scans) {
+    const wanted = goal === 0 ? entries : entries.filter((entry) => (entry.what & goal) !== 0);
+    if (wanted.length === 0) continue;
     for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
-      for (const entry of entries) {
+      if (before !== -1 && text.charCodeAt(at - 1) !== before) continue;
+      for (const entry of wanted) {
         if ((entry.what & ~seen) === 0) continue;
-        const start = at - entry.anchorAt;
-        if (
-          start >= 0 &&
-          text.startsWith(entry.name, start) &&
-          !isWordCharacter(text.charCodeAt(start - 1)) &&
-          !isWordCharacter(text.charCodeAt(start + entry.name.length))
-        ) {
+        const start = wholeWordAt(text, entry, at);
+        if (start !== -1) {
           // The token this occurrence is part of, if any, and what its whole value means.
-          const token = tokens[lastTokenStartingAtOrBefore(tokens, start, 0)];
-          if (token && start < token.range[1]) seen |= tokenMeaning(token, matcher, escapes);
-          if (enough(seen)) return seen;
+          const token = tokenCovering(tokens, start);
+          if (token) seen |= tokenMeaning(token, matcher, escapes);
+          if (reached(seen)) return seen;
         }
       }
     }

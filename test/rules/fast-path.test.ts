@@ -12,10 +12,12 @@ import { ESLint, Linter } from 'eslint';
 import * as espree from 'espree';
 import { afterEach, describe, expect, it } from 'vitest';
 import plugin from 'locksmith-js/eslint-plugin';
+import { mayHaveLocks } from '../../rules/analysis/index.js';
 import {
   cook,
   lockVocabulary,
   mayContainLocks,
+  prefilterVerdict,
   setFastPath,
 } from '../../rules/analysis/prefilter.js';
 import { readSettings } from '../../rules/analysis/settings.js';
@@ -66,30 +68,37 @@ async function lintFilesBothWays(paths: readonly string[], config: Linter.Config
 interface Snippet {
   readonly code: string;
   readonly settings?: Record<string, unknown>;
-  readonly parser?: 'typescript' | 'espree-module' | 'espree-commonjs';
+  readonly parser?: 'typescript' | 'espree-module' | 'espree-commonjs' | 'espree-script';
   readonly typed?: boolean;
+}
+
+/** How a snippet is parsed: its language options and the file name it is linted as. */
+function parsing(snippet: Snippet): { languageOptions: Linter.LanguageOptions; filename: string } {
+  const parser = snippet.parser ?? 'typescript';
+  if (parser !== 'typescript') {
+    return {
+      languageOptions: {
+        parser: espree,
+        ecmaVersion: 2024,
+        sourceType: parser === 'espree-module' ? 'module' : parser === 'espree-script' ? 'script' : 'commonjs',
+      },
+      filename: parser === 'espree-module' ? 'file.ts' : 'file.cjs',
+    };
+  }
+  if (!snippet.typed) return { languageOptions: { parser: tsParser as Linter.Parser }, filename: 'file.ts' };
+  return {
+    languageOptions: {
+      parser: tsParser as Linter.Parser,
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: typedRoot, disallowAutomaticSingleRunInference: true },
+    },
+    filename: join(typedRoot, 'file.ts'),
+  };
 }
 
 function lintSnippet(snippet: Snippet, fast: boolean): Linter.LintMessage[] {
   setFastPath(fast);
-  const linter = new Linter({ configType: 'flat' });
-  const parser = snippet.parser ?? 'typescript';
-  const languageOptions: Linter.LanguageOptions =
-    parser === 'typescript'
-      ? {
-          parser: tsParser as Linter.Parser,
-          ...(snippet.typed
-            ? {
-                parserOptions: {
-                  project: './tsconfig.json',
-                  tsconfigRootDir: typedRoot,
-                  disallowAutomaticSingleRunInference: true,
-                },
-              }
-            : {}),
-        }
-      : { parser: espree, ecmaVersion: 2024, sourceType: parser === 'espree-module' ? 'module' : 'commonjs' };
-  return linter.verify(
+  const { languageOptions, filename } = parsing(snippet);
+  return new Linter({ configType: 'flat' }).verify(
     snippet.code,
     [
       {
@@ -99,7 +108,7 @@ function lintSnippet(snippet: Snippet, fast: boolean): Linter.LintMessage[] {
         settings: snippet.settings ?? {},
       } as Linter.Config,
     ],
-    { filename: snippet.typed ? join(typedRoot, 'file.ts') : parser === 'espree-commonjs' ? 'file.cjs' : 'file.ts' },
+    { filename },
   );
 }
 
@@ -185,6 +194,86 @@ const SNIPPETS: Record<string, Snippet> = {
   'text with characters beyond Latin-1': {
     code: `// 日本語 → ✓\nexport async function f() { cache.lock('a:b:c', 5).get(); }`,
   },
+  // The second stage (factory-calls.ts): the file names a factory and a creating method and nothing else, so
+  // each creating call's receiver is resolved as the analysis resolves it (SECOND_STAGE below lists these).
+  'a manager reached through an alias': {
+    code: `const m = cache;\nexport async function f() { m.lock('a:b:c', 5).get(); }`,
+  },
+  'an alias of an alias, assigned after its declaration': {
+    code: `let m;\nconst n = m;\nm = locks;\nexport async function f() { n.lock('a:b:c', 5).get(); m.lock('a:b:c', 5).get(); }`,
+  },
+  'a member chain this.cache.lock()': {
+    code: `export class S { async f() { this.cache.lock('a:b:c', 5).get(); } }`,
+  },
+  'a deeper member chain ending in a factory name': {
+    code: `export async function f(app: any) { app.services.Cache.lock('a:b:c', 5).get(); }`,
+  },
+  'a class field holding a factory, read through this': {
+    code: `export class S { guard = cache; async f() { this.guard.lock('a:b:c', 5).get(); } }`,
+  },
+  'a field assigned in the constructor, used through an arrow function': {
+    code: `export class S {\n  guard: any;\n  constructor() { this.guard = Cache; }\n  f = async () => { this.guard.lock('a:b:c', 5).get(); };\n}`,
+  },
+  'a field initialised from another field': {
+    code: `export class S { a = locks; b = this.a; async f() { this.b.lock('a:b:c', 5).get(); } }`,
+  },
+  'a destructured factory name': {
+    code: `export async function f(deps: any) { const { cache } = deps; cache.lock('a:b:c', 5).get(); }`,
+  },
+  'a parameter defaulting to a factory (its default is a write)': {
+    code: `export async function f(m = cache) { m.lock('a:b:c', 5).get(); }`,
+  },
+  'a factory name as a parameter': {
+    code: `export async function f(locks: any) { locks.lock('a:b:c', 5).get(); }`,
+  },
+  'a manager imported from another module under a factory name': {
+    code: `import { cache } from './infra/cache';\nexport async function f() { cache.lock('a:b:c', 5).get(); }`,
+  },
+  'a manager imported from another module and re-exported, aliased locally': {
+    code: `import { locks } from './infra/locks';\nexport { locks };\nexport const guard = locks;\nexport async function f() { guard.lock('a:b:c', 5).get(); }`,
+  },
+  'a re-exported factory with a local creating call': {
+    code: `export { cache } from './infra/cache';\nimport { cache } from './infra/cache';\nexport async function f() { cache.restoreLock('a:b:c', 'owner').release(); cache.lock('a:b:c', 5).get(); }`,
+  },
+  'a creating method through an optional chain, a non-null assertion and a computed template': {
+    code: "const m = cache;\nexport async function f() { m?.lock('a:b:c', 5).get(); (m.lock!)('a:b:c', 5).get(); m[`lock`]('a:b:c', 5).get(); }",
+  },
+  'a creating method behind an instantiation expression': {
+    code: `const m = cache;\nexport async function f() { (m.lock<string>)('a:b:c', 5).get(); }`,
+  },
+  'a var used before its declaration, in a nested closure': {
+    code: `export function g() { return async () => { m.lock('a:b:c', 5).get(); }; }\nvar m = locks;`,
+  },
+  'a top-level var of a script (global scope)': {
+    code: `var m = cache;\nasync function f() { m.lock('a:b:c', 5).get(); }`,
+    parser: 'espree-script',
+  },
+  'a non-manager lock() next to a real one (the second call decides)': {
+    code: `function worker(lock) { lock.lock(); }\nconst m = cache;\nexport async function f() { m.lock('a:b:c', 5).get(); }`,
+    parser: 'espree-module',
+  },
+  'a factory named in settings, reached through a class field alias': {
+    code: `export class S { g = mutexes; async f() { this.g.lock('a:b:c', 5).get(); } }`,
+    settings: { locksmith: { lockFactories: ['mutexes'] } },
+  },
+  'a factory name that is also a creating method': {
+    code: `const m = lock;\nexport async function f() { m.lock('a:b:c', 5).get(); }`,
+    settings: { locksmith: { lockFactories: ['lock'] } },
+  },
+  // Not for the second stage: a library, a profile name. A non-manager `lock()` must not make it skip them.
+  'a library import next to a non-manager lock() (redlock)': {
+    code: `import Redlock from 'redlock';\nfunction worker(lock: any) { lock.lock(); }\nconst cache = new Map();\nexport async function f(client: any) {\n  const redlock = new Redlock([client]);\n  const held = await redlock.acquire(['a:b:c'], 5000);\n  await work();\n  await held.release();\n}\ndeclare function work(): Promise<void>;`,
+  },
+  'a library import next to a non-manager lock() (redis-semaphore)': {
+    code: `import { Mutex } from 'redis-semaphore';\nfunction worker(lock: any) { lock.lock(); }\nconst cache = new Map();\nexport async function f(redis: any) { const m = new Mutex(redis, 'a:b:c', { lockTimeout: 1000, acquireTimeout: 5000 }); await m.acquire(); await work(); await m.release(); }\ndeclare function work(): Promise<void>;`,
+  },
+  'a library import next to a non-manager lock() (async-mutex)': {
+    code: `import { Mutex } from 'async-mutex';\nfunction worker(lock: any) { lock.lock(); }\nconst cache = new Map();\nconst mutex = new Mutex();\nexport async function f() { const release = await mutex.acquire(); await work(); release(); }\ndeclare function work(): Promise<void>;`,
+  },
+  'a profile receiver name next to a non-manager lock()': {
+    code: `function worker(lock: any) { lock.lock(); }\nconst cache = new Map();\nexport async function f() { const release = await mutex.acquire(); await work(); release(); }\ndeclare function work(): Promise<void>;`,
+    settings: { locksmith: { libraries: { 'async-mutex': { names: ['mutex'] } } } },
+  },
   'typed: a global manager, no import, no factory name': {
     code: `async function f() { appLocks.lock('a:b:c', 5).get(); }`,
     typed: true,
@@ -194,6 +283,72 @@ const SNIPPETS: Record<string, Snippet> = {
     typed: true,
   },
 };
+
+/** The snippets above that the token check leaves to the second stage (checked below: they really reach it). */
+const SECOND_STAGE = Object.keys(SNIPPETS).filter((name) => {
+  const names = Object.keys(SNIPPETS);
+  return names.indexOf(name) >= names.indexOf('a manager reached through an alias') &&
+    names.indexOf(name) < names.indexOf('a library import next to a non-manager lock() (redlock)');
+});
+
+/**
+ * Files the second stage must rule out: the tokens name a factory and a creating method, but no creating call
+ * has a manager for receiver as the analysis resolves it. Linted with the fast path off they give no finding.
+ */
+const RULED_OUT: Record<string, Snippet> = {
+  "vite's bundle: a worker's lock.lock() next to a cache option": {
+    code: `const options = { cache: true };\nconst createRequester = (port, lock) => () => { lock.lock(); port.postMessage(1); };\nexport { options, createRequester };`,
+    parser: 'espree-module',
+  },
+  'a factory renamed by destructuring': {
+    code: `export async function f(deps: any) { const { cache: c } = deps; c.lock('a:b:c', 5).get(); }`,
+  },
+  'a factory renamed on import': {
+    code: `import { cache as c } from './infra/cache';\nexport async function f() { c.lock('a:b:c', 5).get(); }`,
+  },
+  'an implicit global assigned a factory in a sloppy script': {
+    code: `m = cache;\nasync function f() { m.lock('a:b:c', 5).get(); }`,
+    parser: 'espree-script',
+  },
+  'a creating method named but never called on a manager': {
+    code: "const cache = new Map();\nconst s = 'lock';\nconst o = { lock: cache, restoreLock() {} };\nclass A { lock() {} restoreLock = 1; }\nlock(cache);\nexport const x = [o.lock, new cache.lock(), o[s], o[`lock${s}`](), typeof A];",
+  },
+  'a creating call on what a call returns': {
+    code: `export async function f(make: any) { make(cache).lock('a:b:c', 5).get(); (await cache).lock('a:b:c', 5).get(); }`,
+  },
+  'a local shadowing nothing, a field never given a factory': {
+    code: `export class S { guard = new Map(); other = cache; async f() { this.guard.lock('a:b:c', 5).get(); } }`,
+  },
+};
+
+/** The fast path's decision for one snippet, and the token verdict it started from. */
+function decide(snippet: Snippet): { verdict: string; decision: boolean } {
+  let seen: { verdict: string; decision: boolean } | undefined;
+  const probe = {
+    create(context: Parameters<typeof mayHaveLocks>[0]) {
+      const settings = readSettings(context.settings as Record<string, unknown>);
+      const { text, ast } = context.sourceCode;
+      seen = { verdict: prefilterVerdict(text, ast.tokens, lockVocabulary(settings), false), decision: mayHaveLocks(context) };
+      return {};
+    },
+  };
+  const { languageOptions, filename } = parsing(snippet);
+  new Linter({ configType: 'flat' }).verify(
+    snippet.code,
+    [
+      {
+        files: ['**/*.{ts,cjs}'],
+        plugins: { test: { rules: { probe } } as unknown as ESLint.Plugin },
+        languageOptions,
+        settings: snippet.settings ?? {},
+        rules: { 'test/probe': 'error' },
+      } as Linter.Config,
+    ],
+    { filename },
+  );
+  if (!seen) throw new Error('the probe rule did not run');
+  return seen;
+}
 
 describe('the fast path loses no finding', () => {
   // Whole-project lints, twice each: slow on a loaded machine.
@@ -243,6 +398,21 @@ describe('the fast path loses no finding', () => {
       expect(off.filter((message) => message.fatal)).toEqual([]);
       expect(off.filter((message) => message.ruleId?.startsWith('locksmith/')).length).toBeGreaterThan(0);
       expect(describeMessages(on)).toEqual(describeMessages(off));
+    });
+  }
+
+  it('puts the second-stage snippets to the second stage, which keeps each of them', () => {
+    expect(SECOND_STAGE.length).toBeGreaterThanOrEqual(15);
+    for (const name of SECOND_STAGE) expect([name, decide(SNIPPETS[name]!)]).toEqual([name, { verdict: 'factory-calls', decision: true }]);
+  });
+
+  for (const [name, snippet] of Object.entries(RULED_OUT)) {
+    it(`rules out ${name} in the second stage, and the full analysis agrees`, () => {
+      expect(decide(snippet)).toEqual({ verdict: 'factory-calls', decision: false });
+      const off = lintSnippet(snippet, false);
+      expect(off.filter((message) => message.fatal)).toEqual([]);
+      expect(off.filter((message) => message.ruleId?.startsWith('locksmith/'))).toEqual([]);
+      expect(describeMessages(lintSnippet(snippet, true))).toEqual(describeMessages(off));
     });
   }
 });
@@ -320,6 +490,19 @@ describe('mayContainLocks', () => {
     expect(check(`import 'locksmith\\-js';`)).toBe(true);
     expect(check(`import 'locksmith\\x2djs';`)).toBe(true);
     expect(check(`const s = 'cache\\n'; s.lock(1);`)).toBe(false);
+  });
+
+  it('finds configured names made only of frequent characters, and names shorter than a search anchor', () => {
+    expect(check(`store.lock(1);`, { lockFactories: ['store'] })).toBe(true);
+    expect(check(`x['store'].restoreLock(1, o);`, { lockFactories: ['store'] })).toBe(true);
+    expect(check(`ab.lock(1);`, { lockFactories: ['ab'] })).toBe(true);
+    expect(check(`a.lock(1);`, { lockFactories: ['a'] })).toBe(true);
+    // Inside longer words, in a comment, or without a creating method: not a factory call.
+    expect(check(`restore.lock(1); stores.lock(1); // store\nconst s = 'a store';`, { lockFactories: ['store'] })).toBe(false);
+    expect(check(`store.get(1);`, { lockFactories: ['store'] })).toBe(false);
+    expect(check(`import 'redis-semaphore';`)).toBe(true);
+    expect(check(`import 'async-mutex';`)).toBe(true);
+    expect(check(`const s = 'redis-semaphores'; const t = 'async-mutex-x';`)).toBe(false);
   });
 
   it('looks for an empty configured name (the value of `\'\'`) in the tokens', () => {
