@@ -66,16 +66,22 @@ afterAll(() => {
   admin.disconnect();
 });
 
+/** Process `a` holds `name`; process `b`'s barging `block(10)` is queued behind it. */
+async function heldAndQueued(name: string) {
+  const a = await processOn(url);
+  const b = await processOn(url);
+  const holder = a.locks.lock(name, 30);
+  expect(await holder.get()).toBe(true);
+  const waiter = b.locks.lock(name, 30);
+  let waiterHeld = false;
+  const waiting = waiter.block(10).then(() => (waiterHeld = true));
+  await until(async () => (await queued(admin, name)) === 1);
+  return { a, b, holder, waiter, waiting, held: () => waiterHeld };
+}
+
 describe('barging on Redis (fair: false)', () => {
   it('the releasing process re-takes the lock at once while the woken waiter loses, keeps its entry and waits on', async () => {
-    const a = await processOn(url);
-    const b = await processOn(url);
-    const holder = a.locks.lock('retake', 30);
-    expect(await holder.get()).toBe(true);
-    const waiter = b.locks.lock('retake', 30);
-    let waiterHeld = false;
-    const waiting = waiter.block(10).then(() => (waiterHeld = true));
-    await until(async () => (await queued(admin, 'retake')) === 1);
+    const { a, b, holder, waiter, waiting, held } = await heldAndQueued('retake');
     const [entry] = await entries(admin, 'retake');
     expect(b.store.count(waiter.owner)).toBe(2); // a plain attempt, then the queued one
     // The release and the next acquisition leave this process back to back: the release's wake-up reaches the
@@ -87,7 +93,7 @@ describe('barging on Redis (fair: false)', () => {
     expect(await admin.get(PREFIX + 'retake')).toBe(again.owner);
     await until(() => b.store.count(waiter.owner) === 3); // woken: one attempt, lost
     await sleep(100);
-    expect(waiterHeld).toBe(false);
+    expect(held()).toBe(false);
     expect(b.store.count(waiter.owner)).toBe(3); // back to sleep: no poll
     expect(await entries(admin, 'retake')).toEqual([entry]); // the same entry, so the same place
     expect(await again.release()).toBe(true);
@@ -167,14 +173,9 @@ describe('barging on Redis (fair: false)', () => {
   });
 
   it('a waiter that keeps losing tries less and less often (5 ms, doubling, at most 40 ms), yet keeps trying', async () => {
-    const a = await processOn(url);
-    const b = await processOn(url);
-    let holder = a.locks.lock('hot', 30);
-    expect(await holder.get()).toBe(true);
-    const waiter = b.locks.lock('hot', 30);
-    let waiterHeld = false;
-    const waiting = waiter.block(10).then(() => (waiterHeld = true));
-    await until(async () => (await queued(admin, 'hot')) === 1);
+    const queuedBehind = await heldAndQueued('hot');
+    const { a, b, waiter, waiting, held } = queuedBehind;
+    let holder = queuedBehind.holder;
     const before = b.store.count(waiter.owner);
     // A hot key: the holder releases and re-takes back to back for 400 ms. Every release finds the woken waiter
     // either trying (and losing) or holding its wake-up back, so its tries are spaced by its growing backoff:
@@ -192,7 +193,7 @@ describe('barging on Redis (fair: false)', () => {
     expect(cycles).toBeGreaterThan(20);
     expect(tries).toBeGreaterThanOrEqual(2);
     expect(tries).toBeLessThanOrEqual(13);
-    if (!waiterHeld) expect(await holder.release()).toBe(true);
+    if (!held()) expect(await holder.release()).toBe(true);
     await soon(waiting);
     expect(await waiter.release()).toBe(true);
   });
