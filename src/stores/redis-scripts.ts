@@ -167,8 +167,7 @@ const WAKE_PENDING_MS = 100;
  *   only the mark and the queue's first entry (no scan, no clock, no presence check): a marked head whose
  *   waiter has since died or passed its deadline is not skipped until the mark lapses, so a key freed then
  *   waits for the queue's re-check (the waiter's own leave, if it is alive, clears the mark and passes the
- *   wake-up on). A holder's own release
- *   sends the wake-up on the waiter's presence channel (`locksmith:alive:<tag>`, its store's subscriber alone
+ *   wake-up on). A holder's own release sends the wake-up on the waiter's presence channel (`locksmith:alive:<tag>`, its store's subscriber alone
  *   hears it; ids `x…` on Cluster have none) instead of the key's, so the other processes waiting on the key
  *   are not woken to discard it; the key's channel is the fallback if that PUBLISH is refused. A force-release
  *   or a release by token (`coalesce` false: someone else's closure may be watching the lock) always

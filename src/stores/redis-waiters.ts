@@ -137,6 +137,10 @@ class Waiter implements QueuedWaiter, ReleaseSubscription, Timed {
     return (this.flags & CLOSED) !== 0;
   }
 
+  set closed(value: boolean) {
+    this.flags = value ? this.flags | CLOSED : this.flags & ~CLOSED;
+  }
+
   /** Races for a freed key this barging waiter has lost in a row (see `QueuedWaiter.losses`). */
   get losses(): number {
     return this.flags >>> LOSS_SHIFT;
@@ -144,10 +148,6 @@ class Waiter implements QueuedWaiter, ReleaseSubscription, Timed {
 
   set losses(value: number) {
     this.flags = (this.flags & ((1 << LOSS_SHIFT) - 1)) | (value << LOSS_SHIFT);
-  }
-
-  set closed(value: boolean) {
-    this.flags = value ? this.flags | CLOSED : this.flags & ~CLOSED;
   }
 
   /** Unique among this process's waiters, made when needed: a string kept per waiter would cost its memory. */
