@@ -65,14 +65,14 @@ export interface QueuedWaiter {
  * can wait for a waiter that lost just before the holder stopped re-taking. Never delays a waiter that has not
  * lost: an idle waiter's wake-up is delivered at once.
  */
-export function lostRaceBackoffMs(losses: number): number {
+function lostRaceBackoffMs(losses: number): number {
   return Math.min(LOST_RACE_BACKOFF_MAX_MS, LOST_RACE_BACKOFF_MS * 2 ** Math.max(0, losses - 1));
 }
 
 const LOST_RACE_BACKOFF_MS = 5;
 const LOST_RACE_BACKOFF_MAX_MS = 40;
 /** Losses counted at most: past this the backoff is at its cap anyway. */
-export const MAX_COUNTED_LOSSES = 8;
+const MAX_COUNTED_LOSSES = 8;
 
 /** What the local waiters' registry asks of the protocol. */
 export interface HandoffHooks {

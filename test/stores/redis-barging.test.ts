@@ -150,13 +150,9 @@ describe('barging on Redis (fair: false)', () => {
   });
 
   it('a wake-up right after a lost race is held back briefly, never lost: the waiter then takes the free key', async () => {
-    const a = await processOn(url);
-    const b = await processOn(url);
-    let holder = a.locks.lock('backoff', 30);
-    expect(await holder.get()).toBe(true);
-    const waiter = b.locks.lock('backoff', 30);
-    const waiting = waiter.block(10);
-    await until(async () => (await queued(admin, 'backoff')) === 1);
+    const queuedBehind = await heldAndQueued('backoff');
+    const { a, b, waiter, waiting } = queuedBehind;
+    let holder = queuedBehind.holder;
     for (let round = 0; round < 5; round++) {
       const next = a.locks.lock('backoff', 30);
       const [, retaken] = await Promise.all([holder.release(), next.get()]);
