@@ -48,12 +48,14 @@ export interface LockManager {
   readonly prefix: string;
   /**
    * A lock handle for `name` with a lease of `ttl` (seconds or `'30s'`-style; `0`, the default, never
-   * expires) and a fresh random owner token unless `options.owner` is given. Throws on a bad argument.
+   * expires) and a fresh random owner token unless `options.owner` is given. Throws on a bad argument, and
+   * with a `RangeError` when the store keeps something else at `prefix + name` (RedisStore: a name it
+   * derives from another lock's key, `{…}…:locksmith:<kind>`; see docs/redis.md).
    */
   lock(name: string, ttl?: Duration, options?: LockOptions): Lock;
   /**
    * A handle for a lock acquired earlier by `owner` (a saved `lock.owner`), e.g. to release it. It does not
-   * know the lock's TTL: its `refresh()` needs one (`refresh(ttl)`).
+   * know the lock's TTL: its `refresh()` needs one (`refresh(ttl)`). Refuses the names `lock()` refuses.
    */
   restoreLock(name: string, owner: string): Lock;
   /**
@@ -133,6 +135,7 @@ export function createLocks(options?: LocksOptions): LockManager {
     prefix,
     lock(name: string, ttl: Duration = 0, lockOptions?: LockOptions): Lock {
       assertName(name);
+      store.assertKey?.(prefix + name);
       const ms = parseTtlMs(ttl, 'ttl');
       assertOptions(lockOptions, 'options', ['owner', 'autoExtend', 'fencing', 'fair']);
       const owner = lockOptions?.owner;
@@ -149,6 +152,7 @@ export function createLocks(options?: LocksOptions): LockManager {
     },
     restoreLock(name: string, owner: string): Lock {
       assertName(name);
+      store.assertKey?.(prefix + name);
       assertName(owner, 'owner');
       return new Lock(runtime, name, 0, { owner, autoExtend: false, fencing: false, fair, ttlKnown: false });
     },

@@ -14,7 +14,7 @@
  * A fencing counter alone does not make a key a lock: it outlives every lock of its name.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { fencingKey, grantKey, queueKey } from './redis-keys.js';
+import { derivedFrom, fencingKey, grantKey, queueKey } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import { ALIVE, script } from './redis-scripts.js';
 import { RedisStore } from './redis.js';
@@ -59,7 +59,6 @@ export interface ReleasedLock {
 
 /** At most this many queued waiters are returned in detail (all are counted). */
 const QUEUE_DETAIL = 100;
-const DERIVED = /:locksmith:(?:fence|queue|grant|released|woke)$/;
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const DIGITS = /^\d+$/;
 
@@ -104,9 +103,9 @@ export function looksLikeOwnerToken(value: string): boolean {
   return TOKEN.test(value) && !DIGITS.test(value);
 }
 
-/** Whether `key` is a name RedisStore derives from a lock key (fence, queue, grant, channel). */
+/** Whether `key` is a name RedisStore derives from a lock key (fence, queue, grant, mark), not a lock. */
 export function isDerivedKey(key: string): boolean {
-  return DERIVED.test(key);
+  return derivedFrom(key) !== undefined;
 }
 
 /** `text` with Redis glob metacharacters escaped, so it matches itself in `SCAN MATCH`. */

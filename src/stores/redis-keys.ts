@@ -27,8 +27,8 @@ export function hashTag(key: string): string | undefined {
  *   is what lies between it and the fixed `:locksmith:<kind>` ending. (Wrapping only untagged keys, as
  *   `{key}:…`, would make `x` and `{x}` share every name.)
  *
- * A lock name of this very form (`{…}…:locksmith:<kind>`) would be some other lock's derived key: such names
- * are reserved.
+ * A lock key of this very form (`{…}…:locksmith:<kind>`) would be some other lock's derived key: such keys
+ * are reserved ({@link derivedFrom} finds them, RedisStore refuses them).
  */
 export function derivedName(key: string, kind: DerivedKind): string {
   const tag = hashTag(key) ?? (key.includes('}') ? tagForSlot(keySlot(key)) : key);
@@ -37,6 +37,44 @@ export function derivedName(key: string, kind: DerivedKind): string {
 
 /** The names RedisStore derives from a lock key (see {@link derivedName}). */
 export type DerivedKind = 'released' | 'fence' | 'queue' | 'grant' | 'woke';
+
+const DERIVED_KINDS: readonly DerivedKind[] = ['released', 'fence', 'queue', 'grant', 'woke'];
+
+/**
+ * The lock key and kind `key` is the derived name of (`derivedName(source, kind) === key`), or `undefined`
+ * when it is no lock key's derived name. Exact, not a pattern: {@link derivedName} is injective, so a key of
+ * the form `{T}S:locksmith:<kind>` is derived exactly when deriving it again from `S` gives it back
+ * (`{x}:locksmith:queue` and `{x}y:locksmith:queue` are not: `S` would be `` and `y`).
+ */
+export function derivedFrom(key: string): { readonly source: string; readonly kind: DerivedKind } | undefined {
+  if (key.charCodeAt(0) !== 0x7b /* { */) return undefined;
+  const close = key.indexOf('}', 1);
+  if (close <= 1) return undefined;
+  for (const kind of DERIVED_KINDS) {
+    const end = key.length - ':locksmith:'.length - kind.length;
+    if (end <= close + 1 || !key.endsWith(`:locksmith:${kind}`)) continue;
+    const source = key.slice(close + 1, end);
+    if (derivedName(source, kind) === key) return { source, kind };
+  }
+  return undefined;
+}
+
+const KIND_NAMES: Readonly<Record<DerivedKind, string>> = {
+  released: 'release channel',
+  fence: 'fencing counter',
+  queue: 'waiter queue',
+  grant: 'hold record',
+  woke: 'wake-pending mark',
+};
+
+/** Throws a `RangeError` when `key` is reserved: another lock key's derived name (see {@link derivedFrom}). */
+export function assertNotDerived(key: string): void {
+  const from = derivedFrom(key);
+  if (!from) return;
+  throw new RangeError(
+    `locksmith: the lock key ${JSON.stringify(key)} (prefix + name) is reserved: RedisStore keeps the ${KIND_NAMES[from.kind]} of the lock key ${JSON.stringify(from.source)} there; choose another name`,
+  );
+}
 
 /** The channel a release of `key` is announced on. */
 export function releaseChannel(key: string): string {

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { withDeadline } from '../deadline.js';
 import { RedisStore, type RedisStoreOptions } from './redis.js';
-import { fencingKey } from './redis-keys.js';
+import { assertNotDerived, fencingKey } from './redis-keys.js';
 import { AnyNodeSubscription } from './redis-quorum-subscription.js';
 import { count, gather, majorityOf, settledFor, type Tally, type Vote } from './redis-quorum-votes.js';
 import { runScript } from './redis-script-runner.js';
@@ -177,6 +177,11 @@ export class QuorumStore implements LockStore {
     if (answered < this.#majority) throw this.#unavailable(tally);
     if (accepted > 0) await splitVoteBackoff();
     return { acquired: false, remainingMs: holderRemaining(tally) };
+  }
+
+  /** Refuses a key that is another lock key's derived name on the nodes (docs/redis.md). */
+  assertKey(key: string): void {
+    assertNotDerived(key);
   }
 
   async release(key: string, owner: string, hold?: Hold): Promise<boolean> {

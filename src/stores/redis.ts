@@ -20,7 +20,7 @@ import { assertOptionalBoolean, assertOptions, describe } from '../validate.js';
 import { openReleaseFeed, publishCommand } from './redis-feed.js';
 import { HandoffProtocol } from './redis-handoff.js';
 import { randomBytes } from 'node:crypto';
-import { fencingKey, grantKey, releaseChannel } from './redis-keys.js';
+import { assertNotDerived, fencingKey, grantKey, releaseChannel } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import { ACQUIRE, ACQUIRE_FENCED, REFRESH, REMAINING_LEASE } from './redis-scripts.js';
 import { ReleaseRegistry } from './redis-waiters.js';
@@ -196,6 +196,11 @@ export class RedisStore implements LockStore {
 
   listening(key: string): boolean {
     return this.releases.listening(key);
+  }
+
+  /** Refuses a key that is another lock key's derived name (its queue, hold record, …: docs/redis.md). */
+  assertKey(key: string): void {
+    assertNotDerived(key);
   }
 
   subscribe(key: string, options?: SubscribeOptions): Promise<ReleaseSubscription> {

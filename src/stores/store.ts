@@ -169,6 +169,15 @@ export interface LockStore {
   listening?(key: string): boolean;
 
   /**
+   * Optional: throws (a `RangeError` naming the key) when this store cannot keep a lock at `key`, because it
+   * keeps something else there (RedisStore: the queue, grant record, … it derives from another lock's key).
+   * `createLocks` calls it in `lock()` and `restoreLock()` with the prefixed key, so such a name fails where
+   * it is written; a lock kept there would be overwritten or deleted by the other lock's operations, and two
+   * holders could meet.
+   */
+  assertKey?(key: string): void;
+
+  /**
    * Set by a store that runs the fallback re-check for its own waiters (RedisStore: only the first waiting
    * waiter of each key re-checks, every `recheckIntervalMs`, so 10,000 waiters do not poll). The lock core
    * then bounds each `next()` only by the remaining wait and the holder's lease, not by its own ceiling.
