@@ -62,10 +62,22 @@ end
 /**
  * `set_nx`: Laravel's `SET key owner NX PX ttl` (no PX for ttl 0 = never expires); truthy when it took the key.
  * `record_hold`: writes the hold record of an acquisition that just took the key with lease `ttl` (see HOLDS).
+ * `own_fence`: after a failed `set_nx`, the fence of this very acquisition when it already holds the key (the key
+ * holds `owner` and the record names `hold`), else nil. ioredis re-sends a command whose reply a dropped
+ * connection lost; without this the re-sent acquisition would fail on the key its first run took, and the key
+ * would sit unused until its lease ended (forever for ttl 0). A hold id names one acquisition and is never
+ * used by another, so only a re-run of that acquisition can find it; another acquisition with the same owner
+ * token still fails, as Laravel's does.
  */
 const RECORD_HOLD = `local function set_nx(lock, owner, ttl)
   if ttl > 0 then return redis.call('SET', lock, owner, 'NX', 'PX', ttl) end
   return redis.call('SET', lock, owner, 'NX')
+end
+local function own_fence(lock, grant, owner, hold)
+  if redis.call('GET', lock) ~= owner then return nil end
+  local record = redis.call('GET', grant)
+  if not record or string.sub(record, 1, #hold + 1) ~= hold .. ':' then return nil end
+  return string.sub(record, #hold + 2)
 end
 local function record_hold(grant, hold, fence, ttl)
   if ttl > 0 then
@@ -79,7 +91,8 @@ end
 /**
  * Take the lock if free (`SET key owner NX PX ttl`, Laravel's own command; no PX for ttl 0) and record the
  * hold (RECORD_HOLD), overwriting any record a PHP release of a shared token left behind. One round trip, as
- * the bare SET NX was. The SET is the first write: refused under maxmemory, it leaves nothing half-done.
+ * the bare SET NX was. The SET is the first write: refused under maxmemory, it leaves nothing half-done. A
+ * re-run of an acquisition that already took the key answers 1 again (`own_fence`).
  * KEYS: lock, grant. ARGV: owner, ttlMs, hold. Returns 1 acquired, 0 held.
  */
 export const ACQUIRE = script<0 | 1>(
@@ -87,7 +100,10 @@ export const ACQUIRE = script<0 | 1>(
   `${RECORD_HOLD}local lock, grant = KEYS[1], KEYS[2]
 local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local ok = set_nx(lock, owner, ttl)
-if not ok then return 0 end
+if not ok then
+  if own_fence(lock, grant, owner, hold) then return 1 end
+  return 0
+end
 record_hold(grant, hold, '', ttl)
 return 1
 `,
@@ -98,7 +114,8 @@ return 1
  * expires), and in the same atomic step advance the counter `KEYS[2]` (same slot, see NEXT_FENCE), so tokens
  * strictly increase across all holders of the key, in every process, and record the hold (RECORD_HOLD). The
  * counter never expires (a reset would let an old token look new). On failure the holder's PTTL comes back in
- * the same round trip, so waiters can bound their fallback re-check by it. KEYS: lock, fence, grant.
+ * the same round trip, so waiters can bound their fallback re-check by it. A re-run of an acquisition that
+ * already took the key answers `{1, token}` with the token its first run issued (`own_fence`). KEYS: lock, fence, grant.
  * ARGV: owner, ttlMs, hold. Returns `{1, token}`, or `{0, pttl}` (-1: never expires).
  */
 export const ACQUIRE_FENCED = script<[1, string] | [0, number]>(
@@ -111,6 +128,8 @@ if ok then
   record_hold(grant, hold, token, ttl)
   return {1, token}
 end
+local own = own_fence(lock, grant, owner, hold)
+if own then return {1, own} end
 return {0, redis.call('PTTL', lock)}
 `,
 );

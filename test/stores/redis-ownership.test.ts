@@ -430,6 +430,65 @@ describe('a real re-send', () => {
   });
 });
 
+describe('a re-sent acquisition', () => {
+  it.each([
+    ['plain', false],
+    ['fenced', true],
+  ])('(%s) run a second time answers as the first run did: the hold it took', async (_, fencing) => {
+    const [a, b] = await fourStores();
+    const key = PREFIX + `re-run-${String(fencing)}`;
+    const request: AcquireRequest = { key, owner: 'job-7', ttlMs: 0, fencing, hold: 'h-resent.1' };
+    const first = await a.acquire(request);
+    expect(first).toMatchObject({ acquired: true, hold: 'h-resent.1' });
+    // What ioredis re-sends after a lost reply: the very same command, the same hold id.
+    const again = await a.acquire(request);
+    expect(again).toEqual(first);
+    // Any other acquisition with the same token is a second one and fails, from any store.
+    expect((await a.acquire({ ...request, hold: 'h-resent.2' })).acquired).toBe(false);
+    expect((await b.acquire({ key, owner: 'job-7', ttlMs: 0, fencing })).acquired).toBe(false);
+    expect(await a.release(key, 'job-7', 'h-resent.1')).toBe(true);
+    // Once released, a late re-run is a new acquisition of a free key (the caller that gets it holds it).
+    expect(await admin.exists(key)).toBe(0);
+  });
+});
+
+describe('a real re-sent acquisition', () => {
+  let server: RedisServer | undefined;
+  afterAll(async () => {
+    server?.resume();
+    await server?.stop();
+  });
+
+  it.each([
+    ['plain', false],
+    ['fenced', true],
+  ])('(%s) whose reply was lost resolves acquired: the key its first run took is not left idle', async (_, fencing) => {
+    server ??= await startRedis();
+    const a = await storeOn(server.url);
+    const aClient = clients[clients.length - 1]!;
+    const key = PREFIX + `resent-acquire-${String(fencing)}`;
+    // Load the script first: a NOSCRIPT reply would make the first run a no-op.
+    const warm = await a.acquire({ key, owner: 'warm', ttlMs: 30_000, fencing });
+    expect(await a.release(key, 'warm', holdOf(warm))).toBe(true);
+    // The server stops; A's acquisition reaches its socket, then A's connection drops. On resume the server
+    // runs it (taking the key, ttl 0: it would never expire) and cannot reply; ioredis re-sends the EVALSHA.
+    server.pause();
+    const acquiring = a.acquire({ key, owner: 'job-7', ttlMs: 0, fencing });
+    await sleep(100);
+    aClient.stream.destroy();
+    await sleep(100);
+    server.resume();
+    const result = await acquiring;
+    if (!result.acquired) expect.fail('the re-sent acquisition answered "not acquired"');
+    const own = new Redis(server.url); // this describe's server: admin2 may be bound to another one
+    clients.push(own);
+    const stored = await own.get(grantKey(key));
+    expect(stored).toBe(`${holdOf(result)}:${fencing ? String(result.fencingToken) : ''}`);
+    expect(await a.release(key, 'job-7', holdOf(result))).toBe(true);
+    expect(await own.exists(key)).toBe(0);
+  });
+});
+
 let privateAdmin: Redis | undefined;
 /** An admin connection to the private server (the shared `admin` is on another one). */
 function admin2(url: string): Redis {
