@@ -217,14 +217,19 @@ export class LeaseWatch {
   }
 
   async #checkOwner(): Promise<void> {
+    // By hold, not by token: a force-release followed at once by a retry of the same job (same owner token)
+    // leaves the key holding our token, but not our hold.
     let owner: string | null;
     try {
+      const remaining = await this.#call('remainingLease', (t) => t.store.remainingLease(t.key, t.owner, t.hold));
+      if (remaining !== null) return; // still ours: an announcement from before we held it
       owner = await this.#call('currentOwner', (t) => t.store.currentOwner(t.key));
     } catch {
       return; // unreachable store: the lease timers decide
     }
-    if (owner === this.#target.owner) return; // an announcement from before we held it
-    if (owner !== null) this.#lost('taken over by another owner');
+    if (this.#stopped) return;
+    if (owner === this.#target.owner) this.#lost('taken over by another hold of the same owner token');
+    else if (owner !== null) this.#lost('taken over by another owner');
     else this.#gone('force-released');
   }
 

@@ -104,6 +104,25 @@ describe.each(['memory', 'redis'] as const)('on %s', (kind) => {
     expect(result.stolen).toBe(true);
     expect(result.reason).toBeInstanceOf(LockLostError);
   });
+
+  it.concurrent('a force-release and a re-acquisition with the same owner token at once abort the first hold', async ({ expect }) => {
+    // A retried job passing its job id as owner: the token alone cannot tell the new hold from ours.
+    const name = `same-token:${kind}`;
+    const store = locks.store;
+    await store.forceRelease(`${PREFIX}${name}:unheld`); // script loaded: no NOSCRIPT retry to reorder the two below
+    const reason = await locks.lock(name, 30, { owner: 'job-7' }).block(1, async ({ signal }) => {
+      await sleep(50); // let the watch subscribe
+      // Both before the watch hears the announcement: it then finds the key holding 'job-7' again.
+      const forced = store.forceRelease(PREFIX + name);
+      const retried = store.acquire({ key: PREFIX + name, owner: 'job-7', ttlMs: 30_000, fencing: false });
+      await forced;
+      expect((await retried).acquired).toBe(true);
+      return aborted(signal, 5_000);
+    });
+    expect(reason).toBeInstanceOf(LockLostError);
+    expect((reason as LockLostError).reason).toMatch(/another hold of the same owner token/);
+    await store.forceRelease(PREFIX + name);
+  });
 });
 
 describe('Redis paused (SIGSTOP) past the lease, on a private server', () => {
