@@ -55,8 +55,8 @@ const ids = Object.keys(SUBJECTS).filter((id) =>
 );
 
 const plan = quick
-  ? { cycles: 500, throughputMs: 1_000, handoff: [100, 40, 10], cost: [100, 40, 10], contentionMs: 2_000, contentionRounds: 1, idle: false, settleMs: 1_500 }
-  : { cycles: 2_000, throughputMs: 3_000, handoff: [300, 100, 30], cost: [200, 100, 20], contentionMs: 6_000, contentionRounds: 3, idle: true, settleMs: 2_000 };
+  ? { cycles: 500, throughputMs: 1_000, handoff: [100, 40, 10], cost: [100, 40, 10], contentionMs: 2_000, contentionRounds: 1, contentionWarmUpMs: 1_000, idle: false, settleMs: 1_500 }
+  : { cycles: 2_000, throughputMs: 3_000, handoff: [300, 100, 30], cost: [200, 100, 20], contentionMs: 6_000, contentionRounds: 3, contentionWarmUpMs: 8_000, idle: true, settleMs: 2_000 };
 const tier = (id: string): 0 | 1 | 2 => (SLOW.has(id) ? 2 : id === 'redis-semaphore' ? 1 : 0);
 
 function log(message: string): void {
@@ -88,14 +88,17 @@ async function eventsOverhead(url: string): Promise<EventsOverheadResult[]> {
 }
 
 /**
- * One unmeasured contention round per subject before the measured ones: the worker processes load each
- * library, compile its hot paths and have its scripts cached on the server, so the first measured round of a
- * subject does not pay what later rounds do not (it did: first rounds ran at half the speed of the rest).
+ * One unmeasured contention run per subject before the measured rounds, long enough for the worker processes
+ * to reach their steady state with that library: loaded, its hot paths (and ioredis's) optimised by V8, its
+ * scripts cached on the server. Each process runs only its share of the cycles, so that takes several
+ * seconds: after a 1 s warm-up, 2 s rounds of one subject alone still climbed for three rounds (redis-semaphore
+ * 1,247 / 2,505 / 3,792 / 3,763 / 4,527 / …; locksmith-barging 1,669 / 2,598 / 3,557 / 4,386 / 4,256 / …), and
+ * three measured rounds mostly measured how fast each library warmed up, not its throughput.
  */
 async function warmUp(pool: ContentionPool, admin: Redis, subjects: readonly string[], url: string): Promise<void> {
   for (const id of subjects) {
-    log(`${id}: contention warm-up (not measured)`);
-    await pool.measure(admin, id, url, 1_000);
+    log(`${id}: contention warm-up, ${plan.contentionWarmUpMs / 1000} s (not measured)`);
+    await pool.measure(admin, id, url, plan.contentionWarmUpMs);
   }
 }
 
