@@ -18,8 +18,9 @@
  *   or a claim confirmation that fails (connection down) is retried in the background until it no longer
  *   matters (the entry's deadline, the claim's end).
  */
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { fencingKey, grantKey, queueKey, releaseChannel, wokeKey } from './redis-keys.js';
+import { fencingKey, forcedKey, grantKey, queueKey, releaseChannel, wokeKey } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import { ACQUIRE_OR_ENQUEUE, CLAIM, FORCE_RELEASE, LEAVE, RELEASE } from './redis-scripts.js';
 import type { AcquireRequest, AcquireResult, Handoff } from './store.js';
@@ -230,9 +231,17 @@ export class HandoffProtocol implements HandoffHooks {
     return (await runScript(this.client, RELEASE, handoffKeys(key), [owner, hold, publish, key])) !== 0;
   }
 
-  /** FORCE_RELEASE: frees the key whoever holds it, handing it to the oldest live waiter. */
+  /**
+   * FORCE_RELEASE: frees the key whoever holds it, handing it to the oldest live waiter; under a fresh request
+   * id, so a re-sent copy of this call does not free the hold that came next.
+   */
   async forceRelease(key: string): Promise<void> {
-    await runScript(this.client, FORCE_RELEASE, handoffKeys(key), [this.options.publish, key]);
+    await runScript(
+      this.client,
+      FORCE_RELEASE,
+      [...handoffKeys(key), forcedKey(key)],
+      [this.options.publish, key, randomBytes(9).toString('base64url')],
+    );
   }
 
   /** Stops the background retries. */

@@ -1,6 +1,6 @@
 /**
- * Names RedisStore derives from a lock key: the release channel, the fencing counter, the waiter queue and the
- * grant record. On Redis Cluster a script may only touch keys of one slot, and a sharded release announcement (SPUBLISH) reaches only the
+ * Names RedisStore derives from a lock key: the release channel, the fencing counter, the waiter queue, the
+ * grant record, the wake-pending mark and the force-release marker. On Redis Cluster a script may only touch keys of one slot, and a sharded release announcement (SPUBLISH) reaches only the
  * shard that owns the channel's slot, so every derived name must hash to the lock key's slot.
  *
  * Redis hashes the part between the first `{` and the first `}` after it when that part is non-empty (the
@@ -36,9 +36,9 @@ export function derivedName(key: string, kind: DerivedKind): string {
 }
 
 /** The names RedisStore derives from a lock key (see {@link derivedName}). */
-export type DerivedKind = 'released' | 'fence' | 'queue' | 'grant' | 'woke';
+export type DerivedKind = 'released' | 'fence' | 'queue' | 'grant' | 'woke' | 'forced';
 
-const DERIVED_KINDS: readonly DerivedKind[] = ['released', 'fence', 'queue', 'grant', 'woke'];
+const DERIVED_KINDS: readonly DerivedKind[] = ['released', 'fence', 'queue', 'grant', 'woke', 'forced'];
 
 /**
  * The lock key and kind `key` is the derived name of (`derivedName(source, kind) === key`), or `undefined`
@@ -65,6 +65,7 @@ const KIND_NAMES: Readonly<Record<DerivedKind, string>> = {
   queue: 'waiter queue',
   grant: 'hold record',
   woke: 'wake-pending mark',
+  forced: 'force-release marker',
 };
 
 /** Throws a `RangeError` when `key` is reserved: another lock key's derived name (see {@link derivedFrom}). */
@@ -110,6 +111,15 @@ export function grantKey(key: string): string {
  */
 export function wokeKey(key: string): string {
   return derivedName(key, 'woke');
+}
+
+/**
+ * The force-release marker of `key`: the id of the latest force-release that freed it, for a few minutes, so a
+ * re-sent force-release (its reply lost with the connection) recognises that it already ran and does not free
+ * the next hold.
+ */
+export function forcedKey(key: string): string {
+  return derivedName(key, 'forced');
 }
 
 /**

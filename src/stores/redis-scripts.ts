@@ -290,17 +290,29 @@ return hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, h
 `,
 );
 
+/** How long a force-release's marker (KEYS "forced", see FORCE_RELEASE) recognises a re-run of it, in ms. */
+const FORCED_MARK_MS = 600_000;
+
 /**
  * Free the key whoever holds it (when it is held), handing it to the next queued waiter like a release does:
- * an administrator's force-release must not strand the queue. KEYS: lock, channel, queue, fence, grant, woke.
- * ARGV: publish command, message. Returns 0 when nothing held the key, else as RELEASE.
+ * an administrator's force-release must not strand the queue. It frees the hold it was sent for, once: ioredis
+ * re-sends a command whose reply a dropped connection lost, and a second run would free the next hold (the
+ * waiter the first run handed the key to, or anyone who took it since). So each call carries a fresh id, and
+ * the first run leaves it in the marker `forced` (FORCED_MARK_MS); a run that finds its own id there does
+ * nothing. The marker is written last: the first write is hand-on's `DEL`/`ZREMRANGEBYRANK` (never refused
+ * under maxmemory, and after it no later write of the script is), so an administrator can still force-release
+ * on a full server. KEYS: lock, channel, queue, fence, grant, woke, forced. ARGV: publish command, message,
+ * request id. Returns 0 when nothing held the key (or this request already ran), else as RELEASE.
  */
 export const FORCE_RELEASE = script<HandOnResult>(
   'force-release',
-  `${HAND_ON}local lock, channel, queue, fence_key, grant, woke = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local publish, message = ARGV[1], ARGV[2]
+  `${HAND_ON}local lock, channel, queue, fence_key, grant, woke, forced = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local publish, message, request = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('GET', forced) == request then return 0 end
 if redis.call('EXISTS', lock) == 0 then return 0 end
-return hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, false)
+local result = hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, false)
+redis.call('SET', forced, request, 'PX', ${FORCED_MARK_MS})
+return result
 `,
 );
 

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LockTimeoutError, type Lock, type RedisStoreOptions } from 'locksmith-js';
 import { handoffKeys } from '../../src/stores/redis-handoff.js';
-import { fencingKey, grantKey, queueKey, releaseChannel, wokeKey } from '../../src/stores/redis-keys.js';
+import { fencingKey, forcedKey, grantKey, queueKey, releaseChannel, wokeKey } from '../../src/stores/redis-keys.js';
 import { ACQUIRE, ACQUIRE_OR_ENQUEUE, FORCE_RELEASE, RELEASE } from '../../src/stores/redis-scripts.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { Processes, sleep, until, type Process } from './support/redis-processes.js';
@@ -261,7 +261,7 @@ describe('barging on Redis (fair: false)', () => {
     await until(async () => (await queued(admin, 'force')) === 1);
     // The script's answer, with an announcement nobody hears (an unknown publish command): key and hold record
     // gone, the entry kept.
-    expect(await admin.eval(FORCE_RELEASE.source, 6, ...handoffKeys(key), 'NOPUBLISH', key)).toBe(3);
+    expect(await admin.eval(FORCE_RELEASE.source, 7, ...handoffKeys(key), forcedKey(key), 'NOPUBLISH', key, 'f1')).toBe(3);
     expect(await admin.exists(key, grantKey(key))).toBe(0);
     expect(await queued(admin, 'force')).toBe(1);
     expect(await admin.set(key, holder.owner, 'PX', 30_000, 'NX')).toBe('OK'); // retaken, as a barger would

@@ -489,6 +489,44 @@ describe('a real re-sent acquisition', () => {
   });
 });
 
+describe('a real re-sent force-release', () => {
+  let server: RedisServer | undefined;
+  afterAll(async () => {
+    server?.resume();
+    await server?.stop();
+  });
+
+  it('frees the hold it was sent for, not the waiter its first run handed the key to', async () => {
+    server = await startRedis();
+    const own = new Redis(server.url);
+    clients.push(own);
+    const admin = await storeOn(server.url);
+    const adminClient = clients[clients.length - 1]!;
+    const [holder, w] = [await storeOn(server.url), await storeOn(server.url)];
+    const key = PREFIX + 'resent-force';
+    // Load the script first: a NOSCRIPT reply would make the first run a no-op.
+    await admin.forceRelease(`${key}:unheld`);
+    expect((await holder.acquire(plain(key, 'holder'))).acquired).toBe(true);
+    const waiting = await queue(w, key, 'w-owner');
+    // The server stops; the force-release reaches its socket, then the admin's connection drops. On resume the
+    // server runs it (handing the key to W) and cannot reply; ioredis reconnects and re-sends the EVALSHA.
+    server.pause();
+    const forcing = admin.forceRelease(key).then(
+      () => 'done',
+      (error: unknown) => String(error),
+    );
+    await sleep(100);
+    adminClient.stream.destroy();
+    await sleep(100);
+    server.resume();
+    expect(await waiting.next(5_000)).toMatchObject({ handedOff: true });
+    await forcing; // the re-sent force-release has run once the admin's client is ready again
+    await sleep(50);
+    expect(await own.get(key)).toBe('w-owner'); // W's hold stands
+    waiting.close();
+  });
+});
+
 let privateAdmin: Redis | undefined;
 /** An admin connection to the private server (the shared `admin` is on another one). */
 function admin2(url: string): Redis {
