@@ -338,6 +338,9 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
  *    are ordered). On success the waiter's own entry is removed, so no later release hands the lock to a
  *    waiter that is done, and the hold is recorded under the waiter id (RECORD_HOLD). Returns `{1, fence}`
  *    (fence 0 without fencing).
+ *    A first attempt (member '') that fails finds the same thing (`own_fence`) when an earlier run of this very
+ *    attempt took the key, or was handed it once queued, and its reply was lost (ioredis re-sends it): it
+ *    answers `{2, fence}` instead of queueing a second entry while the waiter holds the key.
  * 3. Still queued (a re-check, or a barging waiter woken by a release that lost the race): nothing to change,
  *    `{0, member}`: the entry keeps its place (a re-check costs ZSCORE + SET NX).
  * 4. Else join the queue: `ZADD NX` (a re-join keeps the original entry) with the arrival time in µs as
@@ -378,6 +381,16 @@ if ok then
   return {1, fence}
 end
 if queued then return {0, member} end
+if member == '' then
+  local own = own_fence(lock, grant, owner, id)
+  if own then
+    if ttl == 0 then
+      redis.call('PERSIST', lock)
+      redis.call('PERSIST', grant)
+    end
+    return {2, own}
+  end
+end
 local t = redis.call('TIME')
 if member == '' then
   local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + wait_ms

@@ -489,6 +489,46 @@ describe('a real re-sent acquisition', () => {
   });
 });
 
+describe('a real re-sent first queued attempt', () => {
+  let server: RedisServer | undefined;
+  afterAll(async () => {
+    server?.resume();
+    await server?.stop();
+  });
+
+  it('that took the key answers acquired instead of queueing a second entry while it holds the key', async () => {
+    server = await startRedis();
+    const own = new Redis(server.url);
+    clients.push(own);
+    const w = await storeOn(server.url);
+    const wClient = clients[clients.length - 1]!;
+    const key = PREFIX + 'resent-first-queued';
+    const subscription = await w.subscribe(key);
+    // Load the script first (a NOSCRIPT reply would make the first run a no-op): a queued attempt on a held key.
+    const warmKey = `${key}:warm`;
+    await own.set(warmKey, 'someone');
+    const warmSubscription = await w.subscribe(warmKey);
+    expect(await w.acquire(queuedAs(warmKey, 'w-owner', warmSubscription, 1_000))).toEqual({ acquired: false });
+    await warmSubscription.leave?.();
+    warmSubscription.close();
+    // The server stops; the attempt reaches its socket, then the connection drops. On resume the server runs
+    // it (the key is free: SET NX takes it, ttl 0) and cannot reply; ioredis re-sends the EVALSHA.
+    server.pause();
+    const attempt = w.acquire(queuedAs(key, 'w-owner', subscription, 20_000, 0));
+    await sleep(100);
+    wClient.stream.destroy();
+    await sleep(100);
+    server.resume();
+    const result = await attempt;
+    expect(result.acquired).toBe(true);
+    expect(await own.zcard(queueKey(key))).toBe(0); // no entry left behind for a waiter that holds the key
+    expect(await own.get(key)).toBe('w-owner');
+    expect(await w.release(key, 'w-owner', holdOf(result))).toBe(true);
+    expect(await own.exists(key)).toBe(0);
+    subscription.close();
+  });
+});
+
 describe('a real re-sent force-release', () => {
   let server: RedisServer | undefined;
   afterAll(async () => {
