@@ -16,7 +16,7 @@ import { assertNotDerived, fencingKey } from './redis-keys.js';
 import { AnyNodeSubscription } from './redis-quorum-subscription.js';
 import { count, gather, majorityOf, settledFor, type Tally, type Vote } from './redis-quorum-votes.js';
 import { runScript } from './redis-script-runner.js';
-import type { RedisScript } from './redis-scripts.js';
+import { FENCE_COUNTER_MS, type RedisScript } from './redis-scripts.js';
 import type { AcquireRequest, AcquireResult, Hold, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link QuorumStore}. */
@@ -70,15 +70,17 @@ function describe(error: unknown): string {
 /**
  * Raise every listed node's fencing counter to at least the token just issued (never lower it). Run on the
  * nodes that granted the lock while it is held there, so the next holder's increment on any node of its own
- * majority (which overlaps this one) yields a larger token. ARGV: the token. Returns the counter.
+ * majority (which overlaps this one) yields a larger token. The counter expires FENCE_COUNTER_MS after, as a
+ * single node's does (see NEXT_FENCE in redis-scripts.ts). ARGV: the token. Returns the counter.
  */
 const RAISE_FENCE: RedisScript = (() => {
   const source = `local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local token = tonumber(ARGV[1])
 if current < token then
-  redis.call('SET', KEYS[1], ARGV[1])
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ${FENCE_COUNTER_MS})
   return token
 end
+redis.call('PEXPIRE', KEYS[1], ${FENCE_COUNTER_MS})
 return current
 `;
   return { name: 'quorum-raise-fence', source, sha: createHash('sha1').update(source).digest('hex') };

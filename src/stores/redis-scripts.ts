@@ -25,12 +25,20 @@ export function script<Result>(name: string, source: string): RedisScript<Result
 }
 
 /**
+ * How long a fencing counter outlives the last token it issued, in ms. The time floor (NEXT_FENCE) keeps
+ * tokens increasing without it, so the counter need not be kept forever: a name fenced once (one per job id,
+ * say) leaves nothing behind after this, where a counter that never expired was one key per name ever fenced.
+ * An hour: a clock that steps back further than the gap since a name's last token is not a clock to fence by.
+ */
+export const FENCE_COUNTER_MS = 3_600_000;
+
+/**
  * The next fencing token of a counter: max(counter + 1, the server's time in µs), written back as an integer
- * string (INCR on it keeps working). The time floor keeps tokens increasing when the counter is lost (a
- * restart without persistence) or behind (a failover to a replica that missed the latest increments), as
- * long as the server clocks do not step back by more than the tokens issued since; tokens (~1.8e15 today)
- * stay exact doubles (below 2^53) for centuries. Returned as a decimal string: Lua would print a number this
- * large in exponent form.
+ * string (INCR on it keeps working) that expires FENCE_COUNTER_MS after this token. The time floor keeps
+ * tokens increasing when the counter is gone (expired, or lost by a restart without persistence) or behind (a
+ * failover to a replica that missed the latest increments), as long as the server clocks do not step back by
+ * more than the tokens issued since; tokens (~1.8e15 today) stay exact doubles (below 2^53) for centuries.
+ * Returned as a decimal string: Lua would print a number this large in exponent form.
  */
 const NEXT_FENCE = `local function next_fence(fence_key)
   local t = redis.call('TIME')
@@ -38,7 +46,7 @@ const NEXT_FENCE = `local function next_fence(fence_key)
   local token = tonumber(redis.call('GET', fence_key) or '0') + 1
   if floor > token then token = floor end
   token = string.format('%.0f', token)
-  redis.call('SET', fence_key, token)
+  redis.call('SET', fence_key, token, 'PX', ${FENCE_COUNTER_MS})
   return token
 end
 `;

@@ -7,7 +7,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocks, RedisStore } from 'locksmith-js';
-import { fencingKey, queueKey } from '../../src/stores/redis-keys.js';
+import { fencingKey, forcedKey, grantKey, queueKey, wokeKey } from '../../src/stores/redis-keys.js';
+import { FENCE_COUNTER_MS } from '../../src/stores/redis-scripts.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 const PREFIX = 'test:redis-fencing:';
@@ -35,6 +36,31 @@ function clientOn(server: RedisServer): Redis {
 }
 
 describe('time-floored fencing tokens', () => {
+  it('leave nothing behind for a name fenced once: the counter expires, and tokens keep increasing after it', async () => {
+    const server = await startRedis();
+    servers.push(server);
+    const admin = clientOn(server);
+    const locks = createLocks({ store: new RedisStore(clientOn(server)), prefix: PREFIX, timeout: 3 });
+    const key = PREFIX + 'once';
+    const first = locks.lock('once', 30, { fencing: true });
+    expect(await first.get()).toBe(true);
+    expect(await first.release()).toBe(true);
+    // What a name that nobody takes again leaves in Redis: the counter alone, with an expiry.
+    expect(await admin.exists(key, grantKey(key), queueKey(key), wokeKey(key), forcedKey(key))).toBe(0);
+    const pttl = await admin.pttl(fencingKey(key));
+    expect(pttl).toBeGreaterThan(FENCE_COUNTER_MS - 60_000);
+    expect(pttl).toBeLessThanOrEqual(FENCE_COUNTER_MS);
+    // Once it has expired, the next token still exceeds every earlier one (the server's clock floors it).
+    await admin.pexpire(fencingKey(key), 1);
+    await until(async () => (await admin.exists(fencingKey(key))) === 0);
+    const second = locks.lock('once', 30, { fencing: true });
+    expect(await second.get()).toBe(true);
+    expect(second.fencingToken).toBeGreaterThan(first.fencingToken as number);
+    expect(await second.release()).toBe(true);
+    expect(await admin.pttl(fencingKey(key))).toBeGreaterThan(FENCE_COUNTER_MS - 60_000);
+    await locks.close();
+  });
+
   it('are never reissued after a restart without persistence (plain and handed-over acquisitions)', async () => {
     const server = await startRedis();
     servers.push(server);
