@@ -38,10 +38,11 @@ export const FENCE_COUNTER_MS = 3_600_000;
  * tokens increasing when the counter is gone (expired, or lost by a restart without persistence) or behind (a
  * failover to a replica that missed the latest increments), as long as the server clocks do not step back by
  * more than the tokens issued since; tokens (~1.8e15 today) stay exact doubles (below 2^53) for centuries.
- * Returned as a decimal string: Lua would print a number this large in exponent form.
+ * Returned as a decimal string: Lua would print a number this large in exponent form. `t` is the server's
+ * `TIME`, read by the caller before its first write: TIME is only in ACL category `@fast`, so an ACL of
+ * `+@read +@write +@scripting` refuses it, and refused after a write it would leave that write behind.
  */
-const NEXT_FENCE = `local function next_fence(fence_key)
-  local t = redis.call('TIME')
+const NEXT_FENCE = `local function next_fence(fence_key, t)
   local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
   local token = tonumber(redis.call('GET', fence_key) or '0') + 1
   if floor > token then token = floor end
@@ -130,9 +131,10 @@ export const ACQUIRE_FENCED = script<[1, string] | [0, number]>(
   'acquire-fenced',
   `${NEXT_FENCE}${RECORD_HOLD}local lock, fence_key, grant = KEYS[1], KEYS[2], KEYS[3]
 local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local t = redis.call('TIME')
 local ok = set_nx(lock, owner, ttl)
 if ok then
-  local token = next_fence(fence_key)
+  local token = next_fence(fence_key, t)
   record_hold(grant, hold, token, ttl)
   return {1, token}
 end
@@ -224,12 +226,12 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
       return 3
     end
   end
-  local now, skipped, chosen = nil, 0, nil
+  local t, now, skipped, chosen = nil, nil, 0, nil
   while not chosen do
     local batch = redis.call('ZRANGE', queue, skipped, skipped + 15)
     if #batch == 0 then break end
     if not now then
-      local t = redis.call('TIME')
+      t = redis.call('TIME')
       now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     end
     for _, member in ipairs(batch) do
@@ -261,7 +263,7 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
     if px == 0 then px = chosen.claim end
     redis.call('SET', lock, chosen.token, 'PX', px)
     local fence = ''
-    if chosen.fenced then fence = next_fence(fence_key) end
+    if chosen.fenced then fence = next_fence(fence_key, t) end
     redis.call('SET', grant, chosen.id .. ':' .. fence, 'PX', px)
     redis.pcall(publish, channel, message .. '\\0' .. fence .. '\\0' .. chosen.id .. '\\0' .. chosen.token)
     return 2
@@ -378,12 +380,14 @@ if member ~= '' then
   end
 end
 local was_woken = queued and not fair_entry and redis.call('GET', woke) == id
+local t = nil
+if fencing or not queued then t = redis.call('TIME') end -- before the first write (see NEXT_FENCE)
 local ok = set_nx(lock, owner, ttl)
 if was_woken then redis.call('DEL', woke) end
 if ok then
   if queued then redis.call('ZREM', queue, member) end
   local fence = ''
-  if fencing then fence = next_fence(fence_key) end
+  if fencing then fence = next_fence(fence_key, t) end
   record_hold(grant, id, fence, ttl)
   if fence == '' then fence = 0 end
   return {1, fence}
@@ -399,7 +403,6 @@ if member == '' then
     return {2, own}
   end
 end
-local t = redis.call('TIME')
 if member == '' then
   local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + wait_ms
   member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. claim .. ':' .. ARGV[3] .. ':' .. fair .. ':'

@@ -2,11 +2,12 @@
  * Lua does not roll back: a script that writes and then hits a failing command leaves its writes behind. The
  * handoff scripts read (and check) everything first and treat a check the server refuses as "unknown, assume
  * alive", so a release succeeds under an ACL that denies PUBSUB and under maxmemory with noeviction, the key is
- * handed over and no waiter loses its place. Each case runs on a private redis-server.
+ * handed over and no waiter loses its place; every script reads the clock (TIME, which an ACL without @fast
+ * refuses) before its first write. Each case runs on a private redis-server.
  */
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocks, RedisStore, type LockManager } from 'locksmith-js';
+import { createLocks, LockStoreError, RedisStore, type LockManager } from 'locksmith-js';
 import { queueKey } from '../../src/stores/redis-keys.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
@@ -108,6 +109,50 @@ describe('a handoff script step the server refuses', () => {
     } finally {
       await admin.config('SET', 'maxmemory', '0');
     }
+  });
+});
+
+describe('an ACL that denies TIME (only in @fast: `+@read +@write +@scripting` leaves it out)', () => {
+  async function appWithoutTime(): Promise<LockManager> {
+    await admin.call('ACL', 'SETUSER', 'notime', 'on', 'nopass', 'resetkeys', `~${PREFIX}*`, '~{*}*:locksmith:*',
+      'resetchannels', '&*', '-@all', '+@read', '+@write', '+@scripting', '+@pubsub', '+@connection', '+info');
+    return managerOn(server.url.replace('redis://', 'redis://notime:x@'));
+  }
+
+  it('a fenced acquisition fails before its first write: no key is left held by a caller told it failed', async () => {
+    const app = await appWithoutTime();
+    for (const ttl of [0, 30]) {
+      const lock = app.lock(`acl:time:${ttl}`, ttl, { fencing: true });
+      await expect(lock.get()).rejects.toThrow(LockStoreError);
+      expect(await admin.exists(PREFIX + `acl:time:${ttl}`)).toBe(0);
+    }
+    // A waiter's queued attempt (acquire-or-enqueue) on a free key, fenced: the same.
+    const store = app.store as RedisStore;
+    const key = PREFIX + 'acl:time:queued';
+    const subscription = await store.subscribe(key);
+    const attempt = store.acquire({ key, owner: 'w', ttlMs: 0, fencing: true, queue: { subscription, waitMs: 1_000 } });
+    await expect(attempt).rejects.toThrow(/can't run this command/);
+    expect(await admin.exists(key)).toBe(0);
+    subscription.close();
+  });
+
+  it('a release to a fenced waiter fails before its first write: the holder still holds, the waiter stays queued', async () => {
+    const full = await managerOn(server.url);
+    const app = await appWithoutTime();
+    const holder = app.lock('acl:handoff', 30);
+    expect(await holder.get()).toBe(true);
+    const waiter = full.lock('acl:handoff', 30, { fencing: true });
+    const waiting = waiter.block(5);
+    await until(async () => (await admin.zcard(queueKey(PREFIX + 'acl:handoff'))) === 1);
+    const refused = await holder.release().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(LockStoreError);
+    expect(String((refused as LockStoreError).cause)).toMatch(/can't run this command/);
+    expect(await admin.get(PREFIX + 'acl:handoff')).toBe(holder.owner);
+    expect(await admin.zcard(queueKey(PREFIX + 'acl:handoff'))).toBe(1);
+    // Released by a client the ACL lets read the clock: the key is handed on to the waiter as usual.
+    expect(await full.restoreLock('acl:handoff', holder.owner).release()).toBe(true);
+    expect(await waiting).toBe(true);
+    expect(await waiter.release()).toBe(true);
   });
 });
 
