@@ -365,18 +365,19 @@ export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
 local owner, ttl, fencing, wait_ms, member, id, claim, fair =
   ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local fair_entry = fair == '1'
+local function already_ours(fence)
+  if ttl == 0 then
+    redis.call('PERSIST', lock)
+    redis.call('PERSIST', grant)
+  end
+  return {2, fence}
+end
 local queued = false
 if member ~= '' then
   queued = redis.call('ZSCORE', queue, member)
   if not queued then
-    local granted, fence = string.match(redis.call('GET', grant) or '', '^([^:]*):(.*)$')
-    if granted == id and redis.call('GET', lock) == owner then
-      if ttl == 0 then
-        redis.call('PERSIST', lock)
-        redis.call('PERSIST', grant)
-      end
-      return {2, fence}
-    end
+    local own = own_fence(lock, grant, owner, id)
+    if own then return already_ours(own) end
   end
 end
 local was_woken = queued and not fair_entry and redis.call('GET', woke) == id
@@ -395,15 +396,7 @@ end
 if queued then return {0, member} end
 if member == '' then
   local own = own_fence(lock, grant, owner, id)
-  if own then
-    if ttl == 0 then
-      redis.call('PERSIST', lock)
-      redis.call('PERSIST', grant)
-    end
-    return {2, own}
-  end
-end
-if member == '' then
+  if own then return already_ours(own) end
   local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + wait_ms
   member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. claim .. ':' .. ARGV[3] .. ':' .. fair .. ':'
     .. id .. ':' .. owner

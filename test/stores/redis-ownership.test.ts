@@ -235,7 +235,8 @@ describe('a ttl-0 waiter handed the lock under a claim', () => {
  * script hands the key to waiter B (token t, a retried job), but the reply is lost with the connection; ioredis
  * re-sends the unanswered EVALSHA after reconnecting, and that second execution must not free (or hand on) B's
  * hold. Re-sending is replayed by running the store's release (or refresh) again with A's identity, exactly
- * the command ioredis re-sends; one schedule drops the connection for real, on a paused server.
+ * the command ioredis re-sends; the last group drops the connection for real, on a paused server, for every
+ * script that can change a key (release, acquire, a first queued attempt, force-release).
  */
 function plain(key: string, owner: string, ttlMs = 30_000): AcquireRequest {
   return { key, owner, ttlMs, fencing: false };
@@ -389,47 +390,6 @@ describe('through the Lock API', () => {
   });
 });
 
-describe('a real re-send', () => {
-  let server: RedisServer | undefined;
-  afterAll(async () => {
-    server?.resume();
-    await server?.stop();
-  });
-
-  it('ioredis re-sending a release whose reply was lost does not hand on the hold that release created', async () => {
-    server = await startRedis();
-    const a = await storeOn(server.url);
-    const aClient = clients[clients.length - 1]!;
-    const [b, c] = [await storeOn(server.url), await storeOn(server.url)];
-    const key = PREFIX + 'resend';
-    // Load the release script first: a NOSCRIPT reply would make the first execution a no-op.
-    expect(await a.release(key, 'nobody', holdOf(await a.acquire(plain(key, 'nobody'))))).toBe(true);
-    const holdA = holdOf(await a.acquire(plain(key, 'job-7')));
-    const wb = await queue(b, key, 'job-7');
-    const wc = await queue(c, key, 'c0');
-    // The server stops; A's release reaches its socket, then A's connection drops. On resume the server runs
-    // the release (handing the key to B) and cannot reply; ioredis reconnects and re-sends the EVALSHA.
-    server.pause();
-    const releasing = a.release(key, 'job-7', holdA).then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    );
-    await sleep(100);
-    aClient.stream.destroy();
-    await sleep(100);
-    server.resume();
-    expect(await wb.next(5_000)).toMatchObject({ handedOff: true });
-    // The re-sent release has run once A's client is ready again (its answer, whatever it is, settles it).
-    await releasing;
-    expect(await admin2(server.url).get(key)).toBe('job-7');
-    expect(await admin2(server.url).zcard(queueKey(key))).toBe(1); // C still queued: nothing handed on
-    expect(await wc.next(200)).toBe(false);
-    wb.close();
-    await wc.leave?.();
-    wc.close();
-  });
-});
-
 describe('a re-sent acquisition', () => {
   it.each([
     ['plain', false],
@@ -452,34 +412,52 @@ describe('a re-sent acquisition', () => {
   });
 });
 
-describe('a real re-sent acquisition', () => {
-  let server: RedisServer | undefined;
+describe('a real lost reply, re-sent by ioredis (a private server, paused)', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
   afterAll(async () => {
-    server?.resume();
-    await server?.stop();
+    server.resume();
+    await server.stop();
+  });
+
+  it('ioredis re-sending a release whose reply was lost does not hand on the hold that release created', async () => {
+    const a = await storeOn(server.url);
+    const aClient = clients[clients.length - 1]!;
+    const [b, c] = [await storeOn(server.url), await storeOn(server.url)];
+    const key = PREFIX + 'resend';
+    // Load the release script first: a NOSCRIPT reply would make the first execution a no-op.
+    expect(await a.release(key, 'nobody', holdOf(await a.acquire(plain(key, 'nobody'))))).toBe(true);
+    const holdA = holdOf(await a.acquire(plain(key, 'job-7')));
+    const wb = await queue(b, key, 'job-7');
+    const wc = await queue(c, key, 'c0');
+    // A's release runs (handing the key to B) and its reply is lost; ioredis re-sends it.
+    const releasing = withLostReply(server, aClient, () => a.release(key, 'job-7', holdA));
+    expect(await wb.next(5_000)).toMatchObject({ handedOff: true });
+    // The re-sent release has run once A's client is ready again (its answer, whatever it is, settles it).
+    await releasing;
+    expect(await admin2(server.url).get(key)).toBe('job-7');
+    expect(await admin2(server.url).zcard(queueKey(key))).toBe(1); // C still queued: nothing handed on
+    expect(await wc.next(200)).toBe(false);
+    wb.close();
+    await wc.leave?.();
+    wc.close();
   });
 
   it.each([
     ['plain', false],
     ['fenced', true],
   ])('(%s) whose reply was lost resolves acquired: the key its first run took is not left idle', async (_, fencing) => {
-    server ??= await startRedis();
     const a = await storeOn(server.url);
     const aClient = clients[clients.length - 1]!;
     const key = PREFIX + `resent-acquire-${String(fencing)}`;
     // Load the script first: a NOSCRIPT reply would make the first run a no-op.
     const warm = await a.acquire({ key, owner: 'warm', ttlMs: 30_000, fencing });
     expect(await a.release(key, 'warm', holdOf(warm))).toBe(true);
-    // The server stops; A's acquisition reaches its socket, then A's connection drops. On resume the server
-    // runs it (taking the key, ttl 0: it would never expire) and cannot reply; ioredis re-sends the EVALSHA.
-    server.pause();
-    const acquiring = a.acquire({ key, owner: 'job-7', ttlMs: 0, fencing });
-    await sleep(100);
-    aClient.stream.destroy();
-    await sleep(100);
-    server.resume();
-    const result = await acquiring;
-    if (!result.acquired) expect.fail('the re-sent acquisition answered "not acquired"');
+    // The acquisition runs (taking the key, ttl 0: it would never expire) and its reply is lost.
+    const result = await withLostReply(server, aClient, () => a.acquire({ key, owner: 'job-7', ttlMs: 0, fencing }));
+    if ('error' in result || !result.acquired) expect.fail(`the re-sent acquisition answered ${JSON.stringify(result)}`);
     const own = new Redis(server.url); // this describe's server: admin2 may be bound to another one
     clients.push(own);
     const stored = await own.get(grantKey(key));
@@ -487,17 +465,8 @@ describe('a real re-sent acquisition', () => {
     expect(await a.release(key, 'job-7', holdOf(result))).toBe(true);
     expect(await own.exists(key)).toBe(0);
   });
-});
-
-describe('a real re-sent first queued attempt', () => {
-  let server: RedisServer | undefined;
-  afterAll(async () => {
-    server?.resume();
-    await server?.stop();
-  });
 
   it('that took the key answers acquired instead of queueing a second entry while it holds the key', async () => {
-    server = await startRedis();
     const own = new Redis(server.url);
     clients.push(own);
     const w = await storeOn(server.url);
@@ -511,33 +480,17 @@ describe('a real re-sent first queued attempt', () => {
     expect(await w.acquire(queuedAs(warmKey, 'w-owner', warmSubscription, 1_000))).toEqual({ acquired: false });
     await warmSubscription.leave?.();
     warmSubscription.close();
-    // The server stops; the attempt reaches its socket, then the connection drops. On resume the server runs
-    // it (the key is free: SET NX takes it, ttl 0) and cannot reply; ioredis re-sends the EVALSHA.
-    server.pause();
-    const attempt = w.acquire(queuedAs(key, 'w-owner', subscription, 20_000, 0));
-    await sleep(100);
-    wClient.stream.destroy();
-    await sleep(100);
-    server.resume();
-    const result = await attempt;
-    expect(result.acquired).toBe(true);
+    // The attempt runs (the key is free: SET NX takes it, ttl 0) and its reply is lost.
+    const result = await withLostReply(server, wClient, () => w.acquire(queuedAs(key, 'w-owner', subscription, 20_000, 0)));
+    if ('error' in result || !result.acquired) expect.fail(`the re-sent attempt answered ${JSON.stringify(result)}`);
     expect(await own.zcard(queueKey(key))).toBe(0); // no entry left behind for a waiter that holds the key
     expect(await own.get(key)).toBe('w-owner');
     expect(await w.release(key, 'w-owner', holdOf(result))).toBe(true);
     expect(await own.exists(key)).toBe(0);
     subscription.close();
   });
-});
-
-describe('a real re-sent force-release', () => {
-  let server: RedisServer | undefined;
-  afterAll(async () => {
-    server?.resume();
-    await server?.stop();
-  });
 
   it('frees the hold it was sent for, not the waiter its first run handed the key to', async () => {
-    server = await startRedis();
     const own = new Redis(server.url);
     clients.push(own);
     const admin = await storeOn(server.url);
@@ -548,17 +501,8 @@ describe('a real re-sent force-release', () => {
     await admin.forceRelease(`${key}:unheld`);
     expect((await holder.acquire(plain(key, 'holder'))).acquired).toBe(true);
     const waiting = await queue(w, key, 'w-owner');
-    // The server stops; the force-release reaches its socket, then the admin's connection drops. On resume the
-    // server runs it (handing the key to W) and cannot reply; ioredis reconnects and re-sends the EVALSHA.
-    server.pause();
-    const forcing = admin.forceRelease(key).then(
-      () => 'done',
-      (error: unknown) => String(error),
-    );
-    await sleep(100);
-    adminClient.stream.destroy();
-    await sleep(100);
-    server.resume();
+    // The force-release runs (handing the key to W) and its reply is lost; ioredis re-sends it.
+    const forcing = withLostReply(server, adminClient, () => admin.forceRelease(key));
     expect(await waiting.next(5_000)).toMatchObject({ handedOff: true });
     await forcing; // the re-sent force-release has run once the admin's client is ready again
     await sleep(50);
@@ -566,6 +510,21 @@ describe('a real re-sent force-release', () => {
     waiting.close();
   });
 });
+
+/**
+ * Runs `command` so that its reply is lost and ioredis re-sends it: the server stops, the command reaches the
+ * socket, the client's connection drops, and on resume the server runs it and cannot reply; ioredis
+ * reconnects and sends it again. Resolves with what the re-sent copy answered (or the error, as a value).
+ */
+async function withLostReply<T>(server: RedisServer, client: Redis, command: () => Promise<T>): Promise<T | { error: unknown }> {
+  server.pause();
+  const running = command().catch((error: unknown) => ({ error }));
+  await sleep(100);
+  client.stream.destroy();
+  await sleep(100);
+  server.resume();
+  return running;
+}
 
 let privateAdmin: Redis | undefined;
 /** An admin connection to the private server (the shared `admin` is on another one). */
