@@ -103,7 +103,7 @@ export function looksLikeOwnerToken(value: string): boolean {
   return TOKEN.test(value) && !DIGITS.test(value);
 }
 
-/** Whether `key` is a name RedisStore derives from a lock key (fence, queue, grant, mark), not a lock. */
+/** Whether `key` is a name RedisStore derives from a lock key (fence, queue, grant, marks), not a lock. */
 export function isDerivedKey(key: string): boolean {
   return derivedFrom(key) !== undefined;
 }
