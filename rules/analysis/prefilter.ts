@@ -18,6 +18,7 @@
  */
 import type { TSESLint } from '@typescript-eslint/utils';
 import { LOCKSMITH_CREATION_METHODS, lockMethodNames } from './calls.js';
+import { cachedByIdentity } from './identity-cache.js';
 import { ActiveProfiles } from './profiles.js';
 import type { LocksmithSettings } from './settings.js';
 
@@ -38,26 +39,17 @@ export interface LockVocabulary {
   readonly typedMethods: readonly string[];
 }
 
-const vocabularies = new WeakMap<LocksmithSettings, LockVocabulary>();
-
 /**
  * The vocabulary the analysis follows under `settings` (module list and method names come from the analysis),
  * made once per settings object: ESLint hands every file of a config the same one.
  */
-export function lockVocabulary(settings: LocksmithSettings): LockVocabulary {
-  let vocabulary = vocabularies.get(settings);
-  if (!vocabulary) {
-    vocabulary = {
-      modules: [...new ActiveProfiles(settings).allModules],
-      factories: settings.lockFactories,
-      factoryMethods: [...LOCKSMITH_CREATION_METHODS],
-      names: Object.values(settings.libraries).flatMap((profile) => profile?.names ?? []),
-      typedMethods: lockMethodNames(),
-    };
-    vocabularies.set(settings, vocabulary);
-  }
-  return vocabulary;
-}
+export const lockVocabulary: (settings: LocksmithSettings) => LockVocabulary = cachedByIdentity((settings) => ({
+  modules: [...new ActiveProfiles(settings).allModules],
+  factories: settings.lockFactories,
+  factoryMethods: [...LOCKSMITH_CREATION_METHODS],
+  names: Object.values(settings.libraries).flatMap((profile) => profile?.names ?? []),
+  typedMethods: lockMethodNames(),
+}));
 
 let enabled = true;
 
@@ -127,15 +119,11 @@ interface Matcher {
   readonly alphabet: ReadonlySet<number>;
 }
 
-const matchers = new WeakMap<LockVocabulary, { readonly untyped: Matcher; readonly typed: Matcher }>();
+const matchers = cachedByIdentity((_: LockVocabulary): { untyped?: Matcher; typed?: Matcher } => ({}));
 
 function matcherFor(vocabulary: LockVocabulary, typed: boolean): Matcher {
-  let made = matchers.get(vocabulary);
-  if (!made) {
-    made = { untyped: compile(vocabulary, false), typed: compile(vocabulary, true) };
-    matchers.set(vocabulary, made);
-  }
-  return typed ? made.typed : made.untyped;
+  const made = matchers(vocabulary);
+  return typed ? (made.typed ??= compile(vocabulary, true)) : (made.untyped ??= compile(vocabulary, false));
 }
 
 function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {

@@ -1,3 +1,4 @@
+import { cachedByIdentity } from './identity-cache.js';
 import { DEFAULT_MODULES, PROFILE_IDS, type ProfileId } from './libraries.js';
 
 /** One library profile as configured: off, or on with the package names and receiver names it follows. */
@@ -28,23 +29,24 @@ export interface LocksmithSettings {
 /** The default {@link LocksmithSettings.lockFactories}: Laravel's facade spelling and the usual variable names. */
 export const DEFAULT_LOCK_FACTORIES: readonly string[] = ['Cache', 'cache', 'locks'];
 
-const cache = new WeakMap<object, LocksmithSettings>();
 /** The settings of every config without an object at `settings.locksmith` (the defaults), made once. */
 let unset: LocksmithSettings | undefined;
+const bySettingsObject = cachedByIdentity((settings: Readonly<Record<string, unknown>>) => parse(settings['locksmith']));
 
 /**
  * Reads `settings.locksmith`, ignoring malformed values rather than throwing. Shape:
  * `{ lockFactories?: string[], libraries?: { redlock?: false | { modules?: string[], names?: string[] }, … } }`.
+ *
+ * Read once per `settings` object (by identity): ESLint computes a config's settings once and hands the same
+ * object to every file it lints with that config, and a new object whenever the config changes (a new `ESLint`
+ * instance, a `Linter.verify` call with a config). Changing a settings object in place after it was read is not
+ * seen.
  */
 export function readSettings(settings: Readonly<Record<string, unknown>> | undefined): LocksmithSettings {
   const own = settings?.['locksmith'];
-  if (typeof own !== 'object' || own === null) return (unset ??= parse(own));
-  let known = cache.get(own);
-  if (!known) {
-    known = parse(own);
-    cache.set(own, known);
-  }
-  return known;
+  // ESLint hands a config without settings a new `{}` for every file: the defaults need no lookup at all.
+  if (typeof own !== 'object' || own === null) return (unset ??= parse(undefined));
+  return bySettingsObject(settings!);
 }
 
 function parse(own: unknown): LocksmithSettings {

@@ -450,6 +450,91 @@ describe('a locksmith rule on a file without locks', () => {
   });
 });
 
+describe('the per-file decision across lints', () => {
+  const LOCKED = `import { createLocks } from 'locksmith-js';\nconst locks = createLocks();\nexport async function f() {\n  await locks.lock('a:b', 5).get();\n}\n`;
+  const FREE = `export function g(cache: Map<string, number>) {\n  return cache.get('a');\n}\n`;
+  const FACTORY = `export async function h(store: { lock(name: string, ttl: number): { get(): Promise<boolean> } }) {\n  await store.lock('a:b', 5).get();\n}\n`;
+  const locksmithFindings = (messages: readonly Linter.LintMessage[]) =>
+    describeMessages(messages.filter((message) => message.ruleId?.startsWith('locksmith/') || message.fatal));
+  const instance = (settings: Record<string, unknown>) =>
+    new ESLint({
+      cwd: root,
+      overrideConfigFile: true,
+      overrideConfig: [{ ...plugin.configs.strict, files: ['**/*.ts'], settings } as Linter.Config],
+      ignore: false,
+    });
+  const lintTexts = async (eslint: ESLint, texts: readonly string[]) => {
+    const out: unknown[][] = [];
+    for (const [index, text] of texts.entries()) {
+      const [result] = await eslint.lintText(text, { filePath: join(root, `decision-${index}.ts`) });
+      out.push(locksmithFindings(result!.messages));
+    }
+    return out;
+  };
+
+  it('decides every file of one ESLint instance on its own content, files with and without locks in turn', async () => {
+    const texts = [FREE, LOCKED, FREE, LOCKED, FREE];
+    const on = await lintTexts(instance({}), texts);
+    setFastPath(false);
+    const off = await lintTexts(instance({}), texts);
+    expect(on).toEqual(off);
+    expect(on.map((findings) => findings.length > 0)).toEqual([false, true, false, true, false]);
+  });
+
+  it('decides the same text anew under each config: two instances with different settings, linted alternately', async () => {
+    const withStore = instance({ locksmith: { lockFactories: ['store'] } });
+    const without = instance({});
+    const results: unknown[][] = [];
+    for (let round = 0; round < 2; round += 1) {
+      results.push(...(await lintTexts(withStore, [FACTORY])), ...(await lintTexts(without, [FACTORY])));
+    }
+    expect(results.map((findings) => findings.length > 0)).toEqual([true, false, true, false]);
+    setFastPath(false);
+    expect(await lintTexts(withStore, [FACTORY])).toEqual([results[0]]);
+    expect(await lintTexts(without, [FACTORY])).toEqual([results[1]]);
+  });
+
+  it('sees settings changed in place between Linter.verify calls (each call hands the rules a new settings object)', () => {
+    const locksmith = { lockFactories: [] as string[] };
+    const verify = (fast: boolean) => {
+      setFastPath(fast);
+      return locksmithFindings(
+        new Linter({ configType: 'flat' }).verify(
+          FACTORY,
+          [{ ...plugin.configs.strict, files: ['**/*.ts'], settings: { locksmith } } as Linter.Config],
+          { filename: 'file.ts' },
+        ),
+      );
+    };
+    expect(verify(true)).toEqual([]);
+    locksmith.lockFactories.push('store');
+    const on = verify(true);
+    expect(on.length).toBeGreaterThan(0);
+    expect(on).toEqual(verify(false));
+    locksmith.lockFactories.length = 0;
+    expect(verify(true)).toEqual([]);
+  });
+
+  it('reads a settings object once, and every other settings object on its own, however they alternate', () => {
+    const a = { locksmith: { lockFactories: ['alpha'] } };
+    const b = { locksmith: { lockFactories: ['beta'] } };
+    const readA = readSettings(a);
+    expect(readA.lockFactories).toContain('alpha');
+    expect(readSettings(b).lockFactories).toContain('beta');
+    expect(readSettings(b).lockFactories).not.toContain('alpha');
+    expect(readSettings(a)).toBe(readA);
+    expect(lockVocabulary(readSettings(b)).factories).toContain('beta');
+    expect(lockVocabulary(readSettings(a)).factories).toContain('alpha');
+    // The decided limit: an object already read is not read again (ESLint hands out a new one for a new config).
+    a.locksmith.lockFactories.push('gamma');
+    expect(readSettings(a)).toBe(readA);
+    expect(readSettings({ ...a }).lockFactories).toContain('gamma');
+    // Settings without a locksmith object share the defaults.
+    expect(readSettings({})).toBe(readSettings({ other: 1 }));
+    expect(readSettings(undefined)).toBe(readSettings({}));
+  });
+});
+
 describe('mayContainLocks', () => {
   const tokensOf = (code: string) =>
     tsParser.parseForESLint(code, { range: true, loc: true, tokens: true, comment: true }).ast.tokens;
@@ -503,6 +588,22 @@ describe('mayContainLocks', () => {
     expect(check(`import 'redis-semaphore';`)).toBe(true);
     expect(check(`import 'async-mutex';`)).toBe(true);
     expect(check(`const s = 'redis-semaphores'; const t = 'async-mutex-x';`)).toBe(false);
+  });
+
+  it('finds every name that shares a search with others, and only as a whole value', () => {
+    // `lock`, `redlock`, `locksmith-js` and `@sesamecare-oss/redlock` share one search (`k`).
+    expect(check(`import Redlock from '@sesamecare-oss/redlock';`)).toBe(true);
+    expect(check(`import Redlock from 'redlock';`)).toBe(true);
+    expect(check(`const m = require('locksmith-js');`)).toBe(true);
+    expect(check(`const s = ['blocksmith-js', 'unredlock', 'redlocks', '@sesamecare-oss/redlocker', 'x-locksmith-js-y'];`)).toBe(false);
+    expect(check(`const BlockStatement = 1; clock.unlock(); blocks.lockers = 1;`)).toBe(false);
+    // Configured names that hold a default name, once or twice.
+    const unlocker = { libraries: { 'async-mutex': { names: ['unlocker'] } } };
+    expect(check(`unlocker.acquire();`, unlocker)).toBe(true);
+    expect(check(`const unlocked = unlockers;`, unlocker)).toBe(false);
+    const twice = { libraries: { 'async-mutex': { names: ['locklock'] } } };
+    expect(check(`x.locklock.acquire();`, twice)).toBe(true);
+    expect(check(`x.locklocks.acquire(); const lock_lock = 1;`, twice)).toBe(false);
   });
 
   it('looks for an empty configured name (the value of `\'\'`) in the tokens', () => {
