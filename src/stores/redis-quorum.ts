@@ -7,7 +7,7 @@
  * Each node is a {@link RedisStore} over the caller's client, so the per-node operations, Lua scripts, key
  * layout (value = owner token) and wake-on-release are RedisStore's; this module only adds the vote.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { withDeadline } from '../deadline.js';
@@ -16,7 +16,7 @@ import { assertNotDerived, fencingKey } from './redis-keys.js';
 import { AnyNodeSubscription } from './redis-quorum-subscription.js';
 import { count, gather, majorityOf, settledFor, type Tally, type Vote } from './redis-quorum-votes.js';
 import { runScript } from './redis-script-runner.js';
-import { FENCE_COUNTER_MS, type RedisScript } from './redis-scripts.js';
+import { FENCE_COUNTER_MS, script, type RedisScript } from './redis-scripts.js';
 import type { AcquireRequest, AcquireResult, Hold, LockStore, ReleaseSubscription, SubscribeOptions } from './store.js';
 
 /** Options of {@link QuorumStore}. */
@@ -73,8 +73,9 @@ function describe(error: unknown): string {
  * majority (which overlaps this one) yields a larger token. The counter expires FENCE_COUNTER_MS after, as a
  * single node's does (see NEXT_FENCE in redis-scripts.ts). ARGV: the token. Returns the counter.
  */
-const RAISE_FENCE: RedisScript = (() => {
-  const source = `local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+const RAISE_FENCE: RedisScript = script(
+  'quorum-raise-fence',
+  `local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local token = tonumber(ARGV[1])
 if current < token then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ${FENCE_COUNTER_MS})
@@ -82,9 +83,8 @@ if current < token then
 end
 redis.call('PEXPIRE', KEYS[1], ${FENCE_COUNTER_MS})
 return current
-`;
-  return { name: 'quorum-raise-fence', source, sha: createHash('sha1').update(source).digest('hex') };
-})();
+`,
+);
 
 type Granted = Extract<AcquireResult, { acquired: true }>;
 
