@@ -122,10 +122,10 @@ return 1
  * Take the lock if free and issue a fencing token: `SET key owner NX PX ttl` (no PX for ttl 0 = never
  * expires), and in the same atomic step advance the counter `KEYS[2]` (same slot, see NEXT_FENCE), so tokens
  * strictly increase across all holders of the key, in every process, and record the hold (RECORD_HOLD). The
- * counter never expires (a reset would let an old token look new). On failure the holder's PTTL comes back in
+ * server's clock is read before the first write (see NEXT_FENCE). On failure the holder's PTTL comes back in
  * the same round trip, so waiters can bound their fallback re-check by it. A re-run of an acquisition that
- * already took the key answers `{1, token}` with the token its first run issued (`own_fence`). KEYS: lock, fence, grant.
- * ARGV: owner, ttlMs, hold. Returns `{1, token}`, or `{0, pttl}` (-1: never expires).
+ * already took the key answers `{1, token}` with the token its first run issued (`own_fence`).
+ * KEYS: lock, fence, grant. ARGV: owner, ttlMs, hold. Returns `{1, token}`, or `{0, pttl}` (-1: never expires).
  */
 export const ACQUIRE_FENCED = script<[1, string] | [0, number]>(
   'acquire-fenced',
