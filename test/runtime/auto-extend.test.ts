@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLocks, LockLostError, LockStoreError, MemoryStore, RedisStore, type LockManager } from 'locksmith-js';
+import { releaseChannel } from '../../src/stores/redis-keys.js';
 import { startRedis } from '../support/redis-server.js';
 import { aborted } from './doubles.js';
 
@@ -111,7 +112,10 @@ describe.each(['memory', 'redis'] as const)('on %s', (kind) => {
     const store = locks.store;
     await store.forceRelease(`${PREFIX}${name}:unheld`); // script loaded: no NOSCRIPT retry to reorder the two below
     const reason = await locks.lock(name, 30, { owner: 'job-7' }).block(1, async ({ signal }) => {
-      await sleep(50); // let the watch subscribe
+      // Let the watch subscribe and confirm its lease first (a force-release before that is the confirmation's
+      // to find, and says so with another reason).
+      if (kind === 'redis') await subscribed(releaseChannel(PREFIX + name));
+      await sleep(200);
       // Both before the watch hears the announcement: it then finds the key holding 'job-7' again.
       const forced = store.forceRelease(PREFIX + name);
       const retried = store.acquire({ key: PREFIX + name, owner: 'job-7', ttlMs: 30_000, fencing: false });
@@ -124,6 +128,17 @@ describe.each(['memory', 'redis'] as const)('on %s', (kind) => {
     await store.forceRelease(PREFIX + name);
   });
 });
+
+/** Waits until someone (the lease watch's store) listens on `channel`. */
+async function subscribed(channel: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const [, listeners] = (await redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
+    if (listeners > 0) return;
+    if (Date.now() > deadline) throw new Error(`nobody subscribed to ${channel} within 5 s`);
+    await sleep(10);
+  }
+}
 
 describe('Redis paused (SIGSTOP) past the lease, on a private server', () => {
   it('aborts the signal with LockLostError; the closure result and error survive the failing release', async () => {
