@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../src/duration.js';
 import { RedisLockInspector } from '../../src/stores/redis-inspect.js';
+import { assertNotDerived } from '../../src/stores/redis-keys.js';
 import { connect, describeTarget, parseAddresses, UnreachableError, type Client, type Target } from '../../src/stores/redis-admin-connect.js';
 import { formatTtl, lockDetails, lockTable } from './render.js';
 import { watch } from './watch.js';
@@ -106,6 +107,8 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv): Parsed | 'help'
   let timeoutMs: number;
   try {
     timeoutMs = Math.max(1, Math.ceil(parseDuration(values.timeout, '--timeout')));
+    // A name whose key is another lock's hold record, queue, …: not a lock (releasing it would strand that lock).
+    if (needsName) assertNotDerived(values.prefix + name);
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^locksmith: /, ''));
   }

@@ -14,7 +14,7 @@
  * A fencing counter alone does not make a key a lock: it outlives every lock of its name.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { derivedFrom, fencingKey, grantKey, queueKey } from './redis-keys.js';
+import { assertNotDerived, derivedFrom, fencingKey, grantKey, queueKey } from './redis-keys.js';
 import { runScript, type RedisClient } from './redis-script-runner.js';
 import { ALIVE, script } from './redis-scripts.js';
 import { RedisStore } from './redis.js';
@@ -142,8 +142,12 @@ export class RedisLockInspector {
     return [...unique.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** The lock held under `name` with its queued waiters, or `null` when nothing holds it. */
+  /**
+   * The lock held under `name` with its queued waiters, or `null` when nothing holds it. Throws a `RangeError`
+   * for a name whose key is another lock's derived key (its hold record, queue, …): not a lock.
+   */
   async show(name: string): Promise<LockDetails | null> {
+    assertNotDerived(this.prefix + name);
     const info = await this.read(this.prefix + name);
     return info ? { ...info.lock, queue: info.queue } : null;
   }
@@ -151,10 +155,12 @@ export class RedisLockInspector {
   /**
    * Frees `name` from its current holder through RedisStore's release (the oldest live queued waiter is handed
    * the lock, as after the holder's own release). The holder's token is read first and the release compares
-   * it, so the result names exactly the owner that was released. `null` when nothing holds the name.
+   * it, so the result names exactly the owner that was released. `null` when nothing holds the name. Throws a
+   * `RangeError` for a derived key's name, as `show` does: "releasing" x's hold record would strand x's holder.
    */
   async release(name: string): Promise<ReleasedLock | null> {
     const key = this.prefix + name;
+    assertNotDerived(key);
     const store = new RedisStore(this.client);
     try {
       // A busy lock may change hands between the read and the release: read again (bounded).

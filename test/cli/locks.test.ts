@@ -300,6 +300,26 @@ describe('locksmith locks release --force', () => {
     expect(unforced.stderr).toContain('--force');
     expect(await admin.hget(`${PREFIX}hash`, 'field')).toBe('abcdefghijklmnopqrstuv');
   });
+
+  it('exit 2 for a name whose key is another lock’s derived key: its hold record is left alone', async () => {
+    // No prefix: a derived key starts with `{`, so only a prefix that does (or none) can spell one.
+    const locks = createLocks({ store: new RedisStore(admin) });
+    const held = locks.lock(`${PREFIX}derived:victim`, 30);
+    expect(await held.get()).toBe(true);
+    const recordName = grantKey(`${PREFIX}derived:victim`);
+    try {
+      expect(await admin.exists(recordName)).toBe(1);
+      for (const command of ['show', 'release']) {
+        const run = await locksmith(command, recordName, ...(command === 'release' ? ['--force', '--yes'] : []));
+        expect(run.code, command).toBe(2);
+        expect(run.stderr).toContain('is reserved: RedisStore keeps the hold record of the lock key');
+      }
+      // Without the refusal, "releasing" the record by its value would have deleted it: x could not release.
+      expect(await held.release()).toBe(true);
+    } finally {
+      await admin.del(`${PREFIX}derived:victim`, recordName);
+    }
+  });
 });
 
 describe('locksmith locks: connection and usage', () => {
