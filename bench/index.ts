@@ -90,10 +90,9 @@ async function eventsOverhead(url: string): Promise<EventsOverheadResult[]> {
 /**
  * One unmeasured contention run per subject before the measured rounds, long enough for the worker processes
  * to reach their steady state with that library: loaded, its hot paths (and ioredis's) optimised by V8, its
- * scripts cached on the server. Each process runs only its share of the cycles, so that takes several
- * seconds: after a 1 s warm-up, 2 s rounds of one subject alone still climbed for three rounds (redis-semaphore
- * 1,247 / 2,505 / 3,792 / 3,763 / 4,527 / …; locksmith-barging 1,669 / 2,598 / 3,557 / 4,386 / 4,256 / …), and
- * three measured rounds mostly measured how fast each library warmed up, not its throughput.
+ * scripts cached on the server. Each process runs only its share of the cycles, so that takes seconds; a
+ * shorter warm-up makes the measured rounds measure how fast each library warms up, not its throughput
+ * (bench/README.md has the rounds that showed it).
  */
 async function warmUp(pool: ContentionPool, admin: Redis, subjects: readonly string[], url: string): Promise<void> {
   for (const id of subjects) {

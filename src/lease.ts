@@ -227,7 +227,6 @@ export class LeaseWatch {
     } catch {
       return; // unreachable store: the lease timers decide
     }
-    if (this.#stopped) return;
     if (owner === this.#target.owner) this.#lost('taken over by another hold of the same owner token');
     else if (owner !== null) this.#lost('taken over by another owner');
     else this.#gone('force-released');

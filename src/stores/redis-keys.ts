@@ -1,7 +1,8 @@
 /**
  * Names RedisStore derives from a lock key: the release channel, the fencing counter, the waiter queue, the
- * grant record, the wake-pending mark and the force-release marker. On Redis Cluster a script may only touch keys of one slot, and a sharded release announcement (SPUBLISH) reaches only the
- * shard that owns the channel's slot, so every derived name must hash to the lock key's slot.
+ * grant record, the wake-pending mark and the force-release marker. On Redis Cluster a script may only touch
+ * keys of one slot, and a sharded release announcement (SPUBLISH) reaches only the shard that owns the
+ * channel's slot, so every derived name must hash to the lock key's slot.
  *
  * Redis hashes the part between the first `{` and the first `}` after it when that part is non-empty (the
  * hash tag), else the whole key. The lock key itself is never changed: it is exactly `prefix + name`, as a
@@ -38,7 +39,16 @@ export function derivedName(key: string, kind: DerivedKind): string {
 /** The names RedisStore derives from a lock key (see {@link derivedName}). */
 export type DerivedKind = 'released' | 'fence' | 'queue' | 'grant' | 'woke' | 'forced';
 
-const DERIVED_KINDS: readonly DerivedKind[] = ['released', 'fence', 'queue', 'grant', 'woke', 'forced'];
+/** What each derived name holds, in words (for errors); its keys are every {@link DerivedKind}. */
+const KIND_NAMES: Readonly<Record<DerivedKind, string>> = {
+  released: 'release channel',
+  fence: 'fencing counter',
+  queue: 'waiter queue',
+  grant: 'hold record',
+  woke: 'wake-pending mark',
+  forced: 'force-release marker',
+};
+const DERIVED_KINDS = Object.keys(KIND_NAMES) as DerivedKind[];
 
 /**
  * The lock key and kind `key` is the derived name of (`derivedName(source, kind) === key`), or `undefined`
@@ -58,15 +68,6 @@ export function derivedFrom(key: string): { readonly source: string; readonly ki
   }
   return undefined;
 }
-
-const KIND_NAMES: Readonly<Record<DerivedKind, string>> = {
-  released: 'release channel',
-  fence: 'fencing counter',
-  queue: 'waiter queue',
-  grant: 'hold record',
-  woke: 'wake-pending mark',
-  forced: 'force-release marker',
-};
 
 /** Throws a `RangeError` when `key` is reserved: another lock key's derived name (see {@link derivedFrom}). */
 export function assertNotDerived(key: string): void {

@@ -196,8 +196,8 @@ const WAKE_PENDING_MS = 100;
  *   only the mark and the queue's first entry (no scan, no clock, no presence check): a marked head whose
  *   waiter has since died or passed its deadline is not skipped until the mark lapses, so a key freed then
  *   waits for the queue's re-check (the waiter's own leave, if it is alive, clears the mark and passes the
- *   wake-up on). A holder's own release sends the wake-up on the waiter's presence channel (`locksmith:alive:<tag>`, its store's subscriber alone
- *   hears it; ids `x…` on Cluster have none) instead of the key's, so the other processes waiting on the key
+ *   wake-up on). A holder's own release sends the wake-up on the waiter's presence channel
+ *   (`locksmith:alive:<tag>`, its store's subscriber alone hears it; ids `x…` on Cluster have none) instead of the key's, so the other processes waiting on the key
  *   are not woken to discard it; the key's channel is the fallback if that PUBLISH is refused. A force-release
  *   or a release by token (`coalesce` false: someone else's closure may be watching the lock) always
  *   announces, on the key's channel.
@@ -339,20 +339,19 @@ export type AcquireOrEnqueueResult = [1 | 2, string | number] | [0, string];
  * enqueue), waiterId (unique per waiter: two waiters may share an owner token), claimMs (the lease a ttl-0
  * waiter is handed under until it confirms, see HAND_ON), fair (1: a release hands this waiter the key; 0:
  * barging, a release frees the key and wakes this waiter to race for it, see HAND_ON).
- * 1. Already handed to this waiter: its entry is gone and the grant record names its id (and the key still
- *    holds its token): a handoff whose message was lost (subscriber reconnect). A claimed ttl-0 lock is
- *    PERSISTed; the fencing token is the one the handoff issued (kept in the grant). Returns `{2, fence}`.
- *    An entry that is gone while the key holds the same token for anyone else (another waiter, a retried job
- *    sharing the token) is NOT ours: the attempt goes on as a newcomer's, and fails on the held key.
- * 2. `SET NX` as usual (a free key is anyone's: a Laravel client or a newcomer may take it too; only handoffs
+ * 1. `SET NX` as usual (a free key is anyone's: a Laravel client or a newcomer may take it too; only handoffs
  *    are ordered). On success the waiter's own entry is removed, so no later release hands the lock to a
  *    waiter that is done, and the hold is recorded under the waiter id (RECORD_HOLD). Returns `{1, fence}`
  *    (fence 0 without fencing).
- *    A first attempt (member '') that fails finds the same thing (`own_fence`) when an earlier run of this very
- *    attempt took the key, or was handed it once queued, and its reply was lost (ioredis re-sends it): it
- *    answers `{2, fence}` instead of queueing a second entry while the waiter holds the key.
- * 3. Still queued (a re-check, or a barging waiter woken by a release that lost the race): nothing to change,
+ * 2. Still queued (a re-check, or a barging waiter woken by a release that lost the race): nothing to change,
  *    `{0, member}`: the entry keeps its place (a re-check costs ZSCORE + SET NX).
+ * 3. Not queued (its entry is gone, or it never had one) and the key already this waiter's: the key holds its
+ *    token and the grant record names its id (`own_fence`). Either a release handed it the key and the message
+ *    was lost (subscriber reconnect), or an earlier run of this very attempt took the key (or queued and was
+ *    handed it) and ioredis re-sent it after the reply was lost. A claimed ttl-0 lock is PERSISTed; the
+ *    fencing token is the one kept in the grant. Returns `{2, fence}`, never a second entry for a waiter that
+ *    holds the key. A key that merely holds the same token for anyone else (another waiter, a retried job
+ *    sharing the token) is NOT ours: the attempt goes on as a newcomer's.
  * 4. Else join the queue: `ZADD NX` (a re-join keeps the original entry) with the arrival time in µs as
  *    score, the deadline (TIME + waitMs), lease and mode inside the member (`deadlineMs:ttlMs:claimMs:
  *    fencing:fair:waiterId:ownerToken`, see HAND_ON); the queue key expires a minute after
@@ -365,21 +364,8 @@ export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
 local owner, ttl, fencing, wait_ms, member, id, claim, fair =
   ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local fair_entry = fair == '1'
-local function already_ours(fence)
-  if ttl == 0 then
-    redis.call('PERSIST', lock)
-    redis.call('PERSIST', grant)
-  end
-  return {2, fence}
-end
 local queued = false
-if member ~= '' then
-  queued = redis.call('ZSCORE', queue, member)
-  if not queued then
-    local own = own_fence(lock, grant, owner, id)
-    if own then return already_ours(own) end
-  end
-end
+if member ~= '' then queued = redis.call('ZSCORE', queue, member) end
 local was_woken = queued and not fair_entry and redis.call('GET', woke) == id
 local t = nil
 if fencing or not queued then t = redis.call('TIME') end -- before the first write (see NEXT_FENCE)
@@ -394,9 +380,15 @@ if ok then
   return {1, fence}
 end
 if queued then return {0, member} end
+local own = own_fence(lock, grant, owner, id)
+if own then
+  if ttl == 0 then
+    redis.call('PERSIST', lock)
+    redis.call('PERSIST', grant)
+  end
+  return {2, own}
+end
 if member == '' then
-  local own = own_fence(lock, grant, owner, id)
-  if own then return already_ours(own) end
   local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + wait_ms
   member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. claim .. ':' .. ARGV[3] .. ':' .. fair .. ':'
     .. id .. ':' .. owner
