@@ -46,11 +46,11 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { readOptions, redisSemaphoreTiming, redlockTiming, typedRedlockSettings } from './library-timing.js';
 import { LockResolver } from './resolve.js';
 import { factoryCallsMayCreate } from './factory-calls.js';
-import { creatingMethodTokens, fastPathEnabled, lockVocabulary, prefilterVerdict } from './prefilter.js';
+import { creatingMethodTokens, fastPathEnabled, lockVocabulary, matcherOf, mayNameAny, prefilterVerdict } from './prefilter.js';
 import { criticalSectionOf } from './sections.js';
 import { protectionOf } from './protection.js';
 import { ActiveProfiles } from './profiles.js';
-import { readSettings } from './settings.js';
+import { readSettings, type LocksmithSettings } from './settings.js';
 import { createTypeOracle } from './types-oracle.js';
 import type { Acquisition, CriticalSection, LockAnalysis, LockCreation, LockRef, Protection, Timing } from './types.js';
 
@@ -63,39 +63,53 @@ export { VOCABULARIES, type Vocabulary } from './libraries.js';
 export type AnalysisContext = Pick<Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, 'sourceCode' | 'settings'>;
 
 const cache = new WeakMap<object, LockAnalysis>();
-const decisions = new WeakMap<object, boolean>();
+
+/**
+ * The last file decided and its decision. Every rule's `create` asks (see `createRule`), one right after the
+ * other for the same file, so the first asks and the others find it here; a `WeakMap` entry per file cost more
+ * than the decision's text search on a typical file. One `SourceCode` is kept alive until the next file is
+ * decided (ESLint's `Linter` keeps its last one too); a miss only decides again.
+ */
+let lastSourceCode: object | undefined;
+let lastDecision = true;
 
 /**
  * Whether the file `context` lints may contain a lock: `false` when the analysis would find none in it, so no
- * rule can report. Decided once per file (cached on `context.sourceCode`) without walking the tree: from the
- * tokens (`prefilter.ts`), and, for a file whose tokens name only a lock factory and a creating method, from
- * those calls' receivers (`factory-calls.ts`). Always `true` with the fast path off.
+ * rule can report. Decided once per file without walking the tree: from the tokens (`prefilter.ts`), and, for
+ * a file whose tokens name only a lock factory and a creating method, from those calls' receivers
+ * (`factory-calls.ts`). Always `true` with the fast path off.
  */
 export function mayHaveLocks(context: AnalysisContext): boolean {
   if (!fastPathEnabled()) return true;
   const { sourceCode } = context;
-  let decision = decisions.get(sourceCode);
-  if (decision === undefined) {
-    const settings = readSettings(context.settings as Readonly<Record<string, unknown>> | undefined);
-    const typed = Boolean(sourceCode.parserServices?.program);
-    const { text, ast } = sourceCode;
-    const vocabulary = lockVocabulary(settings);
-    const verdict = prefilterVerdict(text, ast.tokens, vocabulary, typed);
-    decision =
-      verdict === 'maybe' ||
-      (verdict === 'factory-calls' &&
-        factoryCallsMayCreate(
-          {
-            ast,
-            visitorKeys: sourceCode.visitorKeys as Readonly<Record<string, readonly string[] | undefined>>,
-            scopeOf: (node) => sourceCode.getScope(node),
-          },
-          creatingMethodTokens(text, ast.tokens, vocabulary),
-          settings,
-        ));
-    decisions.set(sourceCode, decision);
-  }
+  if (sourceCode === lastSourceCode) return lastDecision;
+  const settings = context.settings as Readonly<Record<string, unknown>> | undefined;
+  const typed = Boolean(sourceCode.parserServices?.program);
+  const decision =
+    mayNameAny(sourceCode.text, sourceCode.ast.tokens, matcherOf(settings, typed)) && closerLook(sourceCode, readSettings(settings), typed);
+  lastSourceCode = sourceCode;
+  lastDecision = decision;
   return decision;
+}
+
+/** The decision for a file the first look could not rule out (`mayNameAny`): the token verdict, then the factory calls. */
+function closerLook(sourceCode: AnalysisContext['sourceCode'], settings: LocksmithSettings, typed: boolean): boolean {
+  const { text, ast } = sourceCode;
+  const vocabulary = lockVocabulary(settings);
+  const verdict = prefilterVerdict(text, ast.tokens, vocabulary, typed);
+  return (
+    verdict === 'maybe' ||
+    (verdict === 'factory-calls' &&
+      factoryCallsMayCreate(
+        {
+          ast,
+          visitorKeys: sourceCode.visitorKeys as Readonly<Record<string, readonly string[] | undefined>>,
+          scopeOf: (node) => sourceCode.getScope(node),
+        },
+        creatingMethodTokens(text, ast.tokens, vocabulary),
+        settings,
+      ))
+  );
 }
 
 /**

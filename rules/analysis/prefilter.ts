@@ -20,7 +20,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import { LOCKSMITH_CREATION_METHODS, lockMethodNames } from './calls.js';
 import { cachedByIdentity } from './identity-cache.js';
 import { ActiveProfiles } from './profiles.js';
-import type { LocksmithSettings } from './settings.js';
+import { readSettings, type LocksmithSettings } from './settings.js';
 
 /** What a file must name for the analysis to find a lock in it. */
 export interface LockVocabulary {
@@ -102,7 +102,7 @@ interface Scan {
 }
 
 /** The vocabulary as the checks read it. */
-interface Matcher {
+export interface Matcher {
   /**
    * The text searches for every name but the factories, then for those: a factory name counts only next to a
    * creating method, which few files have, so most files never search for the (frequent) factory names.
@@ -117,6 +117,28 @@ interface Matcher {
   readonly shortest: number;
   /** Every character code of every name. */
   readonly alphabet: ReadonlySet<number>;
+  /** The first look ({@link mayNameAny}): `scans` flattened. */
+  readonly screen: readonly ScreenScan[];
+  /**
+   * For each ASCII character, 1 when a backslash before it may start an escape that spells a character of
+   * some name (see {@link singleEscape}); characters from 128 on are looked up when met.
+   */
+  readonly escapeMayName: Uint8Array;
+}
+
+/** One scan of {@link Matcher.scans} as the first look reads it. */
+interface ScreenScan {
+  readonly anchor: string;
+  readonly before: number;
+  readonly entries: readonly ScreenEntry[];
+}
+
+/** A name of a {@link ScreenScan}: where its anchor sits in it, and the character right after the anchor. */
+interface ScreenEntry {
+  readonly name: string;
+  readonly anchorAt: number;
+  /** The character code that follows the anchor in `name`; -1 when the anchor ends it (a word boundary then). */
+  readonly after: number;
 }
 
 const matchers = cachedByIdentity((_: LockVocabulary): { untyped?: Matcher; typed?: Matcher } => ({}));
@@ -161,8 +183,20 @@ function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {
   for (const entry of entries) (byLength[entry.name.length] ??= []).push(entry);
   const alphabet = new Set<number>();
   for (const { name } of entries) for (let index = 0; index < name.length; index += 1) alphabet.add(name.charCodeAt(index));
+  const mainScans = asScans(scans);
+  const escapeMayName = new Uint8Array(128);
+  for (let code = 0; code < 128; code += 1) escapeMayName[code] = escapeMaySpell(code, alphabet) ? 1 : 0;
   return {
-    scans: asScans(scans),
+    screen: mainScans.map(({ anchor, before, entries: group }) => ({
+      anchor,
+      before,
+      entries: group.map(({ name, anchorAt }) => {
+        const end = anchorAt + anchor.length;
+        return { name, anchorAt, after: end < name.length ? name.charCodeAt(end) : -1 };
+      }),
+    })),
+    escapeMayName,
+    scans: mainScans,
     factoryScans: asScans(factoryScans),
     emptyName: meaning.has(''),
     byLength,
@@ -208,6 +242,82 @@ const SHARED_SCAN_BONUS = 30;
  */
 const RARE_ENOUGH_TO_SHARE = CHARACTERS_BY_FREQUENCY.indexOf('k');
 const ANCHOR_LENGTH = 3;
+
+/** Whether a backslash followed by `code` may start an escape that spells a character of `alphabet`. */
+function escapeMaySpell(code: number, alphabet: ReadonlySet<number>): boolean {
+  const escaped = singleEscape(code);
+  return escaped === -1 || alphabet.has(escaped);
+}
+
+/**
+ * The first look: `false` when no token of the file can have a name of the vocabulary as its value, so that
+ * {@link prefilterVerdict} is `'none'`; `true` means "look closer" (most lock-free files never get there). It
+ * asks less than the verdict does: no name occurs in the text as a whole word ({@link wholeWordAt}) at an
+ * anchor of `Matcher.scans` (factory names alone are never enough: the verdict searches them only after a
+ * creating method), and no escape that may spell a name's character sits in a token whose value can be a
+ * name (regular expressions, numbers and punctuators cannot: `\d` in a pattern is most backslashes of a
+ * file). Kept small and apart from the verdict on purpose: it runs once for every file a project lints, and
+ * on a lock-free file its cost is mostly its own code and data being cold after the parse.
+ */
+export function mayNameAny(text: string, tokens: readonly TSESLint.AST.Token[], matcher: Matcher): boolean {
+  if (matcher.emptyName) return true;
+  const { escapeMayName } = matcher;
+  let index = 0;
+  for (let at = text.indexOf('\\'); at !== -1; ) {
+    const code = text.charCodeAt(at + 1);
+    if (code < 128 ? escapeMayName[code] === 0 : !escapeMaySpell(code, matcher.alphabet)) {
+      at = text.indexOf('\\', at + 2);
+      continue;
+    }
+    index = lastTokenStartingAtOrBefore(tokens, at, Math.max(index, 0));
+    const token = tokens[index];
+    if (token === undefined || at >= token.range[1]) {
+      // In a comment or whitespace: on to the next token.
+      at = text.indexOf('\\', tokens[index + 1]?.range[0] ?? text.length);
+      continue;
+    }
+    const type = token.type;
+    if (type !== 'RegularExpression' && type !== 'Punctuator' && type !== 'Numeric' && type !== 'JSXText') return true;
+    at = text.indexOf('\\', token.range[1]);
+  }
+  const screen = matcher.screen;
+  for (let scan = 0; scan < screen.length; scan += 1) {
+    const { anchor, before, entries } = screen[scan]!;
+    for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
+      if (before !== -1 && text.charCodeAt(at - 1) !== before) continue;
+      const next = text.charCodeAt(at + anchor.length);
+      for (let entry = 0; entry < entries.length; entry += 1) {
+        const { name, anchorAt, after } = entries[entry]!;
+        if (after === -1 ? isWordCharacter(next) : next !== after) continue;
+        const start = at - anchorAt;
+        if (
+          start >= 0 &&
+          !isWordCharacter(text.charCodeAt(start - 1)) &&
+          text.startsWith(name, start) &&
+          !isWordCharacter(text.charCodeAt(start + name.length))
+        ) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * The matcher for a file linted under the settings object `settings` (ESLint's, whole), with or without type
+ * information. A config without `settings.locksmith` (most) gets the defaults' matchers with no lookup at all.
+ */
+export function matcherOf(settings: Readonly<Record<string, unknown>> | undefined, typed: boolean): Matcher {
+  const own = settings?.['locksmith'];
+  if (typeof own !== 'object' || own === null) {
+    return typed ? (defaultTyped ??= matcherFor(lockVocabulary(readSettings(undefined)), true)) : (defaultUntyped ??= matcherFor(lockVocabulary(readSettings(undefined)), false));
+  }
+  return matcherFor(lockVocabulary(readSettings(settings)), typed);
+}
+
+let defaultUntyped: Matcher | undefined;
+let defaultTyped: Matcher | undefined;
 
 /** Whether what has been seen so far is enough for the analysis to find a lock. */
 function enough(seen: number): boolean {
@@ -269,11 +379,18 @@ export function prefilterVerdict(
     return 'none';
   }
   let seen = escapes ? escapedMeaning(text, tokens, matcher) : 0;
-  seen = textMeaning(text, tokens, matcher, escapes, seen);
-  if (!enough(seen)) return 'none';
+  seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen);
+  if (!enough(seen)) {
+    // The search for every name but the factories ran to the end without finding enough: no module, profile
+    // name or typed method (each is enough alone). Factory names count only next to a creating method, which
+    // few files have, so most files never search for the (frequent) factory names.
+    if ((seen & WHAT_FACTORY_METHOD) === 0) return 'none';
+    seen = scanText(text, tokens, matcher, matcher.factoryScans, escapes, seen);
+    return enough(seen) ? 'factory-calls' : 'none';
+  }
   if ((seen & BROAD) !== 0) return 'maybe';
-  // Enough through a factory and a creating method. The escaped tokens were all read; the text search may
-  // have stopped before the other names (a factory name that is also a creating method): finish it for them.
+  // Enough through a factory and a creating method before the search ended (a factory name that is also a
+  // creating method, or escaped tokens): finish it for the other names.
   seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen, BROAD);
   return (seen & BROAD) !== 0 ? 'maybe' : 'factory-calls';
 }
@@ -409,22 +526,6 @@ function lastTokenStartingAtOrBefore(tokens: readonly TSESLint.AST.Token[], offs
     }
   }
   return found;
-}
-
-/**
- * What the names that occur in the text as a token's value (step 2 above) mean, added to `seen`. Factory
- * names are searched only once a creating method has been seen.
- */
-function textMeaning(
-  text: string,
-  tokens: readonly TSESLint.AST.Token[],
-  matcher: Matcher,
-  escapes: boolean,
-  seen: number,
-): number {
-  seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen);
-  if ((seen & WHAT_FACTORY_METHOD) !== 0 && !enough(seen)) seen = scanText(text, tokens, matcher, matcher.factoryScans, escapes, seen);
-  return seen;
 }
 
 function scanText(

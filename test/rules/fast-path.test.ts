@@ -4,7 +4,7 @@
  * with all rules both ways (fast path on, then off) and must give the same messages, suggestions included.
  * (The rule tests' own cases run both ways too: see support/rule-tester.ts.)
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tsParser from '@typescript-eslint/parser';
@@ -16,7 +16,9 @@ import { mayHaveLocks } from '../../rules/analysis/index.js';
 import {
   cook,
   lockVocabulary,
+  matcherOf,
   mayContainLocks,
+  mayNameAny,
   prefilterVerdict,
   setFastPath,
 } from '../../rules/analysis/prefilter.js';
@@ -535,11 +537,17 @@ describe('the per-file decision across lints', () => {
   });
 });
 
+const tokensOf = (code: string) =>
+  tsParser.parseForESLint(code, { range: true, loc: true, tokens: true, comment: true }).ast.tokens;
+
 describe('mayContainLocks', () => {
-  const tokensOf = (code: string) =>
-    tsParser.parseForESLint(code, { range: true, loc: true, tokens: true, comment: true }).ast.tokens;
-  const check = (code: string, locksmith: Record<string, unknown> = {}, typed = false) =>
-    mayContainLocks(code, tokensOf(code), lockVocabulary(readSettings({ locksmith })), typed);
+  /** The token verdict, checked against the first look: the first look never rules out what the verdict keeps. */
+  const check = (code: string, locksmith: Record<string, unknown> = {}, typed = false) => {
+    const tokens = tokensOf(code);
+    const verdict = mayContainLocks(code, tokens, lockVocabulary(readSettings({ locksmith })), typed);
+    if (verdict) expect(mayNameAny(code, tokens, matcherOf({ locksmith }, typed))).toBe(true);
+    return verdict;
+  };
 
   it('skips code that names no lock module and no factory with a creating method', () => {
     expect(check(`const cache = new Map(); cache.get('a'); export {};`)).toBe(false);
@@ -629,6 +637,64 @@ describe('mayContainLocks', () => {
     expect(check(`someManager.lock('a');`, {}, true)).toBe(true);
     expect(check(`mutex.runExclusive(() => work());`, {}, true)).toBe(true);
     expect(check(`const x = new Map(); x.set('a', 1);`, {}, true)).toBe(false);
+  });
+});
+
+describe('mayNameAny (the first look)', () => {
+  const look = (code: string, locksmith?: Record<string, unknown>, typed = false) =>
+    mayNameAny(code, tokensOf(code), matcherOf(locksmith === undefined ? {} : { locksmith }, typed));
+
+  it('keeps every file of the fixtures and of the project whose tokens name a lock', () => {
+    const paths = ['fixtures', 'src', 'rules', 'test', 'bench'].flatMap((dir) => files(join(root, dir)));
+    let kept = 0;
+    for (const path of paths) {
+      const code = readFileSync(path, 'utf8');
+      const tokens = tsParser.parseForESLint(code, { range: true, loc: true, tokens: true, comment: true, jsx: path.endsWith('x') }).ast.tokens;
+      for (const typed of [false, true]) {
+        const verdict = prefilterVerdict(code, tokens, lockVocabulary(readSettings({})), typed);
+        if (verdict === 'none') continue;
+        kept += 1;
+        expect([path, typed, mayNameAny(code, tokens, matcherOf({}, typed))]).toEqual([path, typed, true]);
+      }
+    }
+    expect(kept).toBeGreaterThan(100);
+  });
+
+  it('rules out a lock-free file whatever its backslashes, when none can spell a name in a token that can be one', () => {
+    expect(look(`const re = /\\d+\\s\\w/g; const s = '\\n\\t\\'\\\\'; // \\u0063ache\nexport { re, s };`)).toBe(false);
+    expect(look(`const x = 1; /* \\x6c */ const y = \`a\\nb\`;`)).toBe(false);
+    expect(look(`const blocks = clock.unlock(); const index = text.next; const graph = 'morphology';`)).toBe(false);
+  });
+
+  it('looks closer at an escape that may spell a name character in a string, template or identifier', () => {
+    expect(look(`const s = '\\x41';`)).toBe(true);
+    expect(look(`const s = \`\\u0041\`;`)).toBe(true);
+    expect(look(`const \\u0061 = 1;`)).toBe(true);
+    expect(look(`const s = '\\l';`)).toBe(true);
+    expect(look(`const s = 'a\\\nb';`)).toBe(true);
+    // \d in a string cooks to `d`, a character of `redis-semaphore`.
+    expect(look(`const s = '\\d';`)).toBe(true);
+  });
+
+  it('looks closer at every name of the vocabulary as a whole word, and at nothing else', () => {
+    for (const name of ['lock', 'restoreLock', 'redlock', 'locksmith-js', '@sesamecare-oss/redlock', 'redis-semaphore', 'async-mutex']) {
+      expect([name, look(`x('${name}');`)]).toEqual([name, true]);
+      expect([name, look(`x('${name}s');`)]).toEqual([name, false]);
+      // (`un@sesamecare-oss/redlock` ends with `redlock` as a whole word: looked at closer, rightly.)
+      if (!name.startsWith('@')) expect([name, look(`y('un${name}');`)]).toEqual([name, false]);
+    }
+    // A factory name alone is never enough: the verdict searches it only next to a creating method.
+    expect(look(`cache.get(1); Cache.x = locks;`)).toBe(false);
+    expect(look(`store.lock(1);`, { lockFactories: ['store'] })).toBe(true);
+    expect(look(`mutex.acquire();`, { libraries: { 'async-mutex': { names: ['mutex'] } } })).toBe(true);
+    expect(look(`mutex.acquire();`)).toBe(false);
+    expect(look(`x.y.lock(1);`, { lockFactories: [''] })).toBe(true);
+  });
+
+  it('with type information, looks closer at every lock or manager method', () => {
+    expect(look(`lockFromSomewhere.release();`, undefined, true)).toBe(true);
+    expect(look(`lockFromSomewhere.release();`)).toBe(false);
+    expect(look(`const x = new Map(); x.set('a', 1);`, undefined, true)).toBe(false);
   });
 });
 
