@@ -311,7 +311,8 @@ export function mayNameAny(text: string, tokens: readonly TSESLint.AST.Token[], 
 export function matcherOf(settings: Readonly<Record<string, unknown>> | undefined, typed: boolean): Matcher {
   const own = settings?.['locksmith'];
   if (typeof own !== 'object' || own === null) {
-    return typed ? (defaultTyped ??= matcherFor(lockVocabulary(readSettings(undefined)), true)) : (defaultUntyped ??= matcherFor(lockVocabulary(readSettings(undefined)), false));
+    if (typed) return (defaultTyped ??= matcherFor(lockVocabulary(readSettings(undefined)), true));
+    return (defaultUntyped ??= matcherFor(lockVocabulary(readSettings(undefined)), false));
   }
   return matcherFor(lockVocabulary(readSettings(settings)), typed);
 }
@@ -466,8 +467,7 @@ function forEachEscapedToken(
 ): void {
   let index = -1;
   for (let at = text.indexOf('\\'); at !== -1; ) {
-    const escaped = singleEscape(text.charCodeAt(at + 1));
-    if (escaped !== -1 && !matcher.alphabet.has(escaped)) {
+    if (!escapeMaySpell(text.charCodeAt(at + 1), matcher.alphabet)) {
       // Whatever holds this escape, it stands for a character no name has: no value with it is a name. (`\\`
       // is skipped whole, so the next backslash found starts an escape of its own.)
       at = text.indexOf('\\', at + 2);
