@@ -46,7 +46,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { readOptions, redisSemaphoreTiming, redlockTiming, typedRedlockSettings } from './library-timing.js';
 import { LockResolver } from './resolve.js';
 import { factoryCallsMayCreate } from './factory-calls.js';
-import { creatingMethodTokens, fastPathEnabled, lockVocabulary, matcherOf, mayNameAny, prefilterVerdict } from './prefilter.js';
+import { creatingMethodTokens, fastPathEnabled, lockVocabulary, matcherOf, mayNameAny, prefilterDecision } from './prefilter.js';
 import { criticalSectionOf } from './sections.js';
 import { protectionOf } from './protection.js';
 import { ActiveProfiles } from './profiles.js';
@@ -96,7 +96,7 @@ export function mayHaveLocks(context: AnalysisContext): boolean {
 function closerLook(sourceCode: AnalysisContext['sourceCode'], settings: LocksmithSettings, typed: boolean): boolean {
   const { text, ast } = sourceCode;
   const vocabulary = lockVocabulary(settings);
-  const verdict = prefilterVerdict(text, ast.tokens, vocabulary, typed);
+  const { verdict, creatingMethods } = prefilterDecision(text, ast.tokens, vocabulary, typed);
   return (
     verdict === 'maybe' ||
     (verdict === 'factory-calls' &&
@@ -106,7 +106,7 @@ function closerLook(sourceCode: AnalysisContext['sourceCode'], settings: Locksmi
           visitorKeys: sourceCode.visitorKeys as Readonly<Record<string, readonly string[] | undefined>>,
           scopeOf: (node) => sourceCode.getScope(node),
         },
-        creatingMethodTokens(text, ast.tokens, vocabulary),
+        creatingMethods ?? creatingMethodTokens(text, ast.tokens, vocabulary),
         settings,
       ))
   );

@@ -120,8 +120,9 @@ export interface Matcher {
   /** The first look ({@link mayNameAny}): `scans` flattened. */
   readonly screen: readonly ScreenScan[];
   /**
-   * For each ASCII character, 1 when a backslash before it may start an escape that spells a character of
-   * some name (see {@link singleEscape}); characters from 128 on are looked up when met.
+   * For each ASCII character after a backslash: 0 when the escape spells no character of any name, 1 when it
+   * may, 2 when the characters after it tell ({@link escapedUnit}: `\0`, `\u`, `\x`); characters from 128 on
+   * are looked up when met.
    */
   readonly escapeMayName: Uint8Array;
 }
@@ -186,6 +187,8 @@ function compile(vocabulary: LockVocabulary, typed: boolean): Matcher {
   const mainScans = asScans(scans);
   const escapeMayName = new Uint8Array(128);
   for (let code = 0; code < 128; code += 1) escapeMayName[code] = escapeMaySpell(code, alphabet) ? 1 : 0;
+  // What these stand for is read off the characters after them.
+  for (const code of [0x30, 0x75, 0x78]) escapeMayName[code] = 2;
   return {
     screen: mainScans.map(({ anchor, before, entries: group }) => ({
       anchor,
@@ -243,7 +246,54 @@ const SHARED_SCAN_BONUS = 30;
 const RARE_ENOUGH_TO_SHARE = CHARACTERS_BY_FREQUENCY.indexOf('k');
 const ANCHOR_LENGTH = 3;
 
-/** Whether a backslash followed by `code` may start an escape that spells a character of `alphabet`. */
+/**
+ * Whether the escape sequence at `at` (a backslash) may stand for a character of `alphabet`: what it stands for
+ * is read off the text when it can be (`\\n`, `\\-`, `\\x1B`, `\\u2028`, `\\u{41}`, a lone `\\0`), and it may when
+ * it cannot (line continuations, other octal escapes, malformed sequences).
+ */
+function escapeMaySpellAt(text: string, at: number, alphabet: ReadonlySet<number>): boolean {
+  const unit = escapedUnit(text, at);
+  return unit === -1 || alphabet.has(unit);
+}
+
+/** The one UTF-16 code unit the escape sequence at `at` stands for; -1 when that is not read off the text alone. */
+function escapedUnit(text: string, at: number): number {
+  const code = text.charCodeAt(at + 1);
+  switch (code) {
+    case 0x78: // \xHH
+      return hexValue(text, at + 2, at + 4);
+    case 0x75: {
+      // \uHHHH or \u{H…}: a code point above U+FFFF is two units (-1: either may be a name's).
+      if (text.charCodeAt(at + 2) !== 0x7b) return hexValue(text, at + 2, at + 6);
+      const close = text.indexOf('}', at + 3);
+      const value = close === -1 || close - at > 16 ? -1 : hexValue(text, at + 3, close);
+      return value > 0xffff ? -1 : value;
+    }
+    case 0x30: {
+      // `\0` not followed by a digit is U+0000; followed by one it is an octal escape (or an error).
+      const next = text.charCodeAt(at + 2);
+      return next >= 0x30 && next <= 0x39 ? -1 : 0;
+    }
+    default:
+      return singleEscape(code);
+  }
+}
+
+/** The value of the hexadecimal digits `text.slice(start, end)` (at least one); -1 if any is not one. */
+function hexValue(text: string, start: number, end: number): number {
+  if (end <= start) return -1;
+  let value = 0;
+  for (let index = start; index < end; index += 1) {
+    const code = text.charCodeAt(index);
+    const digit =
+      code >= 0x30 && code <= 0x39 ? code - 0x30 : code >= 0x61 && code <= 0x66 ? code - 0x57 : code >= 0x41 && code <= 0x46 ? code - 0x37 : -1;
+    if (digit === -1) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/** Whether a backslash followed by `code` may start an escape that spells a character of `alphabet`, from `code` alone. */
 function escapeMaySpell(code: number, alphabet: ReadonlySet<number>): boolean {
   const escaped = singleEscape(code);
   return escaped === -1 || alphabet.has(escaped);
@@ -265,7 +315,8 @@ export function mayNameAny(text: string, tokens: readonly TSESLint.AST.Token[], 
   let index = 0;
   for (let at = text.indexOf('\\'); at !== -1; ) {
     const code = text.charCodeAt(at + 1);
-    if (code < 128 ? escapeMayName[code] === 0 : !escapeMaySpell(code, matcher.alphabet)) {
+    const may = code < 128 ? escapeMayName[code] : escapeMaySpell(code, matcher.alphabet) ? 1 : 0;
+    if (may === 0 || (may === 2 && !escapeMaySpellAt(text, at, matcher.alphabet))) {
       at = text.indexOf('\\', at + 2);
       continue;
     }
@@ -368,6 +419,19 @@ export function prefilterVerdict(
   vocabulary: LockVocabulary,
   typed: boolean,
 ): PrefilterVerdict {
+  return prefilterDecision(text, tokens, vocabulary, typed).verdict;
+}
+
+/**
+ * {@link prefilterVerdict}, and for a `factory-calls` file the tokens of its creating methods (those of
+ * {@link creatingMethodTokens}) when the same search found them all (else `undefined`: ask that function).
+ */
+export function prefilterDecision(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  vocabulary: LockVocabulary,
+  typed: boolean,
+): { verdict: PrefilterVerdict; creatingMethods?: TSESLint.AST.Token[] } {
   const matcher = matcherFor(vocabulary, typed);
   const escapes = text.includes('\\');
   if (matcher.emptyName) {
@@ -375,25 +439,28 @@ export function prefilterVerdict(
     let seen = 0;
     for (const token of tokens) {
       seen |= tokenMeaning(token, matcher, escapes);
-      if (seen !== 0 && enough(seen)) return 'maybe';
+      if (seen !== 0 && enough(seen)) return { verdict: 'maybe' };
     }
-    return 'none';
+    return { verdict: 'none' };
   }
-  let seen = escapes ? escapedMeaning(text, tokens, matcher) : 0;
-  seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen);
+  // A creating method's token, met on the way: while nothing is enough, the search reads every one (the
+  // factory-calls check needs them all), so a verdict reached after it needs no search of its own for them.
+  const creating = new Set<TSESLint.AST.Token>();
+  let seen = escapes ? escapedMeaning(text, tokens, matcher, creating) : 0;
+  seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen, 0, creating);
   if (!enough(seen)) {
     // The search for every name but the factories ran to the end without finding enough: no module, profile
     // name or typed method (each is enough alone). Factory names count only next to a creating method, which
     // few files have, so most files never search for the (frequent) factory names.
-    if ((seen & WHAT_FACTORY_METHOD) === 0) return 'none';
+    if ((seen & WHAT_FACTORY_METHOD) === 0) return { verdict: 'none' };
     seen = scanText(text, tokens, matcher, matcher.factoryScans, escapes, seen);
-    return enough(seen) ? 'factory-calls' : 'none';
+    return enough(seen) ? { verdict: 'factory-calls', creatingMethods: [...creating] } : { verdict: 'none' };
   }
-  if ((seen & BROAD) !== 0) return 'maybe';
+  if ((seen & BROAD) !== 0) return { verdict: 'maybe' };
   // Enough through a factory and a creating method before the search ended (a factory name that is also a
   // creating method, or escaped tokens): finish it for the other names.
   seen = scanText(text, tokens, matcher, matcher.scans, escapes, seen, BROAD);
-  return (seen & BROAD) !== 0 ? 'maybe' : 'factory-calls';
+  return { verdict: (seen & BROAD) !== 0 ? 'maybe' : 'factory-calls' };
 }
 
 /** What makes a file worth analysing whatever its factory calls: a lock module or profile name, a typed method. */
@@ -449,11 +516,18 @@ function tokenCovering(tokens: readonly TSESLint.AST.Token[], start: number): TS
   return token && start < token.range[1] ? token : undefined;
 }
 
-/** What the tokens spelled with a backslash mean, together. */
-function escapedMeaning(text: string, tokens: readonly TSESLint.AST.Token[], matcher: Matcher): number {
+/** What the tokens spelled with a backslash mean, together; those that are a creating method go to `creating`. */
+function escapedMeaning(
+  text: string,
+  tokens: readonly TSESLint.AST.Token[],
+  matcher: Matcher,
+  creating: Set<TSESLint.AST.Token>,
+): number {
   let seen = 0;
   forEachEscapedToken(text, tokens, matcher, (token) => {
-    seen |= tokenMeaning(token, matcher, true);
+    const meaning = tokenMeaning(token, matcher, true);
+    if ((meaning & WHAT_FACTORY_METHOD) !== 0) creating.add(token);
+    seen |= meaning;
   });
   return seen;
 }
@@ -467,7 +541,7 @@ function forEachEscapedToken(
 ): void {
   let index = -1;
   for (let at = text.indexOf('\\'); at !== -1; ) {
-    if (!escapeMaySpell(text.charCodeAt(at + 1), matcher.alphabet)) {
+    if (!escapeMaySpellAt(text, at, matcher.alphabet)) {
       // Whatever holds this escape, it stands for a character no name has: no value with it is a name. (`\\`
       // is skipped whole, so the next backslash found starts an escape of its own.)
       at = text.indexOf('\\', at + 2);
@@ -537,6 +611,8 @@ function scanText(
   seen: number,
   /** Stop once one of these bits is seen; 0: once what is seen is {@link enough}. */
   goal = 0,
+  /** Where to put every creating method's token met (each is read then, not only the first). */
+  creating?: Set<TSESLint.AST.Token>,
 ): number {
   const reached = (what: number): boolean => (goal === 0 ? enough(what) : (what & goal) !== 0);
   for (const { anchor, entries, before } of scans) {
@@ -545,12 +621,17 @@ function scanText(
     for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
       if (before !== -1 && text.charCodeAt(at - 1) !== before) continue;
       for (const entry of wanted) {
-        if ((entry.what & ~seen) === 0) continue;
+        const collect = creating !== undefined && (entry.what & WHAT_FACTORY_METHOD) !== 0;
+        if (!collect && (entry.what & ~seen) === 0) continue;
         const start = wholeWordAt(text, entry, at);
         if (start !== -1) {
           // The token this occurrence is part of, if any, and what its whole value means.
           const token = tokenCovering(tokens, start);
-          if (token) seen |= tokenMeaning(token, matcher, escapes);
+          if (token) {
+            const meaning = tokenMeaning(token, matcher, escapes);
+            if (collect && (meaning & WHAT_FACTORY_METHOD) !== 0) creating.add(token);
+            seen |= meaning;
+          }
           if (reached(seen)) return seen;
         }
       }

@@ -15,10 +15,12 @@ import plugin from 'locksmith-js/eslint-plugin';
 import { mayHaveLocks } from '../../rules/analysis/index.js';
 import {
   cook,
+  creatingMethodTokens,
   lockVocabulary,
   matcherOf,
   mayContainLocks,
   mayNameAny,
+  prefilterDecision,
   prefilterVerdict,
   setFastPath,
 } from '../../rules/analysis/prefilter.js';
@@ -408,6 +410,25 @@ describe('the fast path loses no finding', () => {
     for (const name of SECOND_STAGE) expect([name, decide(SNIPPETS[name]!)]).toEqual([name, { verdict: 'factory-calls', decision: true }]);
   });
 
+  it('finds every creating method of a second-stage file while deciding, as creatingMethodTokens does', () => {
+    const extra = `const a = cache; a.lock('x'); b['lock'](); c[\`lock\`](); d.lo\\u0063k(); e.restoreLock('k', 'o'); // lock\nf('a lock');`;
+    const codes = [...SECOND_STAGE.map((name) => SNIPPETS[name]!.code), ...Object.values(RULED_OUT).map((snippet) => snippet.code), extra];
+    const starts = (tokens: readonly { range: [number, number] }[]) => tokens.map((token) => token.range[0]).sort((a, b) => a - b);
+    let compared = 0;
+    for (const code of codes) {
+      const { tokens } = tsParser.parseForESLint(code, { range: true, loc: true, tokens: true, comment: true }).ast;
+      const vocabulary = lockVocabulary(readSettings({}));
+      const { verdict, creatingMethods } = prefilterDecision(code, tokens, vocabulary, false);
+      expect([code, verdict]).toEqual([code, prefilterVerdict(code, tokens, vocabulary, false)]);
+      if (verdict !== 'factory-calls') continue;
+      expect([code, creatingMethods && starts(creatingMethods)]).toEqual([code, starts(creatingMethodTokens(code, tokens, vocabulary))]);
+      compared += 1;
+    }
+    expect(compared).toBeGreaterThanOrEqual(SECOND_STAGE.length + 1);
+    const { tokens } = tsParser.parseForESLint(extra, { range: true, tokens: true }).ast;
+    expect(prefilterDecision(extra, tokens, lockVocabulary(readSettings({})), false).creatingMethods).toHaveLength(5);
+  });
+
   for (const [name, snippet] of Object.entries(RULED_OUT)) {
     it(`rules out ${name} in the second stage, and the full analysis agrees`, () => {
       expect(decide(snippet)).toEqual({ verdict: 'factory-calls', decision: false });
@@ -666,14 +687,26 @@ describe('mayNameAny (the first look)', () => {
     expect(look(`const blocks = clock.unlock(); const index = text.next; const graph = 'morphology';`)).toBe(false);
   });
 
+  it('reads what an escape stands for off the text: one that spells no name character is passed over', () => {
+    for (const escape of ['\\x1B[0m', '\\x41', '\\u2028', '\\u{1b}', '\\0', '\\0a', '\\uFEFF', '\\xA0']) {
+      expect([escape, look(`const s = '${escape}'; const t = \`${escape}\`;`)]).toEqual([escape, false]);
+    }
+  });
+
   it('looks closer at an escape that may spell a name character in a string, template or identifier', () => {
-    expect(look(`const s = '\\x41';`)).toBe(true);
-    expect(look(`const s = \`\\u0041\`;`)).toBe(true);
+    expect(look(`const s = '\\x6c';`)).toBe(true);
+    expect(look(`const s = \`\\u0063\`;`)).toBe(true);
+    expect(look(`const s = '\\u{6C}';`)).toBe(true);
+    expect(look(`const s = '\\u{00000006c}';`)).toBe(true);
     expect(look(`const \\u0061 = 1;`)).toBe(true);
     expect(look(`const s = '\\l';`)).toBe(true);
     expect(look(`const s = 'a\\\nb';`)).toBe(true);
     // \d in a string cooks to `d`, a character of `redis-semaphore`.
     expect(look(`const s = '\\d';`)).toBe(true);
+    // What it stands for is not read off the text: an octal escape, a code point beyond U+FFFF, a malformed one.
+    expect(look('tag`\\101`;')).toBe(true);
+    expect(look(`const s = '\\u{1F600}';`)).toBe(true);
+    expect(look('tag`\\x6`;')).toBe(true);
   });
 
   it('looks closer at every name of the vocabulary as a whole word, and at nothing else', () => {
