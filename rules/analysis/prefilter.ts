@@ -248,7 +248,7 @@ const ANCHOR_LENGTH = 3;
 
 /**
  * Whether the escape sequence at `at` (a backslash) may stand for a character of `alphabet`: what it stands for
- * is read off the text when it can be (`\\n`, `\\-`, `\\x1B`, `\\u2028`, `\\u{41}`, a lone `\\0`), and it may when
+ * is read off the text when it can be (`\n`, `\-`, `\x1B`, `\u2028`, `\u{41}`, a lone `\0`), and it may when
  * it cannot (line continuations, other octal escapes, malformed sequences).
  */
 function escapeMaySpellAt(text: string, at: number, alphabet: ReadonlySet<number>): boolean {
@@ -265,6 +265,7 @@ function escapedUnit(text: string, at: number): number {
     case 0x75: {
       // \uHHHH or \u{H…}: a code point above U+FFFF is two units (-1: either may be a name's).
       if (text.charCodeAt(at + 2) !== 0x7b) return hexValue(text, at + 2, at + 6);
+      // (Leading zeros make a valid escape of any length: past a dozen digits it is left to the verdict.)
       const close = text.indexOf('}', at + 3);
       const value = close === -1 || close - at > 16 ? -1 : hexValue(text, at + 3, close);
       return value > 0xffff ? -1 : value;
