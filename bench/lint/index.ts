@@ -29,6 +29,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { ESLint, type Linter } from 'eslint';
 import { DIST_PLUGIN_ENTRY, ensureBuilt } from '../build.js';
 import { percentile } from '../stats.js';
+import { mainThreadMs, sharedParse } from './shared-parse.js';
 import { editedFile, lockHeavyCorpus, root, THIRD_PARTY_FILES, THIRD_PARTY_PACKAGES, thirdPartyCorpus, type Corpus } from './corpus.js';
 
 const args = new Map(
@@ -109,6 +110,14 @@ interface Overhead {
   readonly minCpu: Sums[];
   /** The same from the wall clock. */
   readonly minWall: Sums[];
+  /** The same from the main thread's CPU time alone (`mainThreadMs`); empty where the OS does not give it. */
+  readonly minMain: Sums[];
+  /**
+   * The rule phase alone on a shared parse (`shared-parse.ts`), per-file minimum of main-thread CPU, added to
+   * `minMain`'s "without": `[W, W + (with - without), W + (control - without)]`, so its ratios read like the
+   * others. Empty where the OS or ESLint does not allow it.
+   */
+  readonly rulePhase: Sums[];
   /** The one-lint estimator (each file's first lint only, CPU time): the method of earlier runs, for comparison. */
   readonly firstCpu: Sums[];
   /** Per-file minimum CPU time over the corpus's largest files only (`largest`), and over all the others. */
@@ -154,6 +163,19 @@ async function overhead(
   const control = eslintFor(corpus.cwd, [core]);
   const timed = eslintFor(corpus.cwd, [core, plugin.configs.strict], true);
   const configs = [base, full, control] as const;
+  const shared = sharedParse(corpus.cwd, [LINT_NODE_MODULES, { ...core, rules: {} }], [
+    [LINT_NODE_MODULES, core],
+    [LINT_NODE_MODULES, core, plugin.configs.strict],
+    [LINT_NODE_MODULES, core],
+  ]);
+  const flushFile = join(corpus.cwd, 'locksmith-bench-flush.js');
+  // ESLint keeps the last file's SourceCode until the next lint: typescript.js's holds ~2 GB, so after a large
+  // file every instance lints a one-line file, or the next lints run (and collect) on a heap several GB larger.
+  const release = async () => {
+    for (const eslint of [...configs, timed]) await eslint.lintText('0;\n', { filePath: flushFile });
+    shared?.release();
+    collectGarbage();
+  };
   const texts = corpus.files.map((file) => readFileSync(file, 'utf8'));
   const lint = async (eslint: ESLint, index: number) => {
     const [result] = await eslint.lintText(texts[index] ?? '', { filePath: corpus.files[index] });
@@ -169,6 +191,8 @@ async function overhead(
   const result: Overhead = {
     minCpu: [],
     minWall: [],
+    minMain: [],
+    rulePhase: [],
     firstCpu: [],
     largestCpu: [],
     restCpu: [],
@@ -180,6 +204,8 @@ async function overhead(
   for (let repetition = 0; repetition < repetitions; repetition += 1) {
     const bestCpu = texts.map(() => [Infinity, Infinity, Infinity]);
     const bestWall = texts.map(() => [Infinity, Infinity, Infinity]);
+    const bestMain = texts.map(() => [Infinity, Infinity, Infinity]);
+    const bestRulePhase = texts.map(() => [Infinity, Infinity, Infinity]);
     const firstCpu: Sums = [0, 0, 0];
     // Per rule, each file's least time over the passes: the estimator of the overhead above, for the same reasons.
     const bestRule = new Map<string, Float64Array>();
@@ -195,12 +221,16 @@ async function overhead(
           if (large) collectGarbage();
           else collectYoung();
           const cpuStart = process.cpuUsage();
+          const mainStart = mainThreadMs();
           const start = performance.now();
           const linted = await lint(configs[side]!, index);
           const wall = performance.now() - start;
+          const main = mainThreadMs() - mainStart;
           const cpu = cpuMs(process.cpuUsage(cpuStart));
           bestCpu[index]![side] = Math.min(bestCpu[index]![side]!, cpu);
           bestWall[index]![side] = Math.min(bestWall[index]![side]!, wall);
+          bestMain[index]![side] = Math.min(bestMain[index]![side]!, main);
+          if (large) await release();
           if (pass === 0) firstCpu[side]! += cpu;
           if (side === 1 && pass === 0 && repetition === 0) {
             result.fatal += linted.messages.filter((m) => m.fatal).length;
@@ -210,6 +240,7 @@ async function overhead(
         if (large) collectGarbage();
         else collectYoung();
         const stats = (await lint(timed, index)).stats;
+        if (large) await release();
         const fileTimes = new Map<string, number>();
         for (const statsPass of stats?.times.passes ?? []) {
           for (const [rule, time] of Object.entries(statsPass.rules ?? {})) {
@@ -224,21 +255,40 @@ async function overhead(
           }
           best[index] = Math.min(best[index]!, time);
         }
+        const sourceCode = shared?.parse(texts[index] ?? '', corpus.files[index] ?? '');
+        if (shared && sourceCode) {
+          // One unmeasured rule phase first: the SourceCode builds its lazy indexes (tokens, scopes) on first use,
+          // and no config should pay for them.
+          shared.rulePhase(1, sourceCode, corpus.files[index] ?? '');
+          for (const side of orderOf(index, pass, repetition)) {
+            collectYoung();
+            const time = shared.rulePhase(side, sourceCode, corpus.files[index] ?? '');
+            bestRulePhase[index]![side] = Math.min(bestRulePhase[index]![side]!, time);
+          }
+        }
+        if (large) await release();
         if ((index + 1) % 250 === 0) log(`    pass ${pass + 1}/${LINTS}: ${index + 1}/${texts.length} files`);
       }
     }
     const minCpu: Sums = [0, 0, 0];
     const minWall: Sums = [0, 0, 0];
+    const minMain: Sums = [0, 0, 0];
+    const rules: Sums = [0, 0, 0];
     const largestCpu: Sums = [0, 0, 0];
     for (let index = 0; index < texts.length; index += 1) {
       for (let side = 0; side < configs.length; side += 1) {
         minCpu[side]! += bestCpu[index]![side]!;
         minWall[side]! += bestWall[index]![side]!;
+        minMain[side]! += bestMain[index]![side]!;
+        // A file that does not parse has no rule phase (Infinity on every side).
+        if (Number.isFinite(bestRulePhase[index]![side])) rules[side]! += bestRulePhase[index]![side]!;
         if (largest.has(corpus.files[index] ?? '')) largestCpu[side]! += bestCpu[index]![side]!;
       }
     }
     result.minCpu.push(minCpu);
     result.minWall.push(minWall);
+    if (Number.isFinite(minMain[0])) result.minMain.push(minMain);
+    if (shared) result.rulePhase.push([minMain[0], minMain[0] + rules[1] - rules[0], minMain[0] + rules[2] - rules[0]]);
     result.firstCpu.push(firstCpu);
     result.largestCpu.push(largestCpu);
     result.restCpu.push([minCpu[0] - largestCpu[0], minCpu[1] - largestCpu[1], minCpu[2] - largestCpu[2]]);
@@ -254,6 +304,8 @@ async function overhead(
     };
     log(
       `  repetition ${repetition + 1}/${repetitions}: min CPU without ${ms(minCpu[0])}, with ${ms(minCpu[1])}: ratio ${at(result.minCpu)}; min wall ${at(result.minWall)}; one lint, CPU ${at(result.firstCpu)}` +
+        (result.minMain.length > 0 ? `; min main thread ${at(result.minMain)}` : '') +
+        (result.rulePhase.length > 0 ? `; rule phase ${at(result.rulePhase)}` : '') +
         (largest.size > 0 ? `; largest files ${at(result.largestCpu)}, the rest ${at(result.restCpu)}` : '') +
         `; load ${result.loads.at(-1)?.toFixed(1)}`,
     );
@@ -339,6 +391,10 @@ function overheadTable(name: string, corpus: Corpus, result: Overhead, largest: 
   const rows: [string, Sums[]][] = [
     [`**per-file minimum of ${LINTS} lints, CPU time** (the estimator)`, result.minCpu],
     [`per-file minimum of ${LINTS} lints, wall clock`, result.minWall],
+    ...(result.minMain.length > 0 ? ([[`per-file minimum of ${LINTS} lints, main-thread CPU time`, result.minMain]] as [string, Sums[]][]) : []),
+    ...(result.rulePhase.length > 0
+      ? ([[`**the rule phase alone on a shared parse** (per-file minimum, main thread), added to the row above's "without"`, result.rulePhase]] as [string, Sums[]][])
+      : []),
     ['one lint per file, CPU time (the earlier runs\' estimator)', result.firstCpu],
     ...(largest
       ? ([
