@@ -54,6 +54,8 @@ type SourceCode = ReturnType<Linter['getSourceCode']>;
 export interface SharedParse {
   /** Parses `text` once; `undefined` when it does not parse. */
   parse(text: string, filename: string): SourceCode | undefined;
+  /** The messages of config `side` on an already parsed file (untimed: a check that the reuse changes nothing). */
+  messages(side: number, sourceCode: SourceCode, filename: string): Linter.LintMessage[];
   /** The rule phase of config `side` on an already parsed file: main-thread CPU ms. */
   rulePhase(side: number, sourceCode: SourceCode, filename: string): number;
   /** Lets every linter drop the `SourceCode` it keeps from its last call (typescript.js's holds ~2 GB). */
@@ -77,6 +79,10 @@ export function sharedParse(cwd: string, parseOnly: Linter.Config[], configs: re
     parse(text, filename) {
       const messages = parser.verify(text, parserConfig, { filename });
       return messages.some((message) => message.fatal) ? undefined : parser.getSourceCode();
+    },
+    messages(side, sourceCode, filename) {
+      const { linter, config } = sides[side]!;
+      return linter.verify(sourceCode, config, { filename });
     },
     rulePhase(side, sourceCode, filename) {
       const { linter, config } = sides[side]!;
