@@ -29,7 +29,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { ESLint, type Linter } from 'eslint';
 import { DIST_PLUGIN_ENTRY, ensureBuilt } from '../build.js';
 import { percentile } from '../stats.js';
-import { mainThreadMs, sharedParse } from './shared-parse.js';
+import { sharedParse } from './shared-parse.js';
 import { editedFile, lockHeavyCorpus, root, THIRD_PARTY_FILES, THIRD_PARTY_PACKAGES, thirdPartyCorpus, type Corpus } from './corpus.js';
 
 const args = new Map(
@@ -112,11 +112,9 @@ interface Overhead {
   readonly minCpu: Sums[];
   /** The same from the wall clock. */
   readonly minWall: Sums[];
-  /** The same from the main thread's CPU time alone (`mainThreadMs`); empty where the OS does not give it. */
-  readonly minMain: Sums[];
   /**
-   * The rule phase alone on a shared parse (`shared-parse.ts`), per-file minimum of main-thread CPU, added to
-   * `minMain`'s "without": `[W, W + (with - without), W + (control - without)]`, so its ratios read like the
+ * The rule phase alone on a shared parse (`shared-parse.ts`), per-file minimum of CPU time, added to
+   * `minCpu`'s "without": `[W, W + (with - without), W + (control - without)]`, so its ratios read like the
    * others. Empty where the OS or ESLint does not allow it.
    */
   readonly rulePhase: Sums[];
@@ -198,7 +196,6 @@ async function overhead(
   const result: Overhead = {
     minCpu: [],
     minWall: [],
-    minMain: [],
     rulePhase: [],
     largestRulePhase: [],
     restRulePhase: [],
@@ -214,7 +211,6 @@ async function overhead(
   for (let repetition = 0; repetition < repetitions; repetition += 1) {
     const bestCpu = texts.map(() => [Infinity, Infinity, Infinity]);
     const bestWall = texts.map(() => [Infinity, Infinity, Infinity]);
-    const bestMain = texts.map(() => [Infinity, Infinity, Infinity]);
     const bestRulePhase = texts.map(() => [Infinity, Infinity, Infinity]);
     const firstCpu: Sums = [0, 0, 0];
     // Per rule, each file's least time over the passes: the estimator of the overhead above, for the same reasons.
@@ -231,15 +227,12 @@ async function overhead(
           if (large) collectGarbage();
           else collectYoung();
           const cpuStart = process.cpuUsage();
-          const mainStart = mainThreadMs();
           const start = performance.now();
           const linted = await lint(configs[side]!, index);
           const wall = performance.now() - start;
-          const main = mainThreadMs() - mainStart;
           const cpu = cpuMs(process.cpuUsage(cpuStart));
           bestCpu[index]![side] = Math.min(bestCpu[index]![side]!, cpu);
           bestWall[index]![side] = Math.min(bestWall[index]![side]!, wall);
-          bestMain[index]![side] = Math.min(bestMain[index]![side]!, main);
           if (large) await release();
           if (pass === 0) firstCpu[side]! += cpu;
           if (side === 1 && pass === 0 && repetition === 0) {
@@ -265,19 +258,19 @@ async function overhead(
           }
           best[index] = Math.min(best[index]!, time);
         }
-        const sourceCode = shared?.parse(texts[index] ?? '', corpus.files[index] ?? '');
-        if (shared && sourceCode) {
-          // One unmeasured rule phase first: the SourceCode builds its lazy indexes (tokens, scopes) on first use,
-          // and no config should pay for them. Its findings must be lintText's: the reuse may not change the lint.
-          const messages = shared.messages(1, sourceCode, corpus.files[index] ?? '');
+        const sourceCodeOf = shared?.parse(texts[index] ?? '', corpus.files[index] ?? '');
+        if (shared && sourceCodeOf) {
+          // Untimed first: the findings on a shared parse must be lintText's (the reuse may not change the lint).
           if (pass === 0 && repetition === 0) {
+            const messages = shared.messages(1, sourceCodeOf(), corpus.files[index] ?? '');
             result.sharedParseFindings += messages.filter((m) => m.ruleId?.startsWith('locksmith/')).length;
           }
-          // A large file's rule phase runs on a heap that holds its SourceCode (~2 GB for typescript.js): a
-          // collection of that heap inside one of them costs seconds. So each starts from a full collection, and
-          // it runs more often (it is cheap next to the parse it shares).
+          // A large file's rule phase runs on a heap that holds its parse (~2 GB for typescript.js): a collection
+          // of that heap inside one of them costs seconds. So each starts from a full collection, and it runs
+          // more often (it is cheap next to the parse it shares).
           for (let run = 0; run < (large ? RULE_PHASES_LARGE : 1); run += 1) {
             for (const side of orderOf(index, pass + run, repetition)) {
+              const sourceCode = sourceCodeOf();
               if (large) collectGarbage();
               else collectYoung();
               const time = shared.rulePhase(side, sourceCode, corpus.files[index] ?? '');
@@ -291,35 +284,30 @@ async function overhead(
     }
     const minCpu: Sums = [0, 0, 0];
     const minWall: Sums = [0, 0, 0];
-    const minMain: Sums = [0, 0, 0];
     const rules: Sums = [0, 0, 0];
     const largestCpu: Sums = [0, 0, 0];
-    const largestMain: Sums = [0, 0, 0];
     const largestRules: Sums = [0, 0, 0];
     for (let index = 0; index < texts.length; index += 1) {
       for (let side = 0; side < configs.length; side += 1) {
         minCpu[side]! += bestCpu[index]![side]!;
         minWall[side]! += bestWall[index]![side]!;
-        minMain[side]! += bestMain[index]![side]!;
         // A file that does not parse has no rule phase (Infinity on every side).
         if (Number.isFinite(bestRulePhase[index]![side])) rules[side]! += bestRulePhase[index]![side]!;
         if (largest.has(corpus.files[index] ?? '')) {
           largestCpu[side]! += bestCpu[index]![side]!;
-          largestMain[side]! += bestMain[index]![side]!;
           if (Number.isFinite(bestRulePhase[index]![side])) largestRules[side]! += bestRulePhase[index]![side]!;
         }
       }
     }
     result.minCpu.push(minCpu);
     result.minWall.push(minWall);
-    if (Number.isFinite(minMain[0])) result.minMain.push(minMain);
     // The rule phase's difference, added to the end-to-end "without": [W, W + (with - without), W + (A/A - without)].
     const onTop = (whole: Sums, phase: Sums): Sums => [whole[0], whole[0] + phase[1] - phase[0], whole[0] + phase[2] - phase[0]];
     const minus = (a: Sums, b: Sums): Sums => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
     if (shared) {
-      result.rulePhase.push(onTop(minMain, rules));
-      result.largestRulePhase.push(onTop(largestMain, largestRules));
-      result.restRulePhase.push(onTop(minus(minMain, largestMain), minus(rules, largestRules)));
+      result.rulePhase.push(onTop(minCpu, rules));
+      result.largestRulePhase.push(onTop(largestCpu, largestRules));
+      result.restRulePhase.push(onTop(minus(minCpu, largestCpu), minus(rules, largestRules)));
     }
     result.firstCpu.push(firstCpu);
     result.largestCpu.push(largestCpu);
@@ -336,7 +324,6 @@ async function overhead(
     };
     log(
       `  repetition ${repetition + 1}/${repetitions}: min CPU without ${ms(minCpu[0])}, with ${ms(minCpu[1])}: ratio ${at(result.minCpu)}; min wall ${at(result.minWall)}; one lint, CPU ${at(result.firstCpu)}` +
-        (result.minMain.length > 0 ? `; min main thread ${at(result.minMain)}` : '') +
         (result.rulePhase.length > 0 ? `; rule phase ${at(result.rulePhase)}` : '') +
         (result.rulePhase.length > 0 && largest.size > 0 ? ` (largest ${at(result.largestRulePhase)}, the rest ${at(result.restRulePhase)})` : '') +
         (largest.size > 0 ? `; largest files ${at(result.largestCpu)}, the rest ${at(result.restCpu)}` : '') +
@@ -424,9 +411,8 @@ function overheadTable(name: string, corpus: Corpus, result: Overhead, largest: 
   const rows: [string, Sums[]][] = [
     [`**per-file minimum of ${LINTS} lints, CPU time** (the estimator)`, result.minCpu],
     [`per-file minimum of ${LINTS} lints, wall clock`, result.minWall],
-    ...(result.minMain.length > 0 ? ([[`per-file minimum of ${LINTS} lints, main-thread CPU time`, result.minMain]] as [string, Sums[]][]) : []),
     ...(result.rulePhase.length > 0
-      ? ([[`**the rule phase alone on a shared parse** (per-file minimum, main thread), added to the row above's "without"`, result.rulePhase]] as [string, Sums[]][])
+      ? ([[`**the rule phase alone on a shared parse** (per-file minimum, CPU time), added to the first row's "without"`, result.rulePhase]] as [string, Sums[]][])
       : []),
     ['one lint per file, CPU time (the earlier runs\' estimator)', result.firstCpu],
     ...(largest
@@ -435,8 +421,8 @@ function overheadTable(name: string, corpus: Corpus, result: Overhead, largest: 
           ['every other file (minimum, CPU)', result.restCpu],
           ...(result.rulePhase.length > 0
             ? ([
-                [`${THIRD_PARTY_FILES.join(', ')} alone (rule phase on a shared parse, on top of its main-thread "without")`, result.largestRulePhase],
-                ['every other file (rule phase on a shared parse, on top of its main-thread "without")', result.restRulePhase],
+                [`${THIRD_PARTY_FILES.join(', ')} alone (rule phase on a shared parse, on top of its whole-lint "without")`, result.largestRulePhase],
+                ['every other file (rule phase on a shared parse, on top of its whole-lint "without")', result.restRulePhase],
               ] as [string, Sums[]][])
             : []),
         ] as [string, Sums[]][])

@@ -11,10 +11,9 @@
  * (a plain array given to `verify` would be validated again on every call, a cost the `ESLint` class does not
  * pay per file).
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Linter } from 'eslint';
+import { Linter, SourceCode } from 'eslint';
 
 type ConfigArray = Linter.Config[] & { normalizeSync(): void; getConfig(path: string): unknown };
 type ConfigArrayClass = new (configs: Linter.Config[], options: { basePath: string }) => ConfigArray;
@@ -33,39 +32,30 @@ function flatConfigArrayClass(): ConfigArrayClass | undefined {
   }
 }
 
-/**
- * CPU time of this process's main thread in ms (`/proc/self/task/<pid>/schedstat`, Linux), or `NaN` where
- * that file is missing. Unlike `process.cpuUsage()`, it leaves out V8's background threads (concurrent marking,
- * optimizing compilation), whose work lands on whichever lint happens to be running.
- */
-export function mainThreadMs(): number {
-  try {
-    const [runNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
-    return Number(runNs) / 1e6;
-  } catch {
-    return NaN;
-  }
-}
-
-export const hasMainThreadClock = (): boolean => Number.isFinite(mainThreadMs());
-
-type SourceCode = ReturnType<Linter['getSourceCode']>;
-
 export interface SharedParse {
-  /** Parses `text` once; `undefined` when it does not parse. */
-  parse(text: string, filename: string): SourceCode | undefined;
+  /**
+   * Parses `text` once; `undefined` when it does not parse. Each call of the returned function gives a new
+   * `SourceCode` over the same parse (text, AST, scope manager): the plugin keeps its decision and its analysis
+   * per `SourceCode` object, and ESLint its lazy indexes, so one reused across runs would time the second run
+   * of each from its caches.
+   */
+  parse(text: string, filename: string): (() => SourceCode) | undefined;
   /** The messages of config `side` on an already parsed file (untimed: a check that the reuse changes nothing). */
   messages(side: number, sourceCode: SourceCode, filename: string): Linter.LintMessage[];
-  /** The rule phase of config `side` on an already parsed file: main-thread CPU ms. */
+  /**
+   * The rule phase of config `side` on an already parsed file: this process's CPU time in ms
+   * (`process.cpuUsage()`, like the whole-lint estimator; a thread's own clock from `/proc/…/schedstat` is only
+   * brought up to date at scheduler ticks, so a few-millisecond phase often read as 0).
+   */
   rulePhase(side: number, sourceCode: SourceCode, filename: string): number;
   /** Lets every linter drop the `SourceCode` it keeps from its last call (typescript.js's holds ~2 GB). */
   release(): void;
 }
 
-/** One `Linter` per config (and one that parses), or `undefined` when this ESLint or OS does not allow it. */
+/** One `Linter` per config (and one that parses), or `undefined` when this ESLint does not allow it. */
 export function sharedParse(cwd: string, parseOnly: Linter.Config[], configs: readonly Linter.Config[][]): SharedParse | undefined {
   const ConfigArray = flatConfigArrayClass();
-  if (!ConfigArray || !hasMainThreadClock()) return undefined;
+  if (!ConfigArray) return undefined;
   const normalized = (config: Linter.Config[]) => {
     const array = new ConfigArray(config, { basePath: cwd });
     array.normalizeSync();
@@ -78,7 +68,9 @@ export function sharedParse(cwd: string, parseOnly: Linter.Config[], configs: re
   return {
     parse(text, filename) {
       const messages = parser.verify(text, parserConfig, { filename });
-      return messages.some((message) => message.fatal) ? undefined : parser.getSourceCode();
+      if (messages.some((message) => message.fatal)) return undefined;
+      const { text: parsedText, ast, parserServices, scopeManager, visitorKeys, hasBOM } = parser.getSourceCode() as SourceCode & { hasBOM: boolean };
+      return () => new SourceCode({ text: parsedText, ast, parserServices, scopeManager, visitorKeys, hasBOM } as ConstructorParameters<typeof SourceCode>[0]);
     },
     messages(side, sourceCode, filename) {
       const { linter, config } = sides[side]!;
@@ -86,9 +78,10 @@ export function sharedParse(cwd: string, parseOnly: Linter.Config[], configs: re
     },
     rulePhase(side, sourceCode, filename) {
       const { linter, config } = sides[side]!;
-      const start = mainThreadMs();
+      const start = process.cpuUsage();
       linter.verify(sourceCode, config, { filename });
-      return mainThreadMs() - start;
+      const { user, system } = process.cpuUsage(start);
+      return (user + system) / 1000;
     },
     release() {
       parser.verify('0;\n', parserConfig, { filename: flushFile });
