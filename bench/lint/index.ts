@@ -6,6 +6,8 @@
  *    config), on the third-party corpus and on the lock-heavy corpus, next to an A/A control (`eslint:recommended`
  *    in a second instance). All configs run in this one process, each file linted K times by each, configs
  *    rotating (`lintText`); a file's cost is its minimum CPU time (and, apart, wall time) over those lints.
+ *    Beside it, the rule phase alone on one shared parse per file (`shared-parse.ts`): the only part of a lint the
+ *    plugin can change, timed without the parse whose garbage makes a whole lint of a large file unrepeatable.
  * 2. Per-rule cost: ESLint's `stats` (what `TIMING=all` prints), each locksmith rule next to the median rule of
  *    `eslint:recommended`: each file's least time over the K passes, summed over a corpus.
  * 3. Warm re-lint: `new ESLint(…).lintText()` of one edited ~300-line lock-heavy file, many times in a warm
