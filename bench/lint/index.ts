@@ -210,6 +210,28 @@ async function overhead(
     ruleTimes: [],
     loads: [],
   };
+  const timeRulePhases = (index: number, pass: number, repetition: number, large: boolean, bestRulePhase: number[][]) => {
+    const sourceCodeOf = shared?.parse(texts[index] ?? '', corpus.files[index] ?? '');
+    if (shared && sourceCodeOf) {
+      // Untimed first: the findings on a shared parse must be lintText's (the reuse may not change the lint).
+      if (pass === 0 && repetition === 0) {
+        const messages = shared.messages(1, sourceCodeOf(), corpus.files[index] ?? '');
+        result.sharedParseFindings += messages.filter((m) => m.ruleId?.startsWith('locksmith/')).length;
+      }
+      // A large file's rule phase runs on a heap that holds its parse (~2 GB for typescript.js): a collection
+      // of that heap inside one of them costs seconds. So each starts from a full collection, and it runs
+      // more often (it is cheap next to the parse it shares).
+      for (let run = 0; run < (large ? RULE_PHASES_LARGE : 1); run += 1) {
+        for (const side of orderOf(index, pass + run, repetition)) {
+          const sourceCode = sourceCodeOf();
+          if (large) collectGarbage();
+          else collectYoung();
+          const time = shared.rulePhase(side, sourceCode, corpus.files[index] ?? '');
+          bestRulePhase[index]![side] = Math.min(bestRulePhase[index]![side]!, time);
+        }
+      }
+    }
+  };
   for (let repetition = 0; repetition < repetitions; repetition += 1) {
     const bestCpu = texts.map(() => [Infinity, Infinity, Infinity]);
     const bestWall = texts.map(() => [Infinity, Infinity, Infinity]);
@@ -260,26 +282,8 @@ async function overhead(
           }
           best[index] = Math.min(best[index]!, time);
         }
-        const sourceCodeOf = shared?.parse(texts[index] ?? '', corpus.files[index] ?? '');
-        if (shared && sourceCodeOf) {
-          // Untimed first: the findings on a shared parse must be lintText's (the reuse may not change the lint).
-          if (pass === 0 && repetition === 0) {
-            const messages = shared.messages(1, sourceCodeOf(), corpus.files[index] ?? '');
-            result.sharedParseFindings += messages.filter((m) => m.ruleId?.startsWith('locksmith/')).length;
-          }
-          // A large file's rule phase runs on a heap that holds its parse (~2 GB for typescript.js): a collection
-          // of that heap inside one of them costs seconds. So each starts from a full collection, and it runs
-          // more often (it is cheap next to the parse it shares).
-          for (let run = 0; run < (large ? RULE_PHASES_LARGE : 1); run += 1) {
-            for (const side of orderOf(index, pass + run, repetition)) {
-              const sourceCode = sourceCodeOf();
-              if (large) collectGarbage();
-              else collectYoung();
-              const time = shared.rulePhase(side, sourceCode, corpus.files[index] ?? '');
-              bestRulePhase[index]![side] = Math.min(bestRulePhase[index]![side]!, time);
-            }
-          }
-        }
+        // In a function of its own, so that nothing in this frame holds the parse when `release` collects.
+        timeRulePhases(index, pass, repetition, large, bestRulePhase);
         if (large) await release();
         if ((index + 1) % 250 === 0) log(`    pass ${pass + 1}/${LINTS}: ${index + 1}/${texts.length} files`);
       }
