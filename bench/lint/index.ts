@@ -31,7 +31,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { ESLint, type Linter } from 'eslint';
 import { DIST_PLUGIN_ENTRY, ensureBuilt } from '../build.js';
 import { percentile } from '../stats.js';
-import { sharedParse } from './shared-parse.js';
+import { flushFileIn, sharedParse } from './shared-parse.js';
 import { editedFile, lockHeavyCorpus, root, THIRD_PARTY_FILES, THIRD_PARTY_PACKAGES, thirdPartyCorpus, type Corpus } from './corpus.js';
 
 const args = new Map(
@@ -115,9 +115,9 @@ interface Overhead {
   /** The same from the wall clock. */
   readonly minWall: Sums[];
   /**
- * The rule phase alone on a shared parse (`shared-parse.ts`), per-file minimum of CPU time, added to
+   * The rule phase alone on a shared parse (`shared-parse.ts`), per-file minimum of CPU time, added to
    * `minCpu`'s "without": `[W, W + (with - without), W + (control - without)]`, so its ratios read like the
-   * others. Empty where the OS or ESLint does not allow it.
+   * others. Empty where this ESLint does not allow it.
    */
   readonly rulePhase: Sums[];
   /** `rulePhase` over the largest files only, and over all the others. */
@@ -175,7 +175,7 @@ async function overhead(
     [LINT_NODE_MODULES, core, plugin.configs.strict],
     [LINT_NODE_MODULES, core],
   ]);
-  const flushFile = join(corpus.cwd, 'locksmith-bench-flush.js');
+  const flushFile = flushFileIn(corpus.cwd);
   // ESLint keeps the last file's SourceCode until the next lint: typescript.js's holds ~2 GB, so after a large
   // file every instance lints a one-line file, or the next lints run (and collect) on a heap several GB larger.
   const release = async () => {
@@ -335,6 +335,10 @@ async function overhead(
         (largest.size > 0 ? `; largest files ${at(result.largestCpu)}, the rest ${at(result.restCpu)}` : '') +
         `; load ${result.loads.at(-1)?.toFixed(1)}`,
     );
+  }
+  if (shared && result.sharedParseFindings !== result.locksmithFindings) {
+    // The rule phase on a shared parse must be the lint ESLint runs; if its findings differ, its times are not.
+    throw new Error(`the shared parse found ${result.sharedParseFindings} locksmith findings, lintText ${result.locksmithFindings}`);
   }
   return result;
 }

@@ -32,6 +32,9 @@ function flatConfigArrayClass(): ConfigArrayClass | undefined {
   }
 }
 
+/** A one-line file's path in `cwd`: linting it makes a linter drop the file it linted before. */
+export const flushFileIn = (cwd: string): string => join(cwd, 'locksmith-bench-flush.js');
+
 export interface SharedParse {
   /**
    * Parses `text` once; `undefined` when it does not parse. Each call of the returned function gives a new
@@ -64,7 +67,7 @@ export function sharedParse(cwd: string, parseOnly: Linter.Config[], configs: re
   const parser = new Linter({ cwd });
   const parserConfig = normalized(parseOnly);
   const sides = configs.map((config) => ({ linter: new Linter({ cwd }), config: normalized(config) }));
-  const flushFile = join(cwd, 'locksmith-bench-flush.js');
+  const flushFile = flushFileIn(cwd);
   return {
     parse(text, filename) {
       const messages = parser.verify(text, parserConfig, { filename });
