@@ -22,6 +22,8 @@ export interface ContentionReport {
   readonly gaveUp: number;
   /** Epoch ms at which this process finished its last cycle. */
   readonly finishedAt: number;
+  /** CPU time (user + system) this process spent in the loop, in µs: the lock's client-side cost and waiting. */
+  readonly cpuUs: number;
 }
 
 async function run(order: ContentionOrder): Promise<ContentionReport> {
@@ -33,6 +35,7 @@ async function run(order: ContentionOrder): Promise<ContentionReport> {
   let gaveUp = 0;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, order.startAt - Date.now())));
   const end = order.startAt + order.durationMs;
+  const cpuBefore = process.cpuUsage();
   while (Date.now() < end) {
     const held = await subject.acquire(order.key, 10_000, 10_000);
     if (!held) {
@@ -45,9 +48,10 @@ async function run(order: ContentionOrder): Promise<ContentionReport> {
     await held.release();
   }
   const finishedAt = Date.now();
+  const cpu = process.cpuUsage(cpuBefore);
   await subject.close();
   data.disconnect();
-  return { acquired, gaveUp, finishedAt };
+  return { acquired, gaveUp, finishedAt, cpuUs: cpu.user + cpu.system };
 }
 
 process.on('message', (order: ContentionOrder) => {

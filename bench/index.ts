@@ -57,6 +57,21 @@ const ids = Object.keys(SUBJECTS).filter((id) =>
 const plan = quick
   ? { cycles: 500, throughputMs: 1_000, handoff: [100, 40, 10], cost: [100, 40, 10], contentionMs: 2_000, contentionRounds: 1, contentionWarmUpMs: 1_000, idle: false, settleMs: 1_500 }
   : { cycles: 2_000, throughputMs: 3_000, handoff: [300, 100, 30], cost: [200, 100, 20], contentionMs: 6_000, contentionRounds: 3, contentionWarmUpMs: 8_000, idle: true, settleMs: 2_000 };
+/** `--contention-warm-up=S` (seconds per subject) and `--contention-rounds=N` override the plan's. */
+const numberArg = (name: string): number | undefined => {
+  const value = args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} needs a number ≥ 0, got ${value}`);
+  return parsed;
+};
+const warmUpS = numberArg('contention-warm-up');
+if (warmUpS !== undefined) plan.contentionWarmUpMs = warmUpS * 1000;
+const roundsArg = numberArg('contention-rounds');
+if (roundsArg !== undefined) {
+  plan.contentionMs = (plan.contentionMs / plan.contentionRounds) * Math.max(1, Math.round(roundsArg));
+  plan.contentionRounds = Math.max(1, Math.round(roundsArg));
+}
 const tier = (id: string): 0 | 1 | 2 => (SLOW.has(id) ? 2 : id === 'redis-semaphore' ? 1 : 0);
 
 function log(message: string): void {
@@ -121,12 +136,15 @@ async function contentionAlone(): Promise<void> {
     admin.disconnect();
     await server.stop();
   }
-  const lines = ['| subject | acquisitions/s (per round) | lost updates | fairness | commands/acquisition |', '| --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| subject | acquisitions/s (per round) | lost updates | fairness | commands/acquisition | CPU µs/acquisition: clients + Redis |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
   for (const [id, measured] of rounds) {
     const all = combineContention(measured);
     const each = measured.map((r) => r.acquisitionsPerSecond.toFixed(0)).join(' / ');
     lines.push(
-      `| ${id} | ${all.acquisitionsPerSecond.toFixed(0)} (${each}) | ${all.lostUpdates} | ${all.fairness.toFixed(2)} | ${all.commandsPerAcquisition.toFixed(1)} |`,
+      `| ${id} | ${all.acquisitionsPerSecond.toFixed(0)} (${each}) | ${all.lostUpdates} | ${all.fairness.toFixed(2)} | ${all.commandsPerAcquisition.toFixed(1)} | ${(all.clientCpuUs / all.acquisitions).toFixed(0)} + ${(all.serverCpuUs / all.acquisitions).toFixed(0)} |`,
     );
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);

@@ -17,6 +17,13 @@ export async function commandStats(admin: Redis): Promise<CommandCounts> {
   return counts;
 }
 
+/** The server's CPU time so far (user + system, `INFO cpu`), in µs: commands, scripts, protocol and sockets. */
+export async function serverCpuUs(admin: Redis): Promise<number> {
+  const info = await admin.info('cpu');
+  const seconds = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+}
+
 /** Calls per command between two snapshots, leaving out the commands the benchmark's own admin client sends. */
 export function commandDelta(before: CommandCounts, after: CommandCounts): CommandCounts {
   const ignored = new Set(['info', 'client|list', 'config|resetstat', 'monitor', 'client|setname', 'ping']);

@@ -7,24 +7,17 @@
  * alone cost), and one key and one argument each; next to each, Redis's CPU time per cycle (`INFO cpu`).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { ACQUIRE, RELEASE } from '../src/stores/redis-scripts.js';
 import { handoffKeys } from '../src/stores/redis-handoff.js';
 import { grantKey } from '../src/stores/redis-keys.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { connect } from './redis-client.js';
+import { serverCpuUs as serverCpu } from './redis-stats.js';
 import { runMain } from './stats.js';
 
 const CAD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const CYCLES = 20_000;
 const ROUNDS = 4;
-
-/** The server's CPU time so far (user + system), in µs: commands, scripts, protocol and sockets. */
-async function serverCpu(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const seconds = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
-}
 
 async function main(): Promise<void> {
   const server = await startRedis();

@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { ContentionOrder, ContentionReport } from '../contention-worker.js';
-import { commandDelta, commandStats, totalCalls } from '../redis-stats.js';
+import { commandDelta, commandStats, serverCpuUs, totalCalls } from '../redis-stats.js';
 
 export interface ContentionResult {
   readonly processes: number;
@@ -23,6 +23,10 @@ export interface ContentionResult {
   /** Raw totals, for combining rounds. */
   readonly elapsedMs: number;
   readonly commands: number;
+  /** CPU time of the worker processes' loops (all of them), in µs. */
+  readonly clientCpuUs: number;
+  /** CPU time of the Redis server over the round (`INFO cpu`, user + system), in µs. */
+  readonly serverCpuUs: number;
 }
 
 /** One result from several rounds of the same subject: totals summed, per-process counts added up. */
@@ -42,6 +46,8 @@ export function combineContention(rounds: readonly ContentionResult[]): Contenti
     perProcess,
     gaveUp: rounds.reduce((total, r) => total + r.gaveUp, 0),
     commandsPerAcquisition: acquisitions === 0 ? Number.NaN : commands / acquisitions - 2,
+    clientCpuUs: rounds.reduce((total, r) => total + r.clientCpuUs, 0),
+    serverCpuUs: rounds.reduce((total, r) => total + r.serverCpuUs, 0),
     elapsedMs,
     commands,
   };
@@ -67,6 +73,7 @@ export class ContentionPool {
     const counterKey = `bench:contention-counter:${subject}`;
     await admin.del(key, counterKey);
     const before = await commandStats(admin);
+    const serverCpuBefore = await serverCpuUs(admin);
     const startAt = Date.now() + 1_500; // time for every process to build its subject and connect
     const order: ContentionOrder = { subject, url, key, counterKey, startAt, durationMs };
     const reports = await Promise.all(
@@ -83,6 +90,7 @@ export class ContentionPool {
     const perProcess = reports.map((report) => report.acquired);
     const acquisitions = perProcess.reduce((a, b) => a + b, 0);
     const elapsedMs = Math.max(...reports.map((report) => report.finishedAt)) - startAt;
+    const serverCpu = (await serverCpuUs(admin)) - serverCpuBefore;
     return {
       processes: this.workers.length,
       acquisitionsPerSecond: acquisitions / (elapsedMs / 1000),
@@ -95,6 +103,8 @@ export class ContentionPool {
       commandsPerAcquisition: acquisitions === 0 ? Number.NaN : commands / acquisitions - 2,
       elapsedMs,
       commands,
+      clientCpuUs: reports.reduce((total, report) => total + report.cpuUs, 0),
+      serverCpuUs: serverCpu,
     };
   }
 
