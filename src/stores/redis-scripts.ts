@@ -8,6 +8,10 @@
  * - `KEYS[2]` the release channel (declared as a key so Cluster routes and checks it with the lock key) or,
  *   for ACQUIRE_FENCED, the fencing counter;
  * - the handoff scripts also take the waiter queue and the fencing counter (see `redis-keys.ts`).
+ *
+ * Numbers given to `redis.call` (durations, ranges) are passed as strings: the ARGV string as the client sent
+ * it, or a quoted literal. The server formats a Lua number argument with `%.17g` on every call, which costs
+ * about as much as a short command; compare with `tonumber` instead.
  */
 import { createHash } from 'node:crypto';
 
@@ -47,7 +51,7 @@ const NEXT_FENCE = `local function next_fence(fence_key, t)
   local token = tonumber(redis.call('GET', fence_key) or '0') + 1
   if floor > token then token = floor end
   token = string.format('%.0f', token)
-  redis.call('SET', fence_key, token, 'PX', ${FENCE_COUNTER_MS})
+  redis.call('SET', fence_key, token, 'PX', '${FENCE_COUNTER_MS}')
   return token
 end
 `;
@@ -79,7 +83,7 @@ end
  * token still fails, as Laravel's does.
  */
 const RECORD_HOLD = `local function set_nx(lock, owner, ttl)
-  if ttl > 0 then return redis.call('SET', lock, owner, 'NX', 'PX', ttl) end
+  if tonumber(ttl) > 0 then return redis.call('SET', lock, owner, 'NX', 'PX', ttl) end
   return redis.call('SET', lock, owner, 'NX')
 end
 local function own_fence(lock, grant, owner, hold)
@@ -89,7 +93,7 @@ local function own_fence(lock, grant, owner, hold)
   return string.sub(record, #hold + 2)
 end
 local function record_hold(grant, hold, fence, ttl)
-  if ttl > 0 then
+  if tonumber(ttl) > 0 then
     redis.call('SET', grant, hold .. ':' .. fence, 'PX', ttl)
   else
     redis.call('SET', grant, hold .. ':' .. fence)
@@ -107,7 +111,7 @@ end
 export const ACQUIRE = script<0 | 1>(
   'acquire',
   `${RECORD_HOLD}local lock, grant = KEYS[1], KEYS[2]
-local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local owner, ttl, hold = ARGV[1], ARGV[2], ARGV[3]
 local ok = set_nx(lock, owner, ttl)
 if not ok then
   if own_fence(lock, grant, owner, hold) then return 1 end
@@ -130,7 +134,7 @@ return 1
 export const ACQUIRE_FENCED = script<[1, string] | [0, number]>(
   'acquire-fenced',
   `${NEXT_FENCE}${RECORD_HOLD}local lock, fence_key, grant = KEYS[1], KEYS[2], KEYS[3]
-local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local owner, ttl, hold = ARGV[1], ARGV[2], ARGV[3]
 local t = redis.call('TIME')
 local ok = set_nx(lock, owner, ttl)
 if ok then
@@ -220,7 +224,7 @@ const WAKE_PENDING_MS = 100;
 const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, coalesce)
   local mark = coalesce and redis.call('GET', woke)
   if mark then
-    local head = redis.call('ZRANGE', queue, 0, 0)[1]
+    local head = redis.call('ZRANGE', queue, '0', '0')[1]
     if head and string.match(head, '^%d+:%d+:%d+:[01]:0:([^:]*):') == mark then
       redis.call('DEL', lock, grant)
       return 3
@@ -228,7 +232,12 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
   end
   local t, now, skipped, chosen = nil, nil, 0, nil
   while not chosen do
-    local batch = redis.call('ZRANGE', queue, skipped, skipped + 15)
+    local batch
+    if skipped == 0 then
+      batch = redis.call('ZRANGE', queue, '0', '15')
+    else
+      batch = redis.call('ZRANGE', queue, skipped, skipped + 15)
+    end
     if #batch == 0 then break end
     if not now then
       t = redis.call('TIME')
@@ -238,7 +247,7 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
       local deadline, ttl, claim, fenced, fair, id, token =
         string.match(member, '^(%d+):(%d+):(%d+):([01]):([01]):([^:]*):(.*)$')
       if deadline and tonumber(deadline) > now and alive(id) then
-        chosen = {ttl = tonumber(ttl), claim = tonumber(claim), fenced = fenced == '1', fair = fair == '1', id = id, token = token}
+        chosen = {ttl = ttl, claim = claim, fenced = fenced == '1', fair = fair == '1', id = id, token = token}
         break
       end
       skipped = skipped + 1
@@ -249,7 +258,7 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
     if skipped > 0 then redis.call('ZREMRANGEBYRANK', queue, 0, skipped - 1) end
     redis.call('DEL', lock, grant)
     if pending then return 3 end
-    redis.call('SET', woke, chosen.id, 'PX', ${WAKE_PENDING_MS})
+    redis.call('SET', woke, chosen.id, 'PX', '${WAKE_PENDING_MS}')
     local wake = message .. '\\0w\\0' .. chosen.id
     local tag = coalesce and string.match(chosen.id, '^p(%x+)%.')
     if not tag or type(redis.pcall('PUBLISH', 'locksmith:alive:' .. tag, wake)) ~= 'number' then
@@ -260,7 +269,7 @@ const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queu
   if chosen then
     redis.call('ZREMRANGEBYRANK', queue, 0, skipped)
     local px = chosen.ttl
-    if px == 0 then px = chosen.claim end
+    if tonumber(px) == 0 then px = chosen.claim end
     redis.call('SET', lock, chosen.token, 'PX', px)
     local fence = ''
     if chosen.fenced then fence = next_fence(fence_key, t) end
@@ -321,7 +330,7 @@ local publish, message, request = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('GET', forced) == request then return 0 end
 if redis.call('EXISTS', lock) == 0 then return 0 end
 local result = hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, false)
-redis.call('SET', forced, request, 'PX', ${FORCED_MARK_MS})
+redis.call('SET', forced, request, 'PX', '${FORCED_MARK_MS}')
 return result
 `,
 );
@@ -362,7 +371,7 @@ export const ACQUIRE_OR_ENQUEUE = script<AcquireOrEnqueueResult>(
   'acquire-or-enqueue',
   `${NEXT_FENCE}${RECORD_HOLD}local lock, queue, fence_key, grant, woke = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local owner, ttl, fencing, wait_ms, member, id, claim, fair =
-  ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+  ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local fair_entry = fair == '1'
 local queued = false
 if member ~= '' then queued = redis.call('ZSCORE', queue, member) end
@@ -382,7 +391,7 @@ end
 if queued then return {0, member} end
 local own = own_fence(lock, grant, owner, id)
 if own then
-  if ttl == 0 then
+  if tonumber(ttl) == 0 then
     redis.call('PERSIST', lock)
     redis.call('PERSIST', grant)
   end
@@ -390,7 +399,7 @@ if own then
 end
 if member == '' then
   local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + wait_ms
-  member = string.format('%.0f', deadline) .. ':' .. ARGV[2] .. ':' .. claim .. ':' .. ARGV[3] .. ':' .. fair .. ':'
+  member = string.format('%.0f', deadline) .. ':' .. ttl .. ':' .. claim .. ':' .. ARGV[3] .. ':' .. fair .. ':'
     .. id .. ':' .. owner
 end
 redis.call('ZADD', queue, 'NX', t[1] .. string.format('%06d', tonumber(t[2])), member)
@@ -459,9 +468,9 @@ return 1
 export const REFRESH = script<0 | 1>(
   'refresh',
   `${HOLDS}local lock, grant = KEYS[1], KEYS[2]
-local owner, ttl, hold = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local owner, ttl, hold = ARGV[1], ARGV[2], ARGV[3]
 if not holds(lock, grant, owner, hold) then return 0 end
-if ttl > 0 then
+if tonumber(ttl) > 0 then
   redis.call('PEXPIRE', lock, ttl)
   redis.call('PEXPIRE', grant, ttl)
 else
