@@ -206,7 +206,8 @@ const WAKE_PENDING_MS = 100;
  *   or a release by token (`coalesce` false: someone else's closure may be watching the lock) always
  *   announces, on the key's channel.
  * With no live entry the key and its grant are deleted and the plain release announced (message: the key).
- * Returns 1.
+ * Returns 1. The queue's first entry is read before anything else, so a release with nobody queued (the
+ * uncontended case) reads neither the mark nor the clock.
  *
  * Lua does not roll back, so every command that may be refused runs before the first write: the scan only
  * reads, and the presence check is a `pcall` whose refusal (an ACL without PUBSUB) counts as "alive" (a dead
@@ -222,13 +223,16 @@ const WAKE_PENDING_MS = 100;
  * handed waiter that misses its message finds its grant at its next re-check, a woken one the free key.
  */
 const HAND_ON = `${NEXT_FENCE}${ALIVE}local function hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, coalesce)
+  local head = redis.call('ZRANGE', queue, '0', '0')[1]
+  if not head then
+    redis.call('DEL', lock, grant)
+    redis.pcall(publish, channel, message)
+    return 1
+  end
   local mark = coalesce and redis.call('GET', woke)
-  if mark then
-    local head = redis.call('ZRANGE', queue, '0', '0')[1]
-    if head and string.match(head, '^%d+:%d+:%d+:[01]:0:([^:]*):') == mark then
-      redis.call('DEL', lock, grant)
-      return 3
-    end
+  if mark and string.match(head, '^%d+:%d+:%d+:[01]:0:([^:]*):') == mark then
+    redis.call('DEL', lock, grant)
+    return 3
   end
   local t, now, skipped, chosen = nil, nil, 0, nil
   while not chosen do
