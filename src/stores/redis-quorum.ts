@@ -78,10 +78,10 @@ const RAISE_FENCE: RedisScript = script(
   `local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local token = tonumber(ARGV[1])
 if current < token then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ${FENCE_COUNTER_MS})
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', '${FENCE_COUNTER_MS}')
   return token
 end
-redis.call('PEXPIRE', KEYS[1], ${FENCE_COUNTER_MS})
+redis.call('PEXPIRE', KEYS[1], '${FENCE_COUNTER_MS}')
 return current
 `,
 );
