@@ -10,8 +10,8 @@
  * - the handoff scripts also take the waiter queue and the fencing counter (see `redis-keys.ts`).
  *
  * Numbers given to `redis.call` (durations, ranges) are passed as strings: the ARGV string as the client sent
- * it, or a quoted literal. The server formats a Lua number argument with `%.17g` on every call, which costs
- * about as much as a short command; compare with `tonumber` instead.
+ * it, or a quoted literal. Redis 7.0 formats a Lua number argument with `snprintf("%.17g")` on every call,
+ * which costs about as much as a short command; compare with `tonumber` instead.
  */
 import { createHash } from 'node:crypto';
 
