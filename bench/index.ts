@@ -110,6 +110,7 @@ async function eventsOverhead(url: string): Promise<EventsOverheadResult[]> {
  * (bench/README.md has the rounds that showed it).
  */
 async function warmUp(pool: ContentionPool, admin: Redis, subjects: readonly string[], url: string): Promise<void> {
+  if (plan.contentionWarmUpMs === 0) return; // --contention-warm-up=0
   for (const id of subjects) {
     log(`${id}: contention warm-up, ${plan.contentionWarmUpMs / 1000} s (not measured)`);
     await pool.measure(admin, id, url, plan.contentionWarmUpMs);

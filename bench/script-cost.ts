@@ -12,7 +12,7 @@ import { handoffKeys } from '../src/stores/redis-handoff.js';
 import { grantKey } from '../src/stores/redis-keys.js';
 import { startRedis } from '../test/support/redis-server.js';
 import { connect } from './redis-client.js';
-import { serverCpuUs as serverCpu } from './redis-stats.js';
+import { serverCpuUs } from './redis-stats.js';
 import { runMain } from './stats.js';
 
 const CAD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -62,12 +62,12 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [name, cycle] of Object.entries(cycles)) {
       for (let i = 0; i < 2_000; i += 1) await cycle();
-      const cpuBefore = await serverCpu(redis);
+      const cpuBefore = await serverCpuUs(redis);
       const start = performance.now();
       for (let i = 0; i < CYCLES; i += 1) await cycle();
       const micros = ((performance.now() - start) * 1000) / CYCLES;
       if (micros < (best.get(name) ?? Infinity)) best.set(name, micros);
-      const cpu = ((await serverCpu(redis)) - cpuBefore) / CYCLES;
+      const cpu = ((await serverCpuUs(redis)) - cpuBefore) / CYCLES;
       executed.set(name, Math.min(executed.get(name) ?? Infinity, cpu));
     }
   }
