@@ -168,7 +168,7 @@ end
  * leave clears it long before; it only bounds how long releases stay quiet if that waiter never acts (its
  * wake-up lost on a subscriber that has not reconnected yet: the head's re-check covers that too).
  */
-const WAKE_PENDING_MS = 100;
+export const WAKE_PENDING_MS = 100;
 
 /**
  * Hand-on, shared by RELEASE, FORCE_RELEASE and LEAVE (prepended to each: a script cannot call another).
@@ -314,7 +314,7 @@ return hand_on(lock, channel, queue, fence_key, grant, woke, publish, message, h
 );
 
 /** How long a force-release's marker (KEYS "forced", see FORCE_RELEASE) recognises a re-run of it, in ms. */
-const FORCED_MARK_MS = 600_000;
+export const FORCED_MARK_MS = 600_000;
 
 /**
  * Free the key whoever holds it (when it is held), handing it to the next queued waiter like a release does:
