@@ -48,7 +48,7 @@ interface Row {
 
 const ms = (n: number): string => (n < 1 ? n.toFixed(3) : n < 100 ? n.toFixed(2) : n.toFixed(0)) + ' ms';
 const count = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : Number(n.toFixed(2)).toString());
-/** Two decimals: issue 14's target (≤ 2 KiB per waiter) sits within 0.05 KiB of the measured value. */
+/** Two decimals: a per-waiter heap target can sit within a few hundredths of a KiB of what is measured. */
 const bytes = (n: number): string => (n >= 1024 ? `${(n / 1024).toFixed(2)} KiB` : `${Math.round(n)} B`);
 
 const ROWS: readonly Row[] = [
